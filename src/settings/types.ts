@@ -1,0 +1,42 @@
+// Settings of SPEC §14. The loader (src/settings/load.ts) validates a JSON file plus CONDUIT_*
+// overrides against the ajv schema and returns this fully-defaulted shape; src/ never reads
+// process.env itself — the caller passes the environment in.
+
+export type VaultAuth =
+  | { method: 'token', token?: string, tokenFile?: string }
+  | { method: 'approle', roleId: string, secretIdFile: string, mountPath?: string }
+  | { method: 'kubernetes', role: string, jwtFile?: string, mountPath?: string }
+
+export interface Settings {
+  server: { host: string, port: number, bodyLimit: number, trustProxy: boolean }
+  registry: { path: string, watch: boolean }
+  secrets: {
+    backend: 'file' | 'vault'
+    onMissing: 'literal' | 'fail'
+    cache: { ttlSeconds: number, negativeTtlSeconds: number, staleIfErrorSeconds: number, maxEntries: number }
+    file: { path: string, keyFile: string, masterKey?: string }
+    vault: {
+      address: string
+      mount: string
+      prefix: string
+      namespace?: string
+      caCert?: string
+      timeoutMs: number
+      auth: VaultAuth
+    }
+  }
+  upstream: {
+    timeoutMs: number
+    connectTimeoutMs: number
+    maxResponseBytes: number
+    allowInsecure: boolean
+    allowPrivateNetworks: boolean
+  }
+  callers: {
+    jwt?: { secret?: string, publicKey?: string, jwksUrl?: string, issuer?: string, audience?: string }
+    tenantId?: string
+  }
+  admin: { token?: string }
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  dataDir: string
+}

@@ -1,0 +1,83 @@
+// Attribute and item access: the sandbox boundary at run time. The checker already rejects names
+// starting with '_' and constructor/prototype/__proto__ at compile time; this is the second wall for
+// names computed at run time (`obj[key]`, the attr filter, map(attribute=…)). Only own data
+// properties of plain values and the whitelisted safe methods are reachable.
+import { Namespace, UNDEFINED, isDict, isInt, isUndefined } from './values.js'
+import { TemplateRenderError } from '../types.js'
+
+/** Safe methods of SPEC §4.2, by receiver type. */
+export const SAFE_METHODS = {
+  dict: new Set(['items', 'keys', 'values', 'get']),
+  str: new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'split', 'startswith', 'endswith', 'replace', 'title', 'capitalize']),
+  list: new Set(['append'])
+} as const
+
+export const ALL_SAFE_METHOD_NAMES: ReadonlySet<string> = new Set([
+  ...SAFE_METHODS.dict, ...SAFE_METHODS.str, ...SAFE_METHODS.list, 'by_id'
+])
+
+/** A method looked up on a value, called later through callMethod() of methods.ts. */
+export class BoundMethod {
+  readonly receiver: unknown
+  readonly name: string
+  constructor (receiver: unknown, name: string) {
+    this.receiver = receiver
+    this.name = name
+  }
+}
+
+/** Objects that expose named read-only properties to templates (the loop object, user.profile_fields). */
+export interface TemplateObject {
+  templateAttr (name: string): unknown
+}
+
+export function isTemplateObject (v: unknown): v is TemplateObject {
+  return v !== null && typeof v === 'object' && typeof (v as Partial<TemplateObject>).templateAttr === 'function'
+}
+
+export function isUnsafeName (name: string): boolean {
+  return name.startsWith('_') || name === 'constructor' || name === 'prototype'
+}
+
+/** `obj.name`. Jinja2 tries the attribute first, then the item. */
+export function getAttr (obj: unknown, name: string): unknown {
+  if (isUndefined(obj)) {
+    throw new TemplateRenderError(`'${obj.hint ?? 'value'}' is undefined, so it has no attribute '${name}'`)
+  }
+  if (isUnsafeName(name)) return UNDEFINED
+  if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : UNDEFINED
+  if (Array.isArray(obj)) return SAFE_METHODS.list.has(name as never) ? new BoundMethod(obj, name) : UNDEFINED
+  if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : UNDEFINED
+  if (isTemplateObject(obj)) return obj.templateAttr(name)
+  if (isDict(obj)) {
+    if (SAFE_METHODS.dict.has(name as never)) return new BoundMethod(obj, name)
+    return Object.hasOwn(obj, name) ? obj[name] : UNDEFINED
+  }
+  if (obj === null) {
+    throw new TemplateRenderError(`'None' has no attribute '${name}'`)
+  }
+  return UNDEFINED
+}
+
+/** `obj[key]`. Jinja2 tries the item first, then the attribute. */
+export function getItem (obj: unknown, key: unknown): unknown {
+  if (isUndefined(obj)) {
+    throw new TemplateRenderError(`'${obj.hint ?? 'value'}' is undefined, so it has no item ${String(key)}`)
+  }
+  if (typeof key === 'string' && isUnsafeName(key)) return UNDEFINED
+  if (Array.isArray(obj) || typeof obj === 'string') {
+    if (isInt(key)) {
+      const i = key < 0 ? obj.length + key : key
+      return i >= 0 && i < obj.length ? obj[i] : UNDEFINED
+    }
+    return typeof key === 'string' ? getAttr(obj, key) : UNDEFINED
+  }
+  if (isDict(obj)) {
+    const k = typeof key === 'string' ? key : isInt(key) ? String(key) : undefined
+    if (k !== undefined && Object.hasOwn(obj, k)) return obj[k]
+    return typeof key === 'string' ? getAttr(obj, key) : UNDEFINED
+  }
+  if (typeof key === 'string') return getAttr(obj, key)
+  if (obj === null) throw new TemplateRenderError("'None' is not subscriptable")
+  return UNDEFINED
+}

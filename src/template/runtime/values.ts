@@ -1,0 +1,254 @@
+// Python value semantics for the template runtime (SPEC §4.1). The mapping from Jinja2 values to JS:
+//   None → null · Undefined → UNDEFINED (an Undefined instance) · bool → boolean · str → string
+//   int → an integral JS number · float → a non-integral JS number, or a PyFloat for an integral
+//   float (2.0) so that it prints as Python does · list → Array · tuple → Array marked by makeTuple()
+//   dict → plain object (JSON.parse output and dict literals) · namespace() → Namespace
+// Every helper here is total: it never throws on a value shape it does not know, except where
+// Python itself raises (documented at the function).
+
+import { TemplateRenderError } from '../types.js'
+
+/** Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is an error. */
+export class Undefined {
+  readonly hint: string | undefined
+  constructor (hint?: string) {
+    this.hint = hint
+  }
+}
+export const UNDEFINED = new Undefined()
+
+export function isUndefined (v: unknown): v is Undefined {
+  return v instanceof Undefined
+}
+
+/** An integral-valued float (2.0, float(3), 4 / 2). Non-integral floats are plain numbers. */
+export class PyFloat {
+  readonly value: number
+  constructor (value: number) {
+    this.value = value
+  }
+}
+
+export function makeFloat (n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n
+}
+
+export function isInt (v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v)
+}
+
+export function isFloat (v: unknown): v is number | PyFloat {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v))
+}
+
+/** int, float or PyFloat (not bool, although Python's bool is an int subclass). */
+export function isNumber (v: unknown): v is number | PyFloat {
+  return typeof v === 'number' || v instanceof PyFloat
+}
+
+/** Numeric value of int, float, PyFloat or bool; NaN for anything else. */
+export function toNumber (v: unknown): number {
+  if (typeof v === 'number') return v
+  if (v instanceof PyFloat) return v.value
+  if (typeof v === 'boolean') return v ? 1 : 0
+  return NaN
+}
+
+const TUPLE = Symbol('conduit.tuple')
+
+export function makeTuple<T> (items: T[]): T[] {
+  Object.defineProperty(items, TUPLE, { value: true })
+  return items
+}
+
+export function isTuple (v: unknown): v is unknown[] {
+  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true
+}
+
+export function isList (v: unknown): v is unknown[] {
+  return Array.isArray(v)
+}
+
+/** namespace(): the only object whose attributes templates may assign (`{% set ns.x = … %}`). */
+export class Namespace {
+  readonly attrs: Map<string, unknown>
+  constructor (init?: Iterable<[string, unknown]>) {
+    this.attrs = new Map(init)
+  }
+}
+
+export function isDict (v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+  const proto: unknown = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
+}
+
+export function isString (v: unknown): v is string {
+  return typeof v === 'string'
+}
+
+/** Python truthiness. */
+export function truthy (v: unknown): boolean {
+  if (v === null || v === undefined || v instanceof Undefined) return false
+  if (typeof v === 'boolean') return v
+  if (typeof v === 'number') return v !== 0
+  if (v instanceof PyFloat) return v.value !== 0
+  if (typeof v === 'string') return v.length > 0
+  if (Array.isArray(v)) return v.length > 0
+  if (isDict(v)) return Object.keys(v).length > 0
+  return true
+}
+
+/** Python's str() of an int: no exponent notation, whatever the magnitude. */
+function intToString (n: number): string {
+  if (Math.abs(n) < 1e21) return String(n)
+  return BigInt(n).toString()
+}
+
+/** Python's repr() of a float: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+export function floatRepr (n: number): string {
+  if (Number.isNaN(n)) return 'nan'
+  if (n === Infinity) return 'inf'
+  if (n === -Infinity) return '-inf'
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0'
+  const [mantissa, expText] = n.toExponential().split('e') as [string, string]
+  const exp = Number(expText)
+  const negative = mantissa.startsWith('-')
+  const digits = mantissa.replace('-', '').replace('.', '')
+  const sign = negative ? '-' : ''
+  if (exp >= -5 && exp < 16) {
+    let text: string
+    if (exp < 0) {
+      text = '0.' + '0'.repeat(-exp - 1) + digits
+    } else if (digits.length > exp + 1) {
+      text = digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1)
+    } else {
+      text = digits + '0'.repeat(exp + 1 - digits.length) + '.0'
+    }
+    // Python switches to exponent form below 1e-4.
+    if (exp >= -4) return sign + text
+  }
+  const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits
+  const e = Math.abs(exp) < 10 ? '0' + String(Math.abs(exp)) : String(Math.abs(exp))
+  return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e}`
+}
+
+/** Python repr() of a str: single quotes unless the text has ' and no ". */
+export function stringRepr (s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
+  let out = quote
+  for (const ch of s) {
+    const code = ch.codePointAt(0) as number
+    if (ch === '\\') out += '\\\\'
+    else if (ch === quote) out += '\\' + quote
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0')
+    else if (code >= 0x80 && code <= 0xa0) out += '\\x' + code.toString(16).padStart(2, '0')
+    else if (code === 0xad) out += '\\xad'
+    else if ((code >= 0xd800 && code <= 0xdfff) || code === 0x2028 || code === 0x2029) out += '\\u' + code.toString(16).padStart(4, '0')
+    else out += ch
+  }
+  return out + quote
+}
+
+/** Python repr(). */
+export function pyRepr (v: unknown): string {
+  if (v === null || v === undefined) return 'None'
+  if (v instanceof Undefined) return ''
+  if (typeof v === 'boolean') return v ? 'True' : 'False'
+  if (typeof v === 'number') return Number.isInteger(v) ? intToString(v) : floatRepr(v)
+  if (v instanceof PyFloat) return floatRepr(v.value)
+  if (typeof v === 'string') return stringRepr(v)
+  if (Array.isArray(v)) {
+    const inner = v.map(pyRepr).join(', ')
+    if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`
+    return `[${inner}]`
+  }
+  if (v instanceof Namespace) {
+    return `<Namespace ${pyRepr(Object.fromEntries(v.attrs))}>`
+  }
+  if (isDict(v)) {
+    return '{' + Object.entries(v).map(([k, val]) => `${stringRepr(k)}: ${pyRepr(val)}`).join(', ') + '}'
+  }
+  if (typeof v === 'function') return '<function>'
+  return '<object>'
+}
+
+/** Python str(): what `{{ v }}` prints. */
+export function pyStr (v: unknown): string {
+  if (typeof v === 'string') return v
+  if (v instanceof Undefined) return ''
+  return pyRepr(v)
+}
+
+/** Python ==, with int/float/bool numeric equality and deep list/dict equality. */
+export function pyEquals (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  const aNum = isNumber(a) || typeof a === 'boolean'
+  const bNum = isNumber(b) || typeof b === 'boolean'
+  if (aNum && bNum) return toNumber(a) === toNumber(b)
+  if (a instanceof Undefined && b instanceof Undefined) return true
+  if (a === undefined) return b === null
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
+    return a.every((x, i) => pyEquals(x, b[i]))
+  }
+  if (isDict(a) && isDict(b)) {
+    const ka = Object.keys(a)
+    if (ka.length !== Object.keys(b).length) return false
+    return ka.every(k => Object.hasOwn(b, k) && pyEquals(a[k], b[k]))
+  }
+  return false
+}
+
+/** Python type name, for error messages that match Jinja2's wording. */
+export function pyTypeName (v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType'
+  if (v instanceof Undefined) return 'Undefined'
+  if (typeof v === 'boolean') return 'bool'
+  if (isInt(v)) return 'int'
+  if (isFloat(v)) return 'float'
+  if (typeof v === 'string') return 'str'
+  if (isTuple(v)) return 'tuple'
+  if (Array.isArray(v)) return 'list'
+  if (v instanceof Namespace) return 'Namespace'
+  if (isDict(v)) return 'dict'
+  return 'object'
+}
+
+/**
+ * Python's < for sorting and comparisons. Raises (as a TemplateRenderError) where Python raises
+ * TypeError: e.g. comparing str with int, or None with anything.
+ */
+export function pyLess (a: unknown, b: unknown): boolean {
+  const aNum = isNumber(a) || typeof a === 'boolean'
+  const bNum = isNumber(b) || typeof b === 'boolean'
+  if (aNum && bNum) return toNumber(a) < toNumber(b)
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+    const n = Math.min(a.length, b.length)
+    for (let i = 0; i < n; i++) {
+      if (!pyEquals(a[i], b[i])) return pyLess(a[i], b[i])
+    }
+    return a.length < b.length
+  }
+  throw new TemplateRenderError(`'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
+}
+
+/** Python compares strings by code point, JS by UTF-16 unit: they differ above U+FFFF. */
+export function compareCodePoints (a: string, b: string): number {
+  if (a === b) return 0
+  const ia = a[Symbol.iterator]()
+  const ib = b[Symbol.iterator]()
+  for (;;) {
+    const x = ia.next()
+    const y = ib.next()
+    if (x.done === true) return y.done === true ? 0 : -1
+    if (y.done === true) return 1
+    const cx = x.value.codePointAt(0) as number
+    const cy = y.value.codePointAt(0) as number
+    if (cx !== cy) return cx < cy ? -1 : 1
+  }
+}
