@@ -1,0 +1,123 @@
+// JSON.parse with syntax errors located by line and column, so a broken file names where it broke.
+// V8 omits the position for some errors ("Unexpected token"), so on failure a small scanner finds it.
+
+export class JsonSyntaxError extends Error {
+  readonly line: number
+  readonly column: number
+
+  constructor (reason: string, line: number, column: number) {
+    super(`JSON syntax error at line ${line}, column ${column}: ${reason}`)
+    this.name = 'JsonSyntaxError'
+    this.line = line
+    this.column = column
+  }
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn (text: string, offset: number): { line: number, column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)))
+  const lines = before.split('\n')
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 }
+}
+
+export function parseJson (text: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  try {
+    return JSON.parse(body)
+  } catch {
+    const { offset, reason } = locateJsonError(body)
+    const { line, column } = lineColumn(body, offset)
+    throw new JsonSyntaxError(reason, line, column)
+  }
+}
+
+class Stop {
+  constructor (readonly offset: number, readonly reason: string) {}
+}
+
+/** Offset and reason of the first syntax error in text that JSON.parse rejected. */
+export function locateJsonError (text: string): { offset: number, reason: string } {
+  let i = 0
+  const ws = (): void => { while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++ }
+  const fail = (expected: string): never => {
+    if (i >= text.length) throw new Stop(i, `unexpected end of input, expected ${expected}`)
+    throw new Stop(i, `unexpected ${JSON.stringify(text[i])}, expected ${expected}`)
+  }
+  const literal = (word: string): void => {
+    for (const ch of word) { if (text[i] !== ch) fail(`'${word}'`); i++ }
+  }
+  const string = (): void => {
+    i++
+    while (true) {
+      if (i >= text.length) throw new Stop(i, 'unterminated string')
+      const ch = text[i] as string
+      if (ch === '"') { i++; return }
+      if (ch < ' ') throw new Stop(i, 'control character in string')
+      if (ch === '\\') {
+        i++
+        const esc = text[i]
+        if (esc === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) throw new Stop(i, 'bad \\u escape in string')
+          i += 5
+        } else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) {
+          i++
+        } else {
+          throw new Stop(i, 'bad escape in string')
+        }
+      } else {
+        i++
+      }
+    }
+  }
+  const number = (): void => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i))
+    if (m === null) fail('a value')
+    i += (m as RegExpExecArray)[0].length
+  }
+  const value = (): void => {
+    ws()
+    const ch = text[i]
+    if (ch === '{') {
+      i++; ws()
+      if (text[i] === '}') { i++; return }
+      while (true) {
+        ws()
+        if (text[i] !== '"') fail('a double-quoted property name')
+        string(); ws()
+        if (text[i] !== ':') fail("':' after property name")
+        i++
+        value(); ws()
+        if (text[i] === ',') { i++; continue }
+        if (text[i] === '}') { i++; return }
+        fail("',' or '}'")
+      }
+    } else if (ch === '[') {
+      i++; ws()
+      if (text[i] === ']') { i++; return }
+      while (true) {
+        value(); ws()
+        if (text[i] === ',') { i++; continue }
+        if (text[i] === ']') { i++; return }
+        fail("',' or ']'")
+      }
+    } else if (ch === '"') {
+      string()
+    } else if (ch === 't') {
+      literal('true')
+    } else if (ch === 'f') {
+      literal('false')
+    } else if (ch === 'n') {
+      literal('null')
+    } else {
+      number()
+    }
+  }
+  try {
+    value(); ws()
+    if (i < text.length) fail('end of input')
+  } catch (err) {
+    if (err instanceof Stop) return { offset: err.offset, reason: err.reason }
+    throw err
+  }
+  return { offset: text.length, reason: 'invalid JSON' }
+}

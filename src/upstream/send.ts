@@ -1,0 +1,243 @@
+// One upstream call (SPEC §7): no redirects followed, hop-by-hop headers dropped both ways, a
+// whole-response deadline, a response size cap, and failures mapped to ConduitError codes. Error
+// details name the host only: the URL's query may carry a secret.
+
+import { Transform } from 'node:stream'
+import type { Readable } from 'node:stream'
+import { performance } from 'node:perf_hooks'
+import { request } from 'undici'
+import type { Dispatcher } from 'undici'
+import { ConduitError } from '../errors.js'
+import { isDestinationNotAllowed } from './dispatcher.js'
+import type { UpstreamRequest, UpstreamResponse } from './types.js'
+
+export interface SendOptions {
+  /** Deadline for the whole call, body included. */
+  timeoutMs: number
+  maxResponseBytes: number
+}
+
+export interface UpstreamStreamResponse {
+  status: number
+  /** Same rules as UpstreamResponse.headers. */
+  headers: Record<string, string>
+  /** Errors with a ConduitError (UPSTREAM_TIMEOUT, UPSTREAM_RESPONSE_TOO_LARGE, ...) when the call fails mid-body. */
+  body: Readable
+  /** Milliseconds until the response headers arrived. */
+  durationMs: number
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
+// Computed by undici from the body; a rendered value could only disagree with it.
+const REQUEST_ONLY_DROPPED = new Set(['content-length', 'expect'])
+
+function connectionTokens (value: string | string[] | undefined): Set<string> {
+  const text = Array.isArray(value) ? value.join(',') : (value ?? '')
+  return new Set(text.split(',').map(t => t.trim().toLowerCase()).filter(t => t !== ''))
+}
+
+function isHopByHop (name: string, named: Set<string>): boolean {
+  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || named.has(name)
+}
+
+/** Request headers without hop-by-hop ones (and those the Connection header names). */
+export function stripRequestHeaders (headers: Record<string, string>): Record<string, string> {
+  const connection = Object.entries(headers).find(([k]) => k.toLowerCase() === 'connection')?.[1]
+  const named = connectionTokens(connection)
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase()
+    if (!isHopByHop(lower, named) && !REQUEST_ONLY_DROPPED.has(lower)) out[name] = value
+  }
+  return out
+}
+
+/** Response headers: lowercase keys, multi-values joined with ', ', set-cookie and hop-by-hop dropped. */
+export function cleanResponseHeaders (headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const lowered = new Map<string, string | string[]>()
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) lowered.set(name.toLowerCase(), value)
+  }
+  const named = connectionTokens(lowered.get('connection'))
+  const out: Record<string, string> = {}
+  for (const [name, value] of lowered) {
+    if (name === 'set-cookie' || isHopByHop(name, named)) continue
+    out[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+const SAFE_RESPONSE_HEADERS = new Set(['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'expires', 'retry-after'])
+
+/** The upstream headers a caller may see (SPEC §2): never set-cookie, hop-by-hop or server. */
+export function safeResponseHeaders (headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase()
+    if (SAFE_RESPONSE_HEADERS.has(lower) || lower.startsWith('x-ratelimit-')) out[lower] = value
+  }
+  return out
+}
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed by the upstream',
+  UND_ERR_CLOSED: 'connection closed',
+  HPE_INVALID_CONSTANT: 'invalid HTTP response',
+  CERT_HAS_EXPIRED: 'TLS certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate verification failed (self-signed certificate)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate verification failed (self-signed certificate in chain)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate verification failed (unknown issuer)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS certificate verification failed (unknown issuer)'
+}
+
+function errorCode (err: unknown): string | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY') return code
+  }
+  return undefined
+}
+
+/** Stops reading a body; the abort error this raises has no one else to go to. */
+function discard (body: Readable): void {
+  body.on('error', () => {})
+  body.destroy()
+}
+
+interface CallContext {
+  host: string
+  timeoutMs: number
+  maxResponseBytes: number
+  timedOut: () => boolean
+}
+
+function tooLarge (ctx: CallContext): ConduitError {
+  return new ConduitError('UPSTREAM_RESPONSE_TOO_LARGE', `Response from upstream ${ctx.host} exceeds the limit of ${ctx.maxResponseBytes} bytes`)
+}
+
+function toConduitError (err: unknown, ctx: CallContext): ConduitError {
+  if (err instanceof ConduitError) return err
+  if (isDestinationNotAllowed(err)) {
+    return new ConduitError('DESTINATION_NOT_ALLOWED',
+      `Destination ${ctx.host} is not allowed: it is or resolves to a loopback, private, link-local or reserved address`, { cause: err })
+  }
+  const code = errorCode(err)
+  if (ctx.timedOut() || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new ConduitError('UPSTREAM_TIMEOUT', `Upstream ${ctx.host} did not answer within ${ctx.timeoutMs} ms`, { cause: err })
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new ConduitError('UPSTREAM_TIMEOUT', `Connecting to upstream ${ctx.host} timed out`, { cause: err })
+  }
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
+    // undici names the offending header, never its value.
+    return new ConduitError('INVALID_CONNECTOR', `Request to upstream ${ctx.host} cannot be sent: ${(err as Error).message}`, { cause: err })
+  }
+  const reason = (code !== undefined ? NETWORK_REASONS[code] : undefined) ?? (code?.startsWith('ERR_TLS') === true ? 'TLS error' : 'network error')
+  return new ConduitError('UPSTREAM_UNREACHABLE', `Upstream ${ctx.host} is unreachable: ${reason}`, { cause: err })
+}
+
+function targetOf (rawUrl: string): URL {
+  let url: URL
+  try {
+    url = new URL(rawUrl)
+  } catch {
+    throw new ConduitError('INVALID_CONNECTOR', 'Upstream URL is not a valid absolute URL')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConduitError('DESTINATION_NOT_ALLOWED', `Upstream URL scheme '${url.protocol.slice(0, -1)}' is not allowed; use http or https`)
+  }
+  return url
+}
+
+interface Started {
+  ctx: CallContext
+  response: Dispatcher.ResponseData
+  headers: Record<string, string>
+  startedAt: number
+  clear: () => void
+}
+
+async function start (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<Started> {
+  const url = targetOf(req.url)
+  const startedAt = performance.now()
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort(new Error('upstream deadline reached'))
+  }, opts.timeoutMs)
+  const clear = (): void => clearTimeout(timer)
+  const ctx: CallContext = { host: url.host, timeoutMs: opts.timeoutMs, maxResponseBytes: opts.maxResponseBytes, timedOut: () => timedOut }
+  try {
+    const response = await request(url, {
+      dispatcher,
+      method: req.method.toUpperCase() as Dispatcher.HttpMethod,
+      headers: stripRequestHeaders(req.headers),
+      body: req.body ?? null,
+      signal: controller.signal,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs
+    })
+    const declared = Number(response.headers['content-length'])
+    if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
+      discard(response.body)
+      throw tooLarge(ctx)
+    }
+    return { ctx, response, headers: cleanResponseHeaders(response.headers), startedAt, clear }
+  } catch (err) {
+    clear()
+    throw toConduitError(err, ctx)
+  }
+}
+
+/** Performs one upstream call and reads the whole body (up to maxResponseBytes). */
+export async function sendUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
+  const { ctx, response, headers, startedAt, clear } = await start(dispatcher, req, opts)
+  try {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of response.body) {
+      const buf = chunk as Buffer
+      size += buf.length
+      if (size > opts.maxResponseBytes) {
+        discard(response.body)
+        throw tooLarge(ctx)
+      }
+      chunks.push(buf)
+    }
+    return { status: response.statusCode, headers, body: Buffer.concat(chunks, size), durationMs: performance.now() - startedAt }
+  } catch (err) {
+    throw toConduitError(err, ctx)
+  } finally {
+    clear()
+  }
+}
+
+/** Like sendUpstream, for pass-through: the body streams to the caller with the same deadline and cap. */
+export async function streamUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamStreamResponse> {
+  const { ctx, response, headers, startedAt, clear } = await start(dispatcher, req, opts)
+  const source = response.body
+  let size = 0
+  const limited = new Transform({
+    transform (chunk: Buffer, _encoding, callback) {
+      size += chunk.length
+      if (size > opts.maxResponseBytes) callback(tooLarge(ctx))
+      else callback(null, chunk)
+    }
+  })
+  source.on('error', err => limited.destroy(toConduitError(err, ctx)))
+  limited.on('close', () => {
+    clear()
+    if (!source.destroyed) discard(source)
+  })
+  source.pipe(limited)
+  return { status: response.statusCode, headers, body: limited, durationMs: performance.now() - startedAt }
+}
