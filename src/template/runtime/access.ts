@@ -2,7 +2,7 @@
 // starting with '_' and constructor/prototype/__proto__ at compile time; this is the second wall for
 // names computed at run time (`obj[key]`, the attr filter, map(attribute=…)). Only own data
 // properties of plain values and the whitelisted safe methods are reachable.
-import { Namespace, UNDEFINED, isDict, isInt, isUndefined } from './values.js'
+import { Namespace, Undefined, isDict, isInt, isUndefined, namedTupleIndex, pyStr, pyTypeName } from './values.js'
 import { TemplateRenderError } from '../types.js'
 
 /** Safe methods of SPEC §4.2, by receiver type. */
@@ -36,48 +36,63 @@ export function isTemplateObject (v: unknown): v is TemplateObject {
 }
 
 export function isUnsafeName (name: string): boolean {
-  return name.startsWith('_') || name === 'constructor' || name === 'prototype'
+  return name.startsWith('_') || name === 'constructor' || name === 'prototype' || name === '__proto__'
+}
+
+/** Jinja2's description of a value's type in "has no attribute" messages. */
+function ownerName (obj: unknown): string {
+  if (obj === null || obj === undefined) return "'None'"
+  return `'${pyTypeName(obj)} object'`
+}
+
+function missing (obj: unknown, name: string): Undefined {
+  return new Undefined(undefined, ownerName(obj), name)
 }
 
 /** `obj.name`. Jinja2 tries the attribute first, then the item. */
 export function getAttr (obj: unknown, name: string): unknown {
-  if (isUndefined(obj)) {
-    throw new TemplateRenderError(`'${obj.hint ?? 'value'}' is undefined, so it has no attribute '${name}'`)
+  if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
+  if (isUnsafeName(name)) return missing(obj, name)
+  if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
+  if (Array.isArray(obj)) {
+    const field = namedTupleIndex(obj, name)
+    if (field !== -1) return obj[field]
+    return SAFE_METHODS.list.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
   }
-  if (isUnsafeName(name)) return UNDEFINED
-  if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : UNDEFINED
-  if (Array.isArray(obj)) return SAFE_METHODS.list.has(name as never) ? new BoundMethod(obj, name) : UNDEFINED
-  if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : UNDEFINED
+  if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name)
   if (isTemplateObject(obj)) return obj.templateAttr(name)
   if (isDict(obj)) {
     if (SAFE_METHODS.dict.has(name as never)) return new BoundMethod(obj, name)
-    return Object.hasOwn(obj, name) ? obj[name] : UNDEFINED
+    return Object.hasOwn(obj, name) ? obj[name] : missing(obj, name)
   }
-  if (obj === null) {
-    throw new TemplateRenderError(`'None' has no attribute '${name}'`)
-  }
-  return UNDEFINED
+  return missing(obj, name)
 }
 
 /** `obj[key]`. Jinja2 tries the item first, then the attribute. */
 export function getItem (obj: unknown, key: unknown): unknown {
-  if (isUndefined(obj)) {
-    throw new TemplateRenderError(`'${obj.hint ?? 'value'}' is undefined, so it has no item ${String(key)}`)
-  }
-  if (typeof key === 'string' && isUnsafeName(key)) return UNDEFINED
-  if (Array.isArray(obj) || typeof obj === 'string') {
+  if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
+  if (typeof key === 'string' && isUnsafeName(key)) return missing(obj, key)
+  if (typeof key === 'boolean') key = key ? 1 : 0
+  if (Array.isArray(obj)) {
     if (isInt(key)) {
       const i = key < 0 ? obj.length + key : key
-      return i >= 0 && i < obj.length ? obj[i] : UNDEFINED
+      return i >= 0 && i < obj.length ? obj[i] : missing(obj, String(key))
     }
-    return typeof key === 'string' ? getAttr(obj, key) : UNDEFINED
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyStr(key))
+  }
+  if (typeof obj === 'string') {
+    if (isInt(key)) {
+      const chars = /[\uD800-\uDFFF]/.test(obj) ? Array.from(obj) : obj
+      const i = key < 0 ? chars.length + key : key
+      return i >= 0 && i < chars.length ? chars[i] : missing(obj, String(key))
+    }
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyStr(key))
   }
   if (isDict(obj)) {
-    const k = typeof key === 'string' ? key : isInt(key) ? String(key) : undefined
+    const k = typeof key === 'string' ? key : isInt(key) ? String(key) : key === null ? 'None' : undefined
     if (k !== undefined && Object.hasOwn(obj, k)) return obj[k]
-    return typeof key === 'string' ? getAttr(obj, key) : UNDEFINED
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyStr(key))
   }
   if (typeof key === 'string') return getAttr(obj, key)
-  if (obj === null) throw new TemplateRenderError("'None' is not subscriptable")
-  return UNDEFINED
+  return missing(obj, pyStr(key))
 }

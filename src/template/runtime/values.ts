@@ -7,12 +7,28 @@
 // Python itself raises (documented at the function).
 
 import { TemplateRenderError } from '../types.js'
+import { listKindRepr } from './list-kinds.js'
 
-/** Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is an error. */
+/**
+ * Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is
+ * an error whose message says where it came from (a missing name, or a missing attribute of a value).
+ */
 export class Undefined {
   readonly hint: string | undefined
-  constructor (hint?: string) {
+  /** For a missing attribute or item: the Jinja2 description of the owner ('dict object', 'None'). */
+  readonly owner: string | undefined
+  readonly attr: string | undefined
+  constructor (hint?: string, owner?: string, attr?: string) {
     this.hint = hint
+    this.owner = owner
+    this.attr = attr
+  }
+
+  /** Jinja2's UndefinedError message for this value. */
+  describe (): string {
+    if (this.owner !== undefined) return `${this.owner} has no attribute '${this.attr ?? ''}'`
+    if (this.hint !== undefined) return `'${this.hint}' is undefined`
+    return 'the value is undefined'
   }
 }
 export const UNDEFINED = new Undefined()
@@ -54,15 +70,30 @@ export function toNumber (v: unknown): number {
   return NaN
 }
 
-const TUPLE = Symbol('conduit.tuple')
+// Marks live beside the values (not as properties) so arrays keep their fast elements.
+const TUPLES = new WeakSet<object>()
+const TUPLE_FIELDS = new WeakMap<object, readonly string[]>()
 
 export function makeTuple<T> (items: T[]): T[] {
-  Object.defineProperty(items, TUPLE, { value: true })
+  TUPLES.add(items)
   return items
 }
 
+/** A tuple whose items are also readable by name (Python namedtuple, e.g. groupby's grouper/list). */
+export function makeNamedTuple<T> (items: T[], names: readonly string[]): T[] {
+  TUPLES.add(items)
+  TUPLE_FIELDS.set(items, names)
+  return items
+}
+
+/** Index of a named field of a namedtuple, or -1. */
+export function namedTupleIndex (v: unknown[], name: string): number {
+  const names = TUPLE_FIELDS.get(v)
+  return names === undefined ? -1 : names.indexOf(name)
+}
+
 export function isTuple (v: unknown): v is unknown[] {
-  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true
+  return Array.isArray(v) && TUPLES.has(v)
 }
 
 export function isList (v: unknown): v is unknown[] {
@@ -75,6 +106,33 @@ export class Namespace {
   constructor (init?: Iterable<[string, unknown]>) {
     this.attrs = new Map(init)
   }
+}
+
+const ORIGINAL_KEYS = new WeakMap<object, Map<string, unknown>>()
+
+/**
+ * Stores `value` under a Python key of a dict literal. JS objects key by string, so a non-string key
+ * (1, None, True) is remembered beside the dict for repr() and iteration.
+ */
+export function setDictKey (dict: Record<string, unknown>, key: unknown, value: unknown): void {
+  const text = typeof key === 'string' ? key : pyStr(key)
+  // Plain assignment would set the prototype for the name __proto__: define an own property instead.
+  if (text === '__proto__') Object.defineProperty(dict, text, { value, enumerable: true, writable: true, configurable: true })
+  else dict[text] = value
+  if (typeof key === 'string') return
+  let originals = ORIGINAL_KEYS.get(dict)
+  if (originals === undefined) {
+    originals = new Map()
+    ORIGINAL_KEYS.set(dict, originals)
+  }
+  originals.set(text, key)
+}
+
+/** The Python keys of a dict, in insertion order. */
+export function dictKeys (dict: Record<string, unknown>): unknown[] {
+  const keys = Object.keys(dict)
+  const originals = ORIGINAL_KEYS.get(dict)
+  return originals === undefined ? keys : keys.map(k => originals.has(k) ? originals.get(k) : k)
 }
 
 export function isDict (v: unknown): v is Record<string, unknown> {
@@ -101,12 +159,18 @@ export function truthy (v: unknown): boolean {
 
 /** Python's str() of an int: no exponent notation, whatever the magnitude. */
 function intToString (n: number): string {
-  if (Math.abs(n) < 1e21) return String(n)
+  if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return String(n)
   return BigInt(n).toString()
 }
 
 /** Python's repr() of a float: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
 export function floatRepr (n: number): string {
+  const abs = Math.abs(n)
+  // Between 1e-4 and 1e16 JS and Python agree on the shortest round-trip digits.
+  if (abs >= 1e-4 && abs < 1e16) {
+    const text = String(n)
+    return Number.isInteger(n) ? text + '.0' : text
+  }
   if (Number.isNaN(n)) return 'nan'
   if (n === Infinity) return 'inf'
   if (n === -Infinity) return '-inf'
@@ -162,6 +226,8 @@ export function pyRepr (v: unknown): string {
   if (v instanceof PyFloat) return floatRepr(v.value)
   if (typeof v === 'string') return stringRepr(v)
   if (Array.isArray(v)) {
+    const special = listKindRepr(v, pyRepr)
+    if (special !== undefined) return special
     const inner = v.map(pyRepr).join(', ')
     if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`
     return `[${inner}]`
@@ -170,7 +236,8 @@ export function pyRepr (v: unknown): string {
     return `<Namespace ${pyRepr(Object.fromEntries(v.attrs))}>`
   }
   if (isDict(v)) {
-    return '{' + Object.entries(v).map(([k, val]) => `${stringRepr(k)}: ${pyRepr(val)}`).join(', ') + '}'
+    const keys = dictKeys(v)
+    return '{' + Object.values(v).map((val, i) => `${pyRepr(keys[i])}: ${pyRepr(val)}`).join(', ') + '}'
   }
   if (typeof v === 'function') return '<function>'
   return '<object>'

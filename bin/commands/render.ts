@@ -1,0 +1,84 @@
+// `conduit render --field KIND --context FILE` (SPEC §13): template on stdin, rendered output on
+// stdout; compile and render errors as one JSON object on stderr with exit code 1.
+import { readFile } from 'node:fs/promises'
+import { FIELD_KINDS, TemplateCompileError, TemplateRenderError, compileTemplate } from '../../src/template/index.js'
+import type { FieldKind, RenderContext } from '../../src/template/index.js'
+
+const USAGE = `usage: conduit render --field ${FIELD_KINDS.join('|')} --context FILE < template`
+
+function fail (error: string, fields: Record<string, unknown>): number {
+  process.stderr.write(JSON.stringify({ error, ...fields }) + '\n')
+  return 1
+}
+
+interface Options { field: FieldKind, context: string }
+
+function parseArgs (args: string[]): Options | string {
+  let field: string | undefined
+  let context: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) as [string, string] : [arg, undefined]
+    if (flag !== '--field' && flag !== '--context') return `unknown option '${arg}'`
+    const value = inline ?? args[++i]
+    if (value === undefined) return `${flag} needs a value`
+    if (flag === '--field') field = value
+    else context = value
+  }
+  if (field === undefined) return '--field is required'
+  if (!(FIELD_KINDS as readonly string[]).includes(field)) return `unknown field '${field}': expected one of ${FIELD_KINDS.join(', ')}`
+  if (context === undefined) return '--context is required'
+  return { field: field as FieldKind, context }
+}
+
+async function readStdin (): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+async function loadContext (file: string): Promise<RenderContext | string> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    return `cannot read context file '${file}': ${(err as NodeJS.ErrnoException).code ?? 'error'}`
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    return `context file '${file}' is not valid JSON: ${(err as Error).message}`
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `context file '${file}' must hold a JSON object`
+  for (const key of ['secrets', 'variables'] as const) {
+    const map = (value as Record<string, unknown>)[key]
+    if (map === undefined) continue
+    if (map === null || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some(v => typeof v !== 'string')) {
+      return `context file '${file}': "${key}" must be an object of strings`
+    }
+  }
+  return value as RenderContext
+}
+
+export async function run (args: string[]): Promise<number> {
+  const options = parseArgs(args)
+  if (typeof options === 'string') return fail('usage', { message: `${options}\n${USAGE}` })
+  const context = await loadContext(options.context)
+  if (typeof context === 'string') return fail('context', { message: context })
+  const source = await readStdin()
+  let template
+  try {
+    template = compileTemplate(source, options.field)
+  } catch (err) {
+    if (err instanceof TemplateCompileError) return fail('compile', { problems: err.problems })
+    throw err
+  }
+  try {
+    process.stdout.write(template.render(context))
+    return 0
+  } catch (err) {
+    if (err instanceof TemplateRenderError) return fail('render', { message: err.message, line: err.line, column: err.column })
+    return fail('render', { message: err instanceof Error && err.name === 'ConduitError' ? err.message : 'unexpected error while rendering' })
+  }
+}

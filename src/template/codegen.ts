@@ -1,0 +1,345 @@
+// Turns a checked template AST into the JavaScript body of one eta exec tag (SPEC §4.1). Template
+// text only ever appears inside JS string literals made by lit() (JSON.stringify, with < > % escaped
+// so no eta tag delimiter can appear anywhere in the eta source); every other byte of code comes
+// from this file. The code is straight-line: a string accumulator `o`, one local per template
+// variable and runtime calls through `R` (render-helpers.ts). `L` records the node being evaluated
+// so a failure reports its line and column.
+import type { Expr, Node, Pos, Target, Template } from './ast.js'
+import { FUNCTION_NAMES } from './checker.js'
+import { PyFloat } from './runtime/values.js'
+
+/** A JS string literal for any text, safe inside an eta tag. */
+export function lit (text: string): string {
+  return JSON.stringify(text).replace(/[<>%\u2028\u2029]/g, c => '\\u' + (c.codePointAt(0) as number).toString(16).padStart(4, '0'))
+}
+
+export interface Generated {
+  /** Body of the render function: reads `it.r` (runtime), `it.e` (env), `it.c` (context), `it.p`, `it.k`. */
+  code: string
+  positions: Pos[]
+  constants: unknown[]
+}
+
+class Scope {
+  readonly vars = new Map<string, string>()
+  constructor (readonly parent: Scope | null) {}
+}
+
+const BINARY: Record<string, string> = {
+  '+': 'add', '-': 'sub', '*': 'mul', '/': 'truediv', '//': 'floordiv', '%': 'mod', '**': 'pow', '~': 'concat'
+}
+const COMPARE: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' }
+
+/** Names a for-loop body assigns (its own locals, re-initialised from the outer scope each iteration). */
+function assignedIn (nodes: Node[], out: Set<string>): Set<string> {
+  for (const n of nodes) {
+    if (n.type === 'Set' || n.type === 'BlockSet') {
+      if (n.target.type === 'Name') out.add(n.target.name)
+      else if (n.target.type === 'Tuple') n.target.names.forEach(x => out.add(x.name))
+    }
+    if (n.type === 'BlockSet') assignedIn(n.body, out)
+    if (n.type === 'If') { assignedIn(n.body, out); assignedIn(n.otherwise, out) }
+    if (n.type === 'For') assignedIn(n.otherwise, out)
+  }
+  return out
+}
+
+/** Secret and variable names an expression reads. */
+function secretRefs (e: Expr, out: { secrets: string[], variables: string[] }): void {
+  const visit = (x: Expr | null): void => {
+    if (x === null) return
+    switch (x.type) {
+      case 'Call':
+        if (x.callee.type === 'Name' && (x.callee.name === 'get_secret' || x.callee.name === 'get_variable')) {
+          const arg = x.args[0]
+          if (arg?.type === 'Literal' && typeof arg.value === 'string') {
+            (x.callee.name === 'get_secret' ? out.secrets : out.variables).push(arg.value)
+          }
+        }
+        visit(x.callee); x.args.forEach(visit); x.kwargs.forEach(k => visit(k.value)); return
+      case 'List': case 'Tuple': x.items.forEach(visit); return
+      case 'Dict': x.entries.forEach(en => { visit(en.key); visit(en.value) }); return
+      case 'GetAttr': visit(x.object); return
+      case 'GetItem': visit(x.object); visit(x.key); return
+      case 'Slice': visit(x.object); visit(x.start); visit(x.stop); visit(x.step); return
+      case 'Filter': visit(x.value); x.args.forEach(visit); x.kwargs.forEach(k => visit(k.value)); return
+      case 'Test': visit(x.value); x.args.forEach(visit); return
+      case 'Binary': case 'Logical': visit(x.left); visit(x.right); return
+      case 'Unary': visit(x.operand); return
+      case 'Compare': visit(x.first); x.ops.forEach(o => visit(o.right)); return
+      case 'CondExpr': visit(x.test); visit(x.then); visit(x.otherwise)
+    }
+  }
+  visit(e)
+}
+
+class Generator {
+  readonly positions: Pos[] = []
+  readonly constants: unknown[] = []
+  private readonly top = new Scope(null)
+  private readonly topDecls: string[] = []
+  private temps = 0
+  private ids = 1
+  private scope = this.top
+
+  /** Context names the checker allowed this field to read; any other name starts undefined. */
+  constructor (private readonly contextNames: ReadonlySet<string>) {}
+
+  private pos (p: Pos): number {
+    this.positions.push({ line: p.line, column: p.column })
+    return this.positions.length - 1
+  }
+
+  /** Trailing argument that records the node position after the operands are evaluated. */
+  private at (p: Pos): string {
+    return `L = ${this.pos(p)}`
+  }
+
+  private temp (): string {
+    return `T${this.temps++}`
+  }
+
+  private constant (v: unknown): string {
+    this.constants.push(v)
+    return `K[${this.constants.length - 1}]`
+  }
+
+  private resolve (name: string): string {
+    for (let s: Scope | null = this.scope; s !== null; s = s.parent) {
+      const v = s.vars.get(name)
+      if (v !== undefined) return v
+    }
+    const ident = `v_${name}_0`
+    this.top.vars.set(name, ident)
+    let init: string
+    if (name === 'user' && this.contextNames.has(name)) init = 'R.user(C.user)'
+    else if (this.contextNames.has(name)) init = `R.ctx(C.${name}, ${lit(name)})`
+    else init = `R.undef(${lit(name)})`
+    this.topDecls.push(`let ${ident} = ${init};`)
+    return ident
+  }
+
+  /** Resolves a name in the enclosing scope of the current one (for loop-local initialisation). */
+  private resolveOuter (name: string, outer: Scope): string {
+    const saved = this.scope
+    this.scope = outer
+    const v = this.resolve(name)
+    this.scope = saved
+    return v
+  }
+
+  generate (template: Template): Generated {
+    const body = this.nodes(template.body)
+    const temps = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `T${i}`).join(', ')};\n` : ''
+    const code = 'const R = it.r, E = it.e, C = it.c, P = it.p, K = it.k;\n' +
+      'let L = 0, o = "";\n' + temps +
+      'try {\n' + this.topDecls.join('\n') + '\n' + body + '} catch (e) { throw R.err(e, P[L]) }\n' +
+      'return R.checkOutput(E, o);\n'
+    return { code, positions: this.positions, constants: this.constants }
+  }
+
+  private nodes (nodes: Node[]): string {
+    let out = ''
+    for (const n of nodes) out += this.node(n)
+    return out
+  }
+
+  private node (n: Node): string {
+    switch (n.type) {
+      case 'Text': return `o += ${lit(n.text)};\n`
+      case 'Output': return this.output(n.expr, n.source)
+      case 'If':
+        return `if (R.truthy(${this.expr(n.test)})) {\n${this.nodes(n.body)}}` +
+          (n.otherwise.length > 0 ? ` else {\n${this.nodes(n.otherwise)}}\n` : '\n')
+      case 'Set': return this.assign(n.target, this.expr(n.value), n)
+      case 'BlockSet': {
+        const saved = `B${this.ids++}`
+        let value = 'o'
+        for (const f of n.filters) value = this.filterCall(f.name, value, f.args, f.kwargs, f)
+        const val = `B${this.ids++}`
+        return `{ const ${saved} = o; o = "";\n${this.nodes(n.body)}const ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
+      }
+      case 'For': return this.forLoop(n)
+    }
+  }
+
+  private output (expr: Expr, source: string): string {
+    const refs = { secrets: [] as string[], variables: [] as string[] }
+    secretRefs(expr, refs)
+    const value = expr.type === 'Literal' && typeof expr.value === 'string' ? lit(expr.value) : `R.str(${this.expr(expr)})`
+    if (refs.secrets.length === 0 && refs.variables.length === 0) return `o += ${value};\n`
+    // SPEC §4.4: a tag naming a missing secret or variable renders as its own source text.
+    const conds = [
+      ...[...new Set(refs.secrets)].map(s => `R.has(C.secrets, ${lit(s)})`),
+      ...[...new Set(refs.variables)].map(v => `R.has(C.variables, ${lit(v)})`)
+    ]
+    return `if (${conds.join(' && ')}) { o += ${value}; } else { o += ${lit(source)}; }\n`
+  }
+
+  private assign (target: Target, value: string, p: Pos): string {
+    if (target.type === 'Name') return `${this.resolve(target.name)} = ${value};\n`
+    if (target.type === 'NsAttr') return `R.nsSet(${this.resolve(target.name)}, ${lit(target.attr)}, ${value}, ${this.at(p)});\n`
+    const u = `U${this.ids++}`
+    return `{ const ${u} = R.unpack(${value}, ${target.names.length}, ${this.at(p)});\n` +
+      target.names.map((x, i) => `${this.resolve(x.name)} = ${u}[${i}];\n`).join('') + '}\n'
+  }
+
+  private forLoop (n: Node & { type: 'For' }): string {
+    const id = this.ids++
+    const outer = this.scope
+    const items = `A${id}`
+    const idx = `i${id}`
+    const count = `N${id}`
+    const targetNames = n.target.type === 'Name' ? [n.target.name] : n.target.type === 'Tuple' ? n.target.names.map(x => x.name) : []
+    const bindTargets = (scope: Scope, item: string): string => {
+      const idents = targetNames.map(t => {
+        const ident = `v_${t}_${this.ids++}`
+        scope.vars.set(t, ident)
+        return ident
+      })
+      if (n.target.type === 'Name') return `let ${idents[0] as string} = ${item};\n`
+      const u = `U${this.ids++}`
+      return `const ${u} = R.unpack(${item}, ${idents.length}, ${this.at(n.target)});\n` +
+        idents.map((ident, i) => `let ${ident} = ${u}[${i}];\n`).join('')
+    }
+
+    let code = `{ L = ${this.pos(n)};\nlet ${items} = R.iter(${this.expr(n.iter)}, ${this.at(n.iter)});\n`
+    if (n.filter !== null) {
+      const filterScope = new Scope(outer)
+      this.scope = filterScope
+      const x = `X${this.ids++}`
+      const bind = bindTargets(filterScope, x)
+      const test = this.expr(n.filter)
+      this.scope = outer
+      const all = `F${id}`
+      code += `const ${all} = ${items}; ${items} = [];\nfor (const ${x} of ${all}) { R.charge(E);\n${bind}if (R.truthy(${test})) ${items}.push(${x});\n}\n`
+    }
+    const bodyScope = new Scope(outer)
+    this.scope = bodyScope
+    const x = `X${this.ids++}`
+    const bind = bindTargets(bodyScope, x)
+    const loopIdent = `v_loop_${this.ids++}`
+    bodyScope.vars.set('loop', loopIdent)
+    const locals = [...assignedIn(n.body, new Set())].filter(name => !targetNames.includes(name))
+    const localIdents = locals.map(name => {
+      const ident = `v_${name}_${this.ids++}`
+      return { name, ident }
+    })
+    // Initialise body locals from the outer scope before they shadow it.
+    const localInits = localIdents.map(({ name, ident }) => `let ${ident} = ${this.resolveOuter(name, outer)};\n`).join('')
+    for (const { name, ident } of localIdents) bodyScope.vars.set(name, ident)
+    const body = this.nodes(n.body)
+    const usesLoop = body.includes(loopIdent)
+    this.scope = outer
+    code += `const ${count} = ${items}.length;\n` +
+      `for (let ${idx} = 0; ${idx} < ${count}; ${idx}++) {\nR.charge(E, L = ${this.pos(n)});\nconst ${x} = ${items}[${idx}];\n` +
+      bind + (usesLoop ? `const ${loopIdent} = new R.Loop(${items}, ${idx});\n` : '') + localInits + body +
+      'R.checkLength(E, o);\n}\n'
+    if (n.otherwise.length > 0) code += `if (${count} === 0) {\n${this.nodes(n.otherwise)}}\n`
+    return code + '}\n'
+  }
+
+  /** Call arguments; no arguments share one frozen empty array instead of allocating. */
+  private args (args: Expr[]): string {
+    if (args.length === 0) return 'R.NO_ARGS'
+    return '[' + args.map(a => this.expr(a)).join(', ') + ']'
+  }
+
+  private kwargs (kwargs: Array<{ name: string, value: Expr }>): string {
+    if (kwargs.length === 0) return 'R.NO_KWARGS'
+    // Computed keys: an own property even for a name like __proto__.
+    return '{' + kwargs.map(k => `[${lit(k.name)}]: ${this.expr(k.value)}`).join(', ') + '}'
+  }
+
+  private filterCall (name: string, value: string, args: Expr[], kwargs: Array<{ name: string, value: Expr }>, p: Pos): string {
+    return `R.filters[${lit(name)}](E, ${value}, ${this.args(args)}, ${this.kwargs(kwargs)}, ${this.at(p)})`
+  }
+
+  expr (e: Expr): string {
+    switch (e.type) {
+      case 'Literal': {
+        const v = e.value
+        if (typeof v === 'string') return lit(v)
+        if (typeof v === 'number') {
+          if (e.float === true && Number.isInteger(v)) return this.constant(new PyFloat(v))
+          if (!Number.isFinite(v)) return this.constant(v)
+          return `(${String(v)})`
+        }
+        return v === null ? 'null' : String(v)
+      }
+      case 'Name': return this.resolve(e.name)
+      case 'List': return '[' + e.items.map(a => this.expr(a)).join(', ') + ']'
+      case 'Tuple': return `R.tuple([${e.items.map(a => this.expr(a)).join(', ')}])`
+      case 'Dict': return `R.dict([${e.entries.map(en => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ')}])`
+      case 'GetAttr': return `R.attr(${this.expr(e.object)}, ${lit(e.name)}, ${this.at(e)})`
+      case 'GetItem': return `R.item(${this.expr(e.object)}, ${this.expr(e.key)}, ${this.at(e)})`
+      case 'Slice': {
+        const part = (x: Expr | null): string => x === null ? 'null' : this.expr(x)
+        return `R.slice(${this.expr(e.object)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)}, ${this.at(e)})`
+      }
+      case 'Call': return this.call(e)
+      case 'Filter': return this.filterCall(e.name, this.expr(e.value), e.args, e.kwargs, e)
+      case 'Test':
+        return `${e.negated ? '!' : ''}R.test(E, ${lit(e.name)}, ${this.expr(e.value)}, ${this.args(e.args)}, ${this.at(e)})`
+      case 'Binary': return `R.${BINARY[e.op] as string}(${this.expr(e.left)}, ${this.expr(e.right)}, ${this.at(e)})`
+      case 'Unary':
+        if (e.op === 'not') return `!R.truthy(${this.expr(e.operand)})`
+        return `R.${e.op === '-' ? 'neg' : 'pos'}(${this.expr(e.operand)}, ${this.at(e)})`
+      case 'Logical': {
+        const t = this.temp()
+        const left = this.expr(e.left)
+        const right = this.expr(e.right)
+        return e.op === 'and'
+          ? `(R.truthy(${t} = ${left}) ? ${right} : ${t})`
+          : `(R.truthy(${t} = ${left}) ? ${t} : ${right})`
+      }
+      case 'Compare': {
+        let prev = this.temp()
+        let code = `(${prev} = ${this.expr(e.first)}, `
+        const parts: string[] = []
+        for (const op of e.ops) {
+          const cur = this.temp()
+          const right = this.expr(op.right)
+          let cmp: string
+          if (op.op === 'in') cmp = `R.contains(${cur}, ${prev}, ${this.at(op)})`
+          else if (op.op === 'not in') cmp = `!R.contains(${cur}, ${prev}, ${this.at(op)})`
+          else cmp = `R.${COMPARE[op.op] as string}(${prev}, ${cur}, ${this.at(op)})`
+          parts.push(`(${cur} = ${right}, ${cmp})`)
+          prev = cur
+        }
+        code += parts.join(' && ') + ')'
+        return code
+      }
+      case 'CondExpr': {
+        const otherwise = e.otherwise === null ? 'R.UNDEFINED' : this.expr(e.otherwise)
+        return `(R.truthy(${this.expr(e.test)}) ? ${this.expr(e.then)} : ${otherwise})`
+      }
+    }
+  }
+
+  private call (e: Expr & { type: 'Call' }): string {
+    const callee = e.callee
+    if (callee.type === 'Name' && FUNCTION_NAMES.has(callee.name) && !this.isLocal(callee.name)) {
+      if (callee.name === 'get_secret' || callee.name === 'get_variable') {
+        // A missing name yields Undefined here: prints '', is falsy. Only a `{{ }}` tag renders its
+        // own source for a missing secret (output() checks before evaluating), so inside `{% %}`
+        // statements (`{% set t = get_secret('x') %}`, `{% if get_secret('x') %}`) it is just undefined.
+        const arg = e.args[0] as Expr & { value: string }
+        const map = callee.name === 'get_secret' ? 'C.secrets' : 'C.variables'
+        return `R.lookup(${map}, ${lit(arg.value)}, ${lit(callee.name)})`
+      }
+      return `R.functions[${lit(callee.name)}](E, ${this.args(e.args)}, ${this.kwargs(e.kwargs)}, ${this.at(e)})`
+    }
+    // The checker admits only safe-method calls here: `obj.method(…)`.
+    return `R.call(E, ${this.expr(callee)}, ${this.args(e.args)}, ${this.kwargs(e.kwargs)}, ${this.at(e)})`
+  }
+
+  private isLocal (name: string): boolean {
+    for (let s: Scope | null = this.scope; s !== null; s = s.parent) if (s.vars.has(name)) return true
+    return false
+  }
+}
+
+export function generate (template: Template, contextNames: ReadonlySet<string>): Generated {
+  return new Generator(contextNames).generate(template)
+}

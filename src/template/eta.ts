@@ -1,0 +1,36 @@
+// The one configured eta instance (SPEC §4.1). Generated template code is handed to eta as a
+// single exec tag; eta compiles it into a function once per compileTemplate call. Auto-escaping,
+// auto-trimming and `with` are off: output is exactly what the generated code appends.
+import { Eta } from 'eta'
+
+export const eta = new Eta({
+  autoEscape: false,
+  autoTrim: false,
+  autoFilter: false,
+  useWith: false,
+  cache: false,
+  rmWhitespace: false,
+  varName: 'it',
+  tags: ['<%', '%>']
+})
+
+/** What generated code reads from `it`. */
+export interface RenderData {
+  r: unknown
+  e: unknown
+  c: unknown
+  p: unknown
+  k: unknown
+}
+
+export type RenderFn = (data: RenderData) => string
+
+const NO_OPTIONS = Object.freeze({})
+
+/** Wraps generated code in one eta exec tag and compiles it. */
+export function compileWithEta (code: string): RenderFn {
+  // A leading newline keeps eta from reading the first character as a tag prefix (= ~ - _), and the
+  // trailing newline keeps the last one from being read as a trim marker.
+  const fn = eta.compile(`<%\n${code}\n%>`) as unknown as (this: Eta, data: RenderData, options: object) => string
+  return (data) => fn.call(eta, data, NO_OPTIONS)
+}

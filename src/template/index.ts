@@ -1,0 +1,99 @@
+// Conduit's template language (SPEC §4): compileTemplate() parses, checks and compiles a field's
+// template once; render() is synchronous and allocation-light. Everything outside src/template
+// uses only this module.
+import { check } from './checker.js'
+import { generate } from './codegen.js'
+import { compileWithEta } from './eta.js'
+import { ParseError, parse } from './parser.js'
+import { LIMITS, createEnv } from './runtime/env.js'
+import { RT } from './runtime/render-helpers.js'
+import { FIELD_KINDS, TemplateCompileError, TemplateRenderError } from './types.js'
+import type { CompiledTemplate, FieldKind, RenderContext } from './types.js'
+
+export * from './types.js'
+
+const BODY_KINDS = new Set<FieldKind>(['request_body', 'response_body', 'step_request_body', 'step_response_body'])
+const CACHE_LIMIT = 10_000
+const cache = new Map<string, CompiledTemplate>()
+
+export function outputLimit (kind: FieldKind): number {
+  return BODY_KINDS.has(kind) ? LIMITS.bodyOutputBytes : LIMITS.fieldOutputBytes
+}
+
+function fail (message: string, pos = { line: 1, column: 1 }): never {
+  throw new TemplateCompileError([{ message, line: pos.line, column: pos.column }])
+}
+
+function build (source: string, kind: FieldKind): CompiledTemplate {
+  if (!FIELD_KINDS.includes(kind)) fail(`unknown field kind '${String(kind)}': expected one of ${FIELD_KINDS.join(', ')}`)
+  if (typeof source !== 'string') fail(`a template must be a string, not ${source === null ? 'null' : typeof source}`)
+  const size = Buffer.byteLength(source, 'utf8')
+  if (size > LIMITS.sourceBytes) fail(`template source is ${size} bytes, more than the limit of ${LIMITS.sourceBytes}`)
+  let template
+  try {
+    template = parse(source)
+  } catch (err) {
+    if (err instanceof ParseError) fail(err.message, err)
+    if (err instanceof RangeError) fail(`template nested too deeply (more than ${LIMITS.nestingDepth} levels)`)
+    throw err
+  }
+  const checked = check(template, kind)
+  if (checked.problems.length > 0) throw new TemplateCompileError(checked.problems)
+  const limit = outputLimit(kind)
+  const base = {
+    source,
+    kind,
+    secretNames: Object.freeze(checked.secretNames),
+    variableNames: Object.freeze(checked.variableNames),
+    names: checked.names as ReadonlySet<string>
+  }
+
+  if (!template.hasTags) {
+    const text = template.body.map(n => n.type === 'Text' ? n.text : '').join('')
+    const tooLarge = Buffer.byteLength(text, 'utf8') > limit
+    return Object.freeze({
+      ...base,
+      // Jinja2 drops a trailing newline and reads \r\n as \n: only then does the text differ from the source.
+      isStatic: text === source && !tooLarge,
+      render (): string {
+        if (tooLarge) throw new TemplateRenderError(`rendered output exceeds ${limit} bytes`)
+        return text
+      }
+    })
+  }
+
+  let generated
+  try {
+    generated = generate(template, checked.names)
+  } catch (err) {
+    if (err instanceof RangeError) fail(`template nested too deeply (more than ${LIMITS.nestingDepth} levels)`)
+    throw err
+  }
+  const fn = compileWithEta(generated.code)
+  const positions = Object.freeze(generated.positions)
+  const constants = Object.freeze(generated.constants)
+  return Object.freeze({
+    ...base,
+    isStatic: false,
+    render (context: RenderContext): string {
+      context ??= {}
+      const env = createEnv(context.clock ?? Date.now, limit)
+      try {
+        return fn({ r: RT, e: env, c: context, p: positions, k: constants })
+      } catch (err) {
+        throw RT.err(err, undefined)
+      }
+    }
+  })
+}
+
+/** Parses, checks (SPEC §4.3) and compiles `source` for a field of `kind`; throws TemplateCompileError. */
+export function compileTemplate (source: string, kind: FieldKind): CompiledTemplate {
+  const key = kind + '\u0000' + source
+  const hit = cache.get(key)
+  if (hit !== undefined) return hit
+  const compiled = build(source, kind)
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
+  cache.set(key, compiled)
+  return compiled
+}

@@ -1,0 +1,519 @@
+// The filters of SPEC §4.2, with Jinja2 3.1's semantics and argument names (positional and keyword).
+// Where Jinja2 returns a generator (map, select, unique, batch, …) these return a list: iterating,
+// joining and filtering behave the same; printing one shows the list where Jinja2 prints
+// `<generator object …>`, and |length counts it where Jinja2 raises.
+import type { RuntimeEnv } from './env.js'
+import {
+  PyFloat, UNDEFINED, Namespace, isDict, isFloat, isInt, isNumber, isUndefined, makeFloat,
+  makeNamedTuple, makeTuple, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
+} from './values.js'
+import { getAttr, getItem, BoundMethod, SAFE_METHODS } from './access.js'
+import { TESTS } from './tests.js'
+import { toJson, jsonEncode } from './tojson.js'
+import { bindArgs, registry } from './filters/args.js'
+import { parseJson } from './filters/from-json.js'
+import {
+  percentFormat, parsePyFloat, parsePyInt, roundFloat, roundInt
+} from './filters/pyformat.js'
+import {
+  PY_WHITESPACE, codePoints, fail, hashKey, ignoreCase, intArg, iterate, pyAdd, pyLen, pySorted,
+  strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
+} from './filters/python.js'
+import { TemplateRenderError } from '../types.js'
+
+export type FilterFn = (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>) => unknown
+
+type Getter = (item: unknown) => unknown
+
+/** Jinja2's "a.0.b" attribute paths: digit-only parts index as ints. */
+function attributeParts (attribute: unknown): unknown[] {
+  if (attribute === null || attribute === undefined) return []
+  if (typeof attribute === 'string') return attribute.split('.').map(p => /^[0-9]+$/.test(p) ? Number(p) : p)
+  return [attribute]
+}
+
+/** make_attrgetter: item lookup along the path; `dflt` replaces an undefined step when not None. */
+function attrGetter (attribute: unknown, postprocess?: Getter, dflt: unknown = null): Getter {
+  const parts = attributeParts(attribute)
+  return item => {
+    let v = item
+    for (const part of parts) {
+      v = getItem(v, part)
+      if (dflt !== null && dflt !== undefined && isUndefined(v)) v = dflt
+    }
+    return postprocess === undefined ? v : postprocess(v)
+  }
+}
+
+/** make_multi_attrgetter of sort(): "a,b" sorts by a then b. */
+function multiAttrGetter (attribute: unknown, postprocess?: Getter): Getter {
+  const split = typeof attribute === 'string' ? attribute.split(',') : [attribute]
+  const getters = split.map(a => attrGetter(a, postprocess))
+  return item => getters.map(g => g(item))
+}
+
+function caseGetter (caseSensitive: unknown): Getter | undefined {
+  return truthy(caseSensitive) ? undefined : ignoreCase
+}
+
+/** A filter taking named parameters: the callback receives them bound Python-style. */
+function withParams (
+  name: string,
+  params: readonly string[],
+  defaults: Record<string, unknown>,
+  fn: (env: RuntimeEnv, value: unknown, p: Record<string, unknown>) => unknown
+): FilterFn {
+  return (env, value, args, kwargs) => fn(env, value, bindArgs(name, params, defaults, args, kwargs))
+}
+
+/** A filter without parameters: extra arguments are an error, as in Python. */
+function noParams (name: string, fn: (env: RuntimeEnv, value: unknown) => unknown): FilterFn {
+  return (env, value, args, kwargs) => {
+    bindArgs(name, [], {}, args, kwargs)
+    return fn(env, value)
+  }
+}
+
+function str (v: unknown): string {
+  return pyStr(v)
+}
+
+// --- numbers ---------------------------------------------------------------------------------
+
+function absFilter (_env: RuntimeEnv, value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (isInt(value)) return Math.abs(value)
+  if (isFloat(value)) return makeFloat(Math.abs(toNumber(value)))
+  return fail(`bad operand type for abs(): '${pyTypeName(value)}'`)
+}
+
+const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 }, (_env, value, p) => {
+  if (isUndefined(value)) undefinedError(value)
+  if (typeof value === 'string') {
+    const base = intArg(p.base, 'int')
+    const parsed = parsePyInt(value, base)
+    if (parsed !== undefined) return parsed
+    const f = parsePyFloat(value)
+    return f !== undefined && Number.isFinite(f) ? Math.trunc(f) + 0 : p.default
+  }
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (isNumber(value)) {
+    const n = toNumber(value)
+    return Number.isFinite(n) ? Math.trunc(n) + 0 : p.default
+  }
+  return p.default
+})
+
+const floatFilter = withParams('float', ['default'], { default: new PyFloat(0) }, (_env, value, p) => {
+  if (isUndefined(value)) undefinedError(value)
+  if (typeof value === 'string') {
+    const f = parsePyFloat(value)
+    return f === undefined ? p.default : makeFloat(f)
+  }
+  if (typeof value === 'boolean' || isNumber(value)) return makeFloat(toNumber(value))
+  return p.default
+})
+
+const roundFilter = withParams('round', ['precision', 'method'], { precision: 0, method: 'common' }, (_env, value, p) => {
+  const method = p.method
+  if (method !== 'common' && method !== 'ceil' && method !== 'floor') fail('method must be common, ceil or floor')
+  const precision = intArg(p.precision, 'round')
+  if (!(isNumber(value) || typeof value === 'boolean')) {
+    if (method === 'common') fail(`type ${pyTypeName(value)} doesn't define __round__ method`)
+    fail(`must be real number, not ${pyTypeName(value)}`)
+  }
+  if (method === 'common') {
+    if (isFloat(value)) return makeFloat(roundFloat(toNumber(value), precision))
+    return roundInt(toNumber(value), precision)
+  }
+  const scale = 10 ** precision
+  const scaled = toNumber(value) * scale
+  if (!Number.isFinite(scaled)) fail(`cannot convert float ${Number.isNaN(scaled) ? 'NaN' : 'infinity'} to integer`)
+  const whole = (method === 'ceil' ? Math.ceil(scaled) : Math.floor(scaled)) + 0
+  return makeFloat(whole / scale)
+})
+
+const sumFilter = withParams('sum', ['attribute', 'start'], { attribute: null, start: 0 }, (_env, value, p) => {
+  if (typeof p.start === 'string') fail("sum() can't sum strings [use ''.join(seq) instead]")
+  let items = iterate(value)
+  if (p.attribute !== null && p.attribute !== undefined) items = items.map(attrGetter(p.attribute))
+  return items.reduce((acc, x) => pyAdd(acc, x), p.start)
+})
+
+// --- strings ---------------------------------------------------------------------------------
+
+const TITLE_SPLIT = new RegExp(`([-${PY_WHITESPACE}({\\[<]+)`)
+
+function titleFilter (_env: RuntimeEnv, value: unknown): string {
+  return str(value).split(TITLE_SPLIT)
+    .filter(item => item !== '')
+    .map(item => {
+      const cps = codePoints(item)
+      return (cps[0] as string).toUpperCase() + cps.slice(1).join('').toLowerCase()
+    })
+    .join('')
+}
+
+const WORD = /[\p{L}\p{N}_]+/gu
+
+function wordcountFilter (_env: RuntimeEnv, value: unknown): number {
+  return str(value).match(WORD)?.length ?? 0
+}
+
+const replaceFilter = withParams('replace', ['old', 'new', 'count'], { count: null }, (_env, value, p) => {
+  const count = p.count === null || p.count === undefined ? -1 : intArg(p.count, 'replace')
+  return strReplace(str(value), str(p.old), str(p.new), count)
+})
+
+const trimFilter = withParams('trim', ['chars'], { chars: null }, (_env, value, p) => {
+  return strStrip(str(value), isUndefined(p.chars) ? null : p.chars, true, true)
+})
+
+const truncateFilter = withParams('truncate', ['length', 'killwords', 'end', 'leeway'],
+  { length: 255, killwords: false, end: '...', leeway: null }, (_env, value, p) => {
+    const length = intArg(p.length, 'truncate')
+    const leeway = p.leeway === null || p.leeway === undefined ? 5 : intArg(p.leeway, 'truncate')
+    if (typeof p.end !== 'string') fail(`truncate: end must be a string, not ${pyTypeName(p.end)}`)
+    const end = p.end
+    const endLen = strLen(end)
+    if (length < endLen) fail(`expected length >= ${endLen}, got ${length}`)
+    if (leeway < 0) fail(`expected leeway >= 0, got ${leeway}`)
+    if (pyLen(value) <= length + leeway) return value
+    if (typeof value !== 'string') fail(`truncate expects a string, not ${pyTypeName(value)}`)
+    const head = strSlice(value, 0, length - endLen)
+    if (truthy(p.killwords)) return head + end
+    const cut = head.lastIndexOf(' ')
+    return (cut < 0 ? head : head.slice(0, cut)) + end
+  })
+
+function formatFilter (_env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): string {
+  const hasKwargs = Object.keys(kwargs).length > 0
+  if (args.length > 0 && hasKwargs) fail("can't handle positional and keyword arguments at the same time")
+  return percentFormat(str(value), hasKwargs ? kwargs : args)
+}
+
+const QUOTE_SAFE = /[A-Za-z0-9_.\-~]/
+
+function urlQuote (value: unknown, forQs: boolean): string {
+  const text = typeof value === 'string' ? value : str(value)
+  let out = ''
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const ch = String.fromCharCode(byte)
+    if (byte < 0x80 && (QUOTE_SAFE.test(ch) || (!forQs && ch === '/'))) out += ch
+    else if (forQs && ch === ' ') out += '+'
+    else out += '%' + byte.toString(16).toUpperCase().padStart(2, '0')
+  }
+  return out
+}
+
+function urlencodeFilter (_env: RuntimeEnv, value: unknown): string {
+  if (typeof value === 'string' || !(Array.isArray(value) || isDict(value) || isUndefined(value))) {
+    return urlQuote(value, false)
+  }
+  const pairs = isDict(value)
+    ? Object.entries(value)
+    : iterate(value).map(pair => {
+      const kv = iterate(pair)
+      if (kv.length > 2) fail('too many values to unpack (expected 2)')
+      if (kv.length < 2) fail(`not enough values to unpack (expected 2, got ${kv.length})`)
+      return kv
+    })
+  return pairs.map(([k, v]) => `${urlQuote(k, true)}=${urlQuote(v, true)}`).join('&')
+}
+
+// --- sequences -------------------------------------------------------------------------------
+
+function firstFilter (_env: RuntimeEnv, value: unknown): unknown {
+  const items = iterate(value)
+  return items.length > 0 ? items[0] : UNDEFINED
+}
+
+function lastFilter (_env: RuntimeEnv, value: unknown): unknown {
+  if (!(Array.isArray(value) || typeof value === 'string' || isDict(value) || isUndefined(value))) {
+    fail(`'${pyTypeName(value)}' object is not reversible`)
+  }
+  const items = iterate(value)
+  return items.length > 0 ? items[items.length - 1] : UNDEFINED
+}
+
+function reverseFilter (_env: RuntimeEnv, value: unknown): unknown {
+  if (typeof value === 'string') return codePoints(value).reverse().join('')
+  if (!(Array.isArray(value) || isDict(value) || isUndefined(value))) fail('argument must be iterable')
+  return [...iterate(value)].reverse()
+}
+
+const joinFilter = withParams('join', ['d', 'attribute'], { d: '', attribute: null }, (_env, value, p) => {
+  let items = iterate(value)
+  if (p.attribute !== null && p.attribute !== undefined) items = items.map(attrGetter(p.attribute))
+  return items.map(str).join(str(p.d))
+})
+
+const batchFilter = withParams('batch', ['linecount', 'fill_with'], { fill_with: null }, (_env, value, p) => {
+  const linecount = toNumber(p.linecount)
+  if (Number.isNaN(linecount)) fail(`batch: linecount must be a number, not ${pyTypeName(p.linecount)}`)
+  const out: unknown[][] = []
+  let tmp: unknown[] = []
+  for (const item of iterate(value)) {
+    if (tmp.length === linecount) {
+      out.push(tmp)
+      tmp = []
+    }
+    tmp.push(item)
+  }
+  if (tmp.length > 0) {
+    if (p.fill_with !== null && tmp.length < linecount) {
+      while (tmp.length < linecount) tmp.push(p.fill_with)
+    }
+    out.push(tmp)
+  }
+  return out
+})
+
+const sliceFilter = withParams('slice', ['slices', 'fill_with'], { fill_with: null }, (_env, value, p) => {
+  const slices = intArg(p.slices, 'slice')
+  const seq = [...iterate(value)]
+  if (slices === 0) fail('integer division or modulo by zero')
+  const perSlice = Math.floor(seq.length / slices)
+  const withExtra = seq.length - perSlice * slices
+  const out: unknown[][] = []
+  let offset = 0
+  for (let n = 0; n < slices; n++) {
+    const start = offset + n * perSlice
+    if (n < withExtra) offset++
+    const end = offset + (n + 1) * perSlice
+    const tmp = seq.slice(Math.max(0, start), Math.max(0, end))
+    if (p.fill_with !== null && n >= withExtra) tmp.push(p.fill_with)
+    out.push(tmp)
+  }
+  return out
+})
+
+function listFilter (_env: RuntimeEnv, value: unknown): unknown[] {
+  return [...iterate(value)]
+}
+
+function itemsFilter (_env: RuntimeEnv, value: unknown): unknown[] {
+  if (isUndefined(value)) return []
+  if (!isDict(value)) fail('Can only get item pairs from a mapping.')
+  return Object.entries(value).map(([k, v]) => makeTuple([k, v]))
+}
+
+const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'],
+  { case_sensitive: false, by: 'key', reverse: false }, (_env, value, p) => {
+    let pos: number
+    if (p.by === 'key') pos = 0
+    else if (p.by === 'value') pos = 1
+    else fail('You can only sort by either "key" or "value"')
+    if (isUndefined(value)) undefinedError(value)
+    if (!isDict(value)) fail(`'${pyTypeName(value)}' object has no attribute 'items'`)
+    const post = caseGetter(p.case_sensitive)
+    const items = Object.entries(value).map(([k, v]) => makeTuple([k, v]))
+    return pySorted(items, item => post === undefined ? item[pos] : post(item[pos]), truthy(p.reverse))
+  })
+
+const sortFilter = withParams('sort', ['reverse', 'case_sensitive', 'attribute'],
+  { reverse: false, case_sensitive: false, attribute: null }, (_env, value, p) => {
+    const key = multiAttrGetter(p.attribute, caseGetter(p.case_sensitive))
+    return pySorted(iterate(value), key, truthy(p.reverse))
+  })
+
+const uniqueFilter = withParams('unique', ['case_sensitive', 'attribute'],
+  { case_sensitive: false, attribute: null }, (_env, value, p) => {
+    const key = attrGetter(p.attribute, caseGetter(p.case_sensitive))
+    const seen = new Set<string>()
+    const out: unknown[] = []
+    for (const item of iterate(value)) {
+      const h = hashKey(key(item))
+      if (!seen.has(h)) {
+        seen.add(h)
+        out.push(item)
+      }
+    }
+    return out
+  })
+
+function minMax (name: 'min' | 'max'): FilterFn {
+  return withParams(name, ['case_sensitive', 'attribute'], { case_sensitive: false, attribute: null }, (_env, value, p) => {
+    const items = iterate(value)
+    if (items.length === 0) return UNDEFINED
+    const key = attrGetter(p.attribute, caseGetter(p.case_sensitive))
+    let best = items[0]
+    let bestKey = key(best)
+    for (let i = 1; i < items.length; i++) {
+      const k = key(items[i])
+      const better = name === 'min' ? pyLess(k, bestKey) : pyLess(bestKey, k)
+      if (better) {
+        best = items[i]
+        bestKey = k
+      }
+    }
+    return best
+  })
+}
+
+/** One (grouper, list) pair of groupby: a namedtuple that also answers `.grouper` and `.list`. */
+function groupTuple (grouper: unknown, list: unknown[]): unknown[] {
+  return makeNamedTuple([grouper, list], GROUP_FIELDS)
+}
+
+const GROUP_FIELDS = ['grouper', 'list'] as const
+
+const groupbyFilter = withParams('groupby', ['attribute', 'default', 'case_sensitive'],
+  { default: null, case_sensitive: false }, (_env, value, p) => {
+    const expr = attrGetter(p.attribute, caseGetter(p.case_sensitive), p.default)
+    const sorted = pySorted(iterate(value), expr)
+    const groups: Array<{ key: unknown, items: unknown[] }> = []
+    for (const item of sorted) {
+      const k = expr(item)
+      const last = groups[groups.length - 1]
+      if (last !== undefined && pyEquals(last.key, k)) last.items.push(item)
+      else groups.push({ key: k, items: [item] })
+    }
+    if (truthy(p.case_sensitive)) return groups.map(g => groupTuple(g.key, g.items))
+    const output = attrGetter(p.attribute, undefined, p.default)
+    return groups.map(g => groupTuple(output(g.items[0]), g.items))
+  })
+
+// --- higher-order ----------------------------------------------------------------------------
+
+function mapFilter (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown[] {
+  if (!truthy(value)) return []
+  let func: Getter
+  if (args.length === 0 && Object.hasOwn(kwargs, 'attribute')) {
+    const { attribute, default: dflt, ...rest } = kwargs
+    const extra = Object.keys(rest)[0]
+    if (extra !== undefined) fail(`Unexpected keyword argument '${extra}'`)
+    func = attrGetter(attribute, undefined, dflt ?? null)
+  } else {
+    if (args.length === 0) fail('map requires a filter argument')
+    const name = args[0]
+    const filter = typeof name === 'string' && Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined
+    // The name may be computed at run time, so it is not echoed (it could carry a context value).
+    if (filter === undefined) fail('map: the first argument does not name a filter of the template language')
+    const rest = args.slice(1)
+    func = item => filter(env, item, rest, kwargs)
+  }
+  return iterate(value).map(func)
+}
+
+function selectOrReject (select: boolean, lookupAttr: boolean): FilterFn {
+  return (env, value, args, kwargs) => {
+    if (!truthy(value)) return []
+    let trans: Getter = x => x
+    let off = 0
+    if (lookupAttr) {
+      if (args.length === 0) fail('Missing parameter for attribute name')
+      trans = attrGetter(args[0])
+      off = 1
+    }
+    let check: (x: unknown) => boolean = truthy
+    if (args.length > off) {
+      const name = args[off]
+      const test = typeof name === 'string' && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined
+      if (test === undefined) fail(`${lookupAttr ? 'selectattr/rejectattr: the second' : 'select/reject: the first'} argument does not name a test of the template language`)
+      const rest = args.slice(off + 1)
+      if (Object.keys(kwargs).length > 0) fail('tests take no keyword arguments')
+      check = x => test(env, x, rest)
+    }
+    return iterate(value).filter(item => check(trans(item)) === select)
+  }
+}
+
+function attrFilter (_env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  const { name } = bindArgs('attr', ['name'], {}, args, kwargs)
+  if (isUndefined(value)) undefinedError(value)
+  if (typeof name !== 'string') fail(`attribute name must be a string, not ${pyTypeName(name)}`)
+  // Jinja2's attr() reads attributes only: a dict's keys are items, not attributes.
+  if (isDict(value)) return SAFE_METHODS.dict.has(name as never) ? new BoundMethod(value, name) : UNDEFINED
+  if (value === null || typeof value === 'number' || typeof value === 'boolean' || value instanceof PyFloat) return UNDEFINED
+  return getAttr(value, name)
+}
+
+const defaultFilter = withParams('default', ['default_value', 'boolean'], { default_value: '', boolean: false }, (_env, value, p) => {
+  return isUndefined(value) || (truthy(p.boolean) && !truthy(value)) ? p.default_value : value
+})
+
+// --- Conduit's -------------------------------------------------------------------------------
+
+function fromJsonFilter (_env: RuntimeEnv, value: unknown): unknown {
+  if (typeof value !== 'string') {
+    throw new TemplateRenderError(`from_json: expected a string, got ${isUndefined(value) ? 'an undefined value' : pyTypeName(value)}`)
+  }
+  return parseJson(value)
+}
+
+function base64EncodeFilter (_env: RuntimeEnv, value: unknown): string {
+  return Buffer.from(str(value), 'utf8').toString('base64')
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/
+
+function base64DecodeFilter (_env: RuntimeEnv, value: unknown): string {
+  if (typeof value !== 'string') throw new TemplateRenderError(`base64_decode: expected a string, got ${pyTypeName(value)}`)
+  const text = value.replace(/[\s]+/g, '')
+  const body = text.replace(/=+$/, '')
+  const badPadding = text.length !== body.length && text.length % 4 !== 0
+  if (!BASE64.test(text) || body.length % 4 === 1 || badPadding) {
+    throw new TemplateRenderError('base64_decode: the value is not valid base64')
+  }
+  try {
+    return UTF8.decode(Buffer.from(body, 'base64'))
+  } catch {
+    throw new TemplateRenderError('base64_decode: the decoded bytes are not valid UTF-8 text')
+  }
+}
+
+function lengthFilter (_env: RuntimeEnv, value: unknown): number {
+  if (value instanceof Namespace) fail("object of type 'Namespace' has no len()")
+  return pyLen(value)
+}
+
+/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
+export const FILTERS: Record<string, FilterFn> = registry({
+  abs: noParams('abs', absFilter),
+  attr: attrFilter,
+  batch: batchFilter,
+  capitalize: noParams('capitalize', (_env, value) => strCapitalize(str(value))),
+  count: noParams('count', lengthFilter),
+  default: defaultFilter,
+  d: defaultFilter,
+  dictsort: dictsortFilter,
+  first: noParams('first', firstFilter),
+  float: floatFilter,
+  format: formatFilter,
+  groupby: groupbyFilter,
+  int: intFilter,
+  items: noParams('items', itemsFilter),
+  join: joinFilter,
+  last: noParams('last', lastFilter),
+  length: noParams('length', lengthFilter),
+  list: noParams('list', listFilter),
+  lower: noParams('lower', (_env, value) => str(value).toLowerCase()),
+  map: mapFilter,
+  max: minMax('max'),
+  min: minMax('min'),
+  replace: replaceFilter,
+  reject: selectOrReject(false, false),
+  rejectattr: selectOrReject(false, true),
+  reverse: noParams('reverse', reverseFilter),
+  round: roundFilter,
+  select: selectOrReject(true, false),
+  selectattr: selectOrReject(true, true),
+  slice: sliceFilter,
+  sort: sortFilter,
+  string: noParams('string', (_env, value) => str(value)),
+  sum: sumFilter,
+  title: noParams('title', titleFilter),
+  tojson: withParams('tojson', ['indent'], { indent: null }, (_env, value, p) => toJson(value, p.indent)),
+  trim: trimFilter,
+  truncate: truncateFilter,
+  unique: uniqueFilter,
+  upper: noParams('upper', (_env, value) => str(value).toUpperCase()),
+  urlencode: noParams('urlencode', urlencodeFilter),
+  wordcount: noParams('wordcount', wordcountFilter),
+  from_json: noParams('from_json', fromJsonFilter),
+  json_encode: withParams('json_encode', ['indent'], { indent: null }, (_env, value, p) => jsonEncode(value, p.indent)),
+  base64_encode: noParams('base64_encode', base64EncodeFilter),
+  base64_decode: base64DecodeFilter
+})

@@ -1,0 +1,169 @@
+// `from_json`: JSON text to template values as Python's json.loads builds them. A hand parser
+// because JSON.parse cannot tell 1 (int) from 1.0 (float), and Python prints them differently.
+import { makeFloat } from '../values.js'
+import { TemplateRenderError } from '../../types.js'
+
+const MAX_DEPTH = 512
+
+class Parser {
+  pos = 0
+  depth = 0
+  constructor (readonly text: string) {}
+
+  error (): never {
+    throw new TemplateRenderError(`from_json: invalid JSON at position ${this.pos}`)
+  }
+
+  ws (): void {
+    const t = this.text
+    while (this.pos < t.length) {
+      const c = t.charCodeAt(this.pos)
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break
+      this.pos++
+    }
+  }
+
+  value (): unknown {
+    this.ws()
+    const t = this.text
+    const c = t[this.pos]
+    if (c === '{') return this.object()
+    if (c === '[') return this.array()
+    if (c === '"') return this.string()
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number()
+    for (const [word, v] of WORDS) {
+      if (t.startsWith(word, this.pos)) {
+        this.pos += word.length
+        return v
+      }
+    }
+    return this.error()
+  }
+
+  nest (): void {
+    if (++this.depth > MAX_DEPTH) throw new TemplateRenderError(`from_json: nesting deeper than ${MAX_DEPTH} levels at position ${this.pos}`)
+  }
+
+  object (): Record<string, unknown> {
+    this.nest()
+    this.pos++
+    const out: Record<string, unknown> = {}
+    this.ws()
+    if (this.text[this.pos] === '}') {
+      this.pos++
+      this.depth--
+      return out
+    }
+    for (;;) {
+      this.ws()
+      if (this.text[this.pos] !== '"') this.error()
+      const key = this.string()
+      this.ws()
+      if (this.text[this.pos] !== ':') this.error()
+      this.pos++
+      const v = this.value()
+      // A "__proto__" key must stay an own data property, never reach the prototype.
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+      this.ws()
+      const c = this.text[this.pos]
+      this.pos++
+      if (c === '}') break
+      if (c !== ',') {
+        this.pos--
+        this.error()
+      }
+    }
+    this.depth--
+    return out
+  }
+
+  array (): unknown[] {
+    this.nest()
+    this.pos++
+    const out: unknown[] = []
+    this.ws()
+    if (this.text[this.pos] === ']') {
+      this.pos++
+      this.depth--
+      return out
+    }
+    for (;;) {
+      out.push(this.value())
+      this.ws()
+      const c = this.text[this.pos]
+      this.pos++
+      if (c === ']') break
+      if (c !== ',') {
+        this.pos--
+        this.error()
+      }
+    }
+    this.depth--
+    return out
+  }
+
+  string (): string {
+    const t = this.text
+    const start = ++this.pos
+    let out = ''
+    let chunk = start
+    for (;;) {
+      if (this.pos >= t.length) this.error()
+      const c = t.charCodeAt(this.pos)
+      if (c === 0x22) break
+      if (c < 0x20) this.error()
+      if (c === 0x5c) {
+        out += t.slice(chunk, this.pos)
+        const e = t[this.pos + 1]
+        if (e === 'u') {
+          const hex = t.slice(this.pos + 2, this.pos + 6)
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.error()
+          out += String.fromCharCode(parseInt(hex, 16))
+          this.pos += 6
+        } else {
+          const simple = e === undefined ? undefined : SIMPLE_ESCAPES[e]
+          if (simple === undefined) this.error()
+          out += simple
+          this.pos += 2
+        }
+        chunk = this.pos
+        continue
+      }
+      this.pos++
+    }
+    out += t.slice(chunk, this.pos)
+    this.pos++
+    return out
+  }
+
+  number (): unknown {
+    NUMBER.lastIndex = this.pos
+    const m = NUMBER.exec(this.text)
+    if (m === null) {
+      if (this.text.startsWith('-Infinity', this.pos)) {
+        this.pos += 9
+        return -Infinity
+      }
+      return this.error()
+    }
+    const text = m[0]
+    this.pos += text.length
+    const n = Number(text)
+    const isFloat = /[.eE]/.test(text)
+    return isFloat ? makeFloat(n) : n
+  }
+}
+
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
+const WORDS: Array<[string, unknown]> = [['true', true], ['false', false], ['null', null], ['NaN', NaN], ['Infinity', Infinity]]
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t'
+}
+
+export function parseJson (text: string): unknown {
+  const p = new Parser(text)
+  const v = p.value()
+  p.ws()
+  if (p.pos !== text.length) p.error()
+  return v
+}

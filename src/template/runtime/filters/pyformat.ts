@@ -1,0 +1,357 @@
+// Python's float rounding and %-formatting, digit for digit. Both work on the exact decimal value of
+// the double (BigInt arithmetic) and round half to even, as CPython does: JavaScript's toFixed rounds
+// ties away from zero and prints exponents differently.
+import {
+  isInt, isNumber, isUndefined, pyRepr, pyStr, pyTypeName, toNumber
+} from '../values.js'
+import { codePoints, fail, undefinedError } from './python.js'
+
+interface Exact { digits: bigint, scale: number }
+
+const f64 = new Float64Array(1)
+const u64 = new BigUint64Array(f64.buffer)
+
+/** |x| = digits / 10^scale exactly; x finite. */
+function exactDecimal (x: number): Exact {
+  f64[0] = Math.abs(x)
+  const bits = u64[0] as bigint
+  const biased = Number((bits >> 52n) & 0x7ffn)
+  const frac = bits & ((1n << 52n) - 1n)
+  const mantissa = biased === 0 ? frac : frac | (1n << 52n)
+  const e = (biased === 0 ? -1074 : biased - 1075)
+  if (e >= 0) return { digits: mantissa << BigInt(e), scale: 0 }
+  return { digits: mantissa * 5n ** BigInt(-e), scale: -e }
+}
+
+/** digits / 10^scale rounded half-even to a multiple of 10^-places, as an integer count of those. */
+function roundTo (ex: Exact, places: number): bigint {
+  if (places >= ex.scale) return ex.digits * 10n ** BigInt(places - ex.scale)
+  const p = 10n ** BigInt(ex.scale - places)
+  let q = ex.digits / p
+  const r2 = (ex.digits % p) * 2n
+  if (r2 > p || (r2 === p && (q & 1n) === 1n)) q += 1n
+  return q
+}
+
+function signOf (x: number): string {
+  return x < 0 || Object.is(x, -0) ? '-' : ''
+}
+
+/** Python's round(x, ndigits) for a float x: the correctly rounded decimal, read back as a float. */
+export function roundFloat (x: number, ndigits: number): number {
+  if (!Number.isFinite(x) || x === 0) return x
+  if (ndigits > 330) return x
+  if (ndigits < -330) return x < 0 ? -0 : 0
+  const q = roundTo(exactDecimal(x), ndigits)
+  return Number(`${signOf(x)}${q}e${-ndigits}`)
+}
+
+/** Python's round(n, ndigits) for an int n with ndigits < 0 (half to even). */
+export function roundInt (n: number, ndigits: number): number {
+  if (ndigits >= 0) return n
+  const p = 10n ** BigInt(-ndigits)
+  const b = BigInt(Math.abs(n))
+  let q = b / p
+  const r2 = (b % p) * 2n
+  if (r2 > p || (r2 === p && (q & 1n) === 1n)) q += 1n
+  const r = Number(q * p)
+  return n < 0 ? -r : r
+}
+
+function nonFinite (x: number, upper: boolean): string | undefined {
+  if (Number.isFinite(x)) return undefined
+  const text = Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf'
+  return upper ? text.toUpperCase() : text
+}
+
+/** '%.{prec}f' without sign handling of non-finite values. */
+export function formatFixed (x: number, prec: number): string {
+  const nf = nonFinite(x, false)
+  if (nf !== undefined) return nf
+  const digits = (x === 0 ? 0n : roundTo(exactDecimal(x), prec)).toString().padStart(prec + 1, '0')
+  const body = prec === 0 ? digits : digits.slice(0, -prec) + '.' + digits.slice(-prec)
+  return signOf(x) + body
+}
+
+/** Significant digits (prec + 1 of them) and decimal exponent of x, rounded half-even. */
+function sigDigits (x: number, prec: number): { digits: string, exp: number } {
+  const sigs = prec + 1
+  if (x === 0) return { digits: '0'.repeat(sigs), exp: 0 }
+  const ex = exactDecimal(x)
+  const n = ex.digits.toString().length
+  let exp = n - 1 - ex.scale
+  let digits = roundTo(ex, sigs - 1 - exp).toString()
+  if (digits.length > sigs) {
+    digits = digits.slice(0, sigs)
+    exp += 1
+  }
+  return { digits, exp }
+}
+
+function expText (mant: string, exp: number, upper: boolean): string {
+  const e = String(Math.abs(exp)).padStart(2, '0')
+  return `${mant}${upper ? 'E' : 'e'}${exp < 0 ? '-' : '+'}${e}`
+}
+
+export function formatExp (x: number, prec: number, upper = false, alt = false): string {
+  const nf = nonFinite(x, upper)
+  if (nf !== undefined) return nf
+  const { digits, exp } = sigDigits(x, prec)
+  const mant = digits[0] as string + (prec > 0 || alt ? '.' : '') + digits.slice(1)
+  return signOf(x) + expText(mant, exp, upper)
+}
+
+export function formatGeneral (x: number, prec: number, upper = false, alt = false): string {
+  const nf = nonFinite(x, upper)
+  if (nf !== undefined) return nf
+  const p = prec === 0 ? 1 : prec
+  const { digits, exp } = sigDigits(x, p - 1)
+  let mant: string
+  let suffix = ''
+  if (exp >= -4 && exp < p) {
+    const text = formatFixed(Math.abs(x), p - 1 - exp)
+    mant = text
+  } else {
+    mant = digits[0] as string + '.' + digits.slice(1)
+    suffix = expText('', exp, upper)
+  }
+  if (!alt) {
+    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '')
+  } else if (!mant.includes('.')) {
+    mant += '.'
+  }
+  return signOf(x) + mant + suffix
+}
+
+function intText (n: number): string {
+  return Math.abs(n) < 1e21 ? String(Math.abs(n)) : BigInt(Math.abs(n)).toString()
+}
+
+interface Spec { flags: string, width: number, prec: number | undefined, type: string }
+
+function pad (spec: Spec, sign: string, body: string, numeric: boolean): string {
+  const len = codePoints(sign + body).length
+  if (spec.width <= len) return sign + body
+  const fill = spec.width - len
+  if (spec.flags.includes('-')) return sign + body + ' '.repeat(fill)
+  if (numeric && spec.flags.includes('0')) return sign + '0'.repeat(fill) + body
+  return ' '.repeat(fill) + sign + body
+}
+
+function numericSign (spec: Spec, negative: boolean): string {
+  if (negative) return '-'
+  if (spec.flags.includes('+')) return '+'
+  if (spec.flags.includes(' ')) return ' '
+  return ''
+}
+
+function toIntForFormat (arg: unknown, type: string): number {
+  if (typeof arg === 'boolean') return arg ? 1 : 0
+  if (isInt(arg)) return arg
+  if (type === 'd' || type === 'i' || type === 'u') {
+    if (isNumber(arg)) {
+      const v = toNumber(arg)
+      if (!Number.isFinite(v)) fail(`cannot convert float ${Number.isNaN(v) ? 'NaN' : 'infinity'} to integer`)
+      return Math.trunc(v)
+    }
+    if (isUndefined(arg)) undefinedError(arg)
+    return fail(`%${type} format: a real number is required, not ${pyTypeName(arg)}`)
+  }
+  if (isUndefined(arg)) undefinedError(arg)
+  return fail(`%${type} format: an integer is required, not ${pyTypeName(arg)}`)
+}
+
+function toFloatForFormat (arg: unknown): number {
+  if (isNumber(arg) || typeof arg === 'boolean') return toNumber(arg)
+  if (isUndefined(arg)) undefinedError(arg)
+  return fail(`must be real number, not ${pyTypeName(arg)}`)
+}
+
+function convert (spec: Spec, arg: unknown): string {
+  const t = spec.type
+  switch (t) {
+    case 's': case 'r': case 'a': {
+      let text = t === 's' ? pyStr(arg) : pyRepr(arg)
+      if (t === 'a') text = text.replace(/[\u0080-\u{10ffff}]/gu, ch => asciiEscape(ch))
+      if (spec.prec !== undefined) text = codePoints(text).slice(0, spec.prec).join('')
+      return pad(spec, '', text, false)
+    }
+    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': {
+      const n = toIntForFormat(arg, t)
+      let body = t === 'x' || t === 'X' || t === 'o'
+        ? BigInt(Math.abs(n)).toString(t === 'o' ? 8 : 16)
+        : intText(n)
+      if (t === 'X') body = body.toUpperCase()
+      if (spec.prec !== undefined) body = body.padStart(spec.prec, '0')
+      let prefix = ''
+      if (spec.flags.includes('#') && t !== 'd' && t !== 'i' && t !== 'u') prefix = t === 'o' ? '0o' : t === 'x' ? '0x' : '0X'
+      return pad(spec, numericSign(spec, n < 0) + prefix, body, true)
+    }
+    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
+      const x = toFloatForFormat(arg)
+      const prec = spec.prec ?? 6
+      const upper = t === 'E' || t === 'F' || t === 'G'
+      const alt = spec.flags.includes('#')
+      let text: string
+      if (t === 'e' || t === 'E') text = formatExp(x, prec, upper, alt)
+      else if (t === 'f' || t === 'F') {
+        text = nonFinite(x, upper) ?? formatFixed(x, prec)
+        if (alt && prec === 0 && Number.isFinite(x)) text += '.'
+      } else text = formatGeneral(x, prec, upper, alt)
+      const negative = text.startsWith('-')
+      const body = negative ? text.slice(1) : text
+      return pad(spec, numericSign(spec, negative), body, Number.isFinite(x))
+    }
+    case 'c': {
+      let ch: string
+      if (typeof arg === 'string' && codePoints(arg).length === 1) ch = arg
+      else if (isInt(arg) && arg >= 0 && arg <= 0x10ffff) ch = String.fromCodePoint(arg)
+      else if (isInt(arg)) return fail('%c arg not in range(0x110000)')
+      else return fail('%c requires an int or a unicode character, not ' + pyTypeName(arg))
+      return pad(spec, '', ch, false)
+    }
+  }
+  return fail(`unsupported format character '${t}'`)
+}
+
+function asciiEscape (ch: string): string {
+  const code = ch.codePointAt(0) as number
+  if (code <= 0xff) return '\\x' + code.toString(16).padStart(2, '0')
+  if (code <= 0xffff) return '\\u' + code.toString(16).padStart(4, '0')
+  return '\\U' + code.toString(16).padStart(8, '0')
+}
+
+/**
+ * `format % args`: args is a list (Jinja2's positional arguments, a tuple) or a dict (its keyword
+ * arguments) for %(name)s conversions.
+ */
+export function percentFormat (format: string, args: unknown[] | Record<string, unknown>): string {
+  const mapping = Array.isArray(args) ? undefined : args
+  const positional = Array.isArray(args) ? args : [args]
+  let argIndex = 0
+  let out = ''
+  const nextArg = (): unknown => {
+    if (argIndex >= positional.length) fail('not enough arguments for format string')
+    return positional[argIndex++]
+  }
+  let i = 0
+  while (i < format.length) {
+    const pct = format.indexOf('%', i)
+    if (pct < 0) {
+      out += format.slice(i)
+      break
+    }
+    out += format.slice(i, pct)
+    i = pct + 1
+    let key: string | undefined
+    if (format[i] === '(') {
+      if (mapping === undefined) fail('format requires a mapping')
+      let depth = 1
+      const start = i + 1
+      i++
+      while (i < format.length && depth > 0) {
+        if (format[i] === '(') depth++
+        else if (format[i] === ')') depth--
+        i++
+      }
+      if (depth > 0) fail('incomplete format key')
+      key = format.slice(start, i - 1)
+    }
+    let flags = ''
+    while (i < format.length && '-+ #0'.includes(format[i] as string)) flags += format[i++] as string
+    let width = 0
+    if (format[i] === '*') {
+      const w = nextArg()
+      if (!isInt(w)) fail('* wants int')
+      width = w
+      if (width < 0) {
+        flags += '-'
+        width = -width
+      }
+      i++
+    } else {
+      while (i < format.length && /[0-9]/.test(format[i] as string)) width = width * 10 + Number(format[i++])
+    }
+    let prec: number | undefined
+    if (format[i] === '.') {
+      i++
+      prec = 0
+      if (format[i] === '*') {
+        const p = nextArg()
+        if (!isInt(p)) fail('* wants int')
+        prec = Math.max(0, p)
+        i++
+      } else {
+        while (i < format.length && /[0-9]/.test(format[i] as string)) prec = prec * 10 + Number(format[i++])
+      }
+    }
+    while (i < format.length && 'hlL'.includes(format[i] as string)) i++
+    if (i >= format.length) fail('incomplete format')
+    const type = format[i] as string
+    i++
+    if (type === '%') {
+      out += '%'
+      continue
+    }
+    if (!'sradiuxXoeEfFgGc'.includes(type)) {
+      const code = type.codePointAt(0) as number
+      fail(`unsupported format character '${type}' (0x${code.toString(16)}) at index ${i - 1}`)
+    }
+    let arg: unknown
+    if (key !== undefined && mapping !== undefined) {
+      // The key is not echoed: the format string itself may be a context value.
+      if (!Object.hasOwn(mapping, key)) fail(`format: no keyword argument matches the %(…) conversion at index ${pct}`)
+      arg = mapping[key]
+    } else {
+      arg = nextArg()
+    }
+    out += convert({ flags, width, prec, type }, arg)
+  }
+  if (mapping === undefined && argIndex < positional.length) fail('not all arguments converted during string formatting')
+  return out
+}
+
+/** float(value) as Python parses a str: whitespace, sign, underscores between digits, inf/nan. */
+export function parsePyFloat (text: string): number | undefined {
+  const s = text.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '')
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity
+  if (/^[+-]?nan$/i.test(s)) return NaN
+  if (!/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(s)) return undefined
+  return Number(s.replace(/_/g, ''))
+}
+
+/** int(text, base) as Python parses a str; undefined when Python raises ValueError. */
+export function parsePyInt (text: string, base: number): number | undefined {
+  let s = text.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '')
+  let negative = false
+  if (s.startsWith('-') || s.startsWith('+')) {
+    negative = s.startsWith('-')
+    s = s.slice(1)
+  }
+  const prefixes: Record<string, number> = { '0x': 16, '0o': 8, '0b': 2 }
+  const prefix = s.slice(0, 2).toLowerCase()
+  if (base === 0) {
+    if (prefix in prefixes) {
+      base = prefixes[prefix] as number
+      s = s.slice(2).replace(/^_/, '')
+    } else {
+      base = 10
+      if (/^0+(_?0)*$/.test(s)) return 0
+      if (s.startsWith('0')) return undefined
+    }
+  } else if (prefixes[prefix] === base) {
+    s = s.slice(2).replace(/^_/, '')
+  }
+  if (base < 2 || base > 36) return undefined
+  if (s === '' || s.startsWith('_') || s.endsWith('_') || s.includes('__')) return undefined
+  s = s.replace(/_/g, '')
+  let n = 0n
+  const b = BigInt(base)
+  for (const ch of s.toLowerCase()) {
+    const d = parseInt(ch, 36)
+    if (Number.isNaN(d) || d >= base) return undefined
+    n = n * b + BigInt(d)
+  }
+  const r = Number(n)
+  return negative ? -r : r
+}

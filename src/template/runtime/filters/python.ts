@@ -1,0 +1,299 @@
+// Python built-in behaviour the filters, tests and methods share: iteration, len(), hashing for
+// set membership, sorted() with a key, + for sum(), and str methods whose Unicode rules differ from
+// JavaScript's (whitespace set, code-point length, title/capitalize, islower/isupper).
+import {
+  PyFloat, isFloat, isInt, isNumber, isTuple, isDict, isUndefined, makeFloat, makeTuple,
+  pyLess, pyTypeName, toNumber
+} from '../values.js'
+import type { Undefined } from '../values.js'
+import { TemplateRenderError } from '../../types.js'
+
+export function fail (message: string): never {
+  throw new TemplateRenderError(message)
+}
+
+/** Jinja2's UndefinedError for an operation the default Undefined refuses. */
+export function undefinedError (v: Undefined): never {
+  throw new TemplateRenderError(v.describe())
+}
+
+function hasAstral (s: string): boolean {
+  return /[\ud800-\udfff]/.test(s)
+}
+
+/** A str as Python sees it: one element per code point. */
+export function codePoints (s: string): string[] {
+  return hasAstral(s) ? Array.from(s) : s.split('')
+}
+
+export function strLen (s: string): number {
+  return hasAstral(s) ? Array.from(s).length : s.length
+}
+
+/** Python's s[start:end] with non-negative, already-clamped bounds, by code point. */
+export function strSlice (s: string, start: number, end?: number): string {
+  return hasAstral(s) ? Array.from(s).slice(start, end).join('') : s.slice(start, end)
+}
+
+/** iter(value) as a list. Undefined iterates as empty (Jinja2's default Undefined). */
+export function iterate (value: unknown): unknown[] {
+  if (Array.isArray(value)) return value
+  if (typeof value === 'string') return codePoints(value)
+  if (isUndefined(value)) return []
+  if (isDict(value)) return Object.keys(value)
+  return fail(`'${pyTypeName(value)}' object is not iterable`)
+}
+
+export function isIterable (value: unknown): boolean {
+  return Array.isArray(value) || typeof value === 'string' || isUndefined(value) || isDict(value)
+}
+
+/** len(value). */
+export function pyLen (value: unknown): number {
+  if (Array.isArray(value)) return value.length
+  if (typeof value === 'string') return strLen(value)
+  if (isUndefined(value)) return 0
+  if (isDict(value)) return Object.keys(value).length
+  return fail(`object of type '${pyTypeName(value)}' has no len()`)
+}
+
+/** A string equal for values Python considers equal and hashable; raises for unhashable ones. */
+export function hashKey (value: unknown): string {
+  if (value === null || value === undefined) return 'None'
+  if (typeof value === 'boolean' || isNumber(value)) return 'n:' + String(toNumber(value))
+  if (typeof value === 'string') return 's:' + value
+  if (isUndefined(value)) return 'Undefined'
+  if (isTuple(value)) return 't:[' + value.map(hashKey).join(',') + ']'
+  return fail(`unhashable type: '${pyTypeName(value)}'`)
+}
+
+/** Python's ignore_case postprocess of Jinja2's sort/unique/min/max/groupby. */
+export function ignoreCase (value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value
+}
+
+function compare (a: unknown, b: unknown): number {
+  if (pyLess(a, b)) return -1
+  if (pyLess(b, a)) return 1
+  return 0
+}
+
+/** sorted(items, key=key, reverse=reverse): stable, equal keys keep their order either way. */
+export function pySorted<T> (items: readonly T[], key: (item: T) => unknown, reverse = false): T[] {
+  const keyed = items.map(item => ({ item, key: key(item) }))
+  keyed.sort(reverse ? (x, y) => compare(y.key, x.key) : (x, y) => compare(x.key, y.key))
+  return keyed.map(k => k.item)
+}
+
+/** Python's binary + as sum() applies it. */
+export function pyAdd (a: unknown, b: unknown): unknown {
+  const aNum = isNumber(a) || typeof a === 'boolean'
+  const bNum = isNumber(b) || typeof b === 'boolean'
+  if (aNum && bNum) {
+    const r = toNumber(a) + toNumber(b)
+    return isFloat(a) || isFloat(b) ? makeFloat(r) : r
+  }
+  if (typeof a === 'string' && typeof b === 'string') return a + b
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+    const r = [...a, ...b]
+    return isTuple(a) ? makeTuple(r) : r
+  }
+  if (isUndefined(a)) undefinedError(a)
+  if (isUndefined(b)) undefinedError(b)
+  return fail(`unsupported operand type(s) for +: '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
+}
+
+/** An int argument (bool counts, as in Python); raises for anything else. */
+export function intArg (value: unknown, what: string): number {
+  if (isInt(value)) return value
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (value instanceof PyFloat || typeof value === 'number') return fail(`${what}: 'float' object cannot be interpreted as an integer`)
+  if (isUndefined(value)) undefinedError(value)
+  return fail(`${what}: '${pyTypeName(value)}' object cannot be interpreted as an integer`)
+}
+
+// --- str ------------------------------------------------------------------------------------
+
+/** str.isspace() characters: Python's whitespace set differs from JavaScript's \s. */
+export const PY_WHITESPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+const LEADING_WS = new RegExp(`^[${PY_WHITESPACE}]+`)
+const TRAILING_WS = new RegExp(`[${PY_WHITESPACE}]+$`)
+const WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`)
+
+export function strStrip (s: string, chars: unknown, left: boolean, right: boolean, name = 'strip'): string {
+  if (chars === null || chars === undefined) {
+    let out = s
+    if (left) out = out.replace(LEADING_WS, '')
+    if (right) out = out.replace(TRAILING_WS, '')
+    return out
+  }
+  if (typeof chars !== 'string') return fail(`${name} arg must be None or str`)
+  const set = new Set(codePoints(chars))
+  const cps = codePoints(s)
+  let start = 0
+  let end = cps.length
+  if (left) while (start < end && set.has(cps[start] as string)) start++
+  if (right) while (end > start && set.has(cps[end - 1] as string)) end--
+  return cps.slice(start, end).join('')
+}
+
+export function strSplit (s: string, sep: unknown, maxsplit: unknown): string[] {
+  let max = maxsplit === undefined || maxsplit === null ? -1 : intArg(maxsplit, 'split')
+  if (max < 0) max = Infinity
+  if (sep === null || sep === undefined) {
+    const out: string[] = []
+    let rest = s.replace(LEADING_WS, '')
+    while (rest.length > 0) {
+      if (out.length >= max) {
+        out.push(rest)
+        break
+      }
+      const m = WS_RUN.exec(rest)
+      if (m === null) {
+        out.push(rest)
+        break
+      }
+      out.push(rest.slice(0, m.index))
+      rest = rest.slice(m.index + m[0].length)
+    }
+    return out
+  }
+  if (typeof sep !== 'string') return fail(`must be str or None, not ${pyTypeName(sep)}`)
+  if (sep === '') return fail('empty separator')
+  const out: string[] = []
+  let rest = s
+  for (;;) {
+    const i = out.length < max ? rest.indexOf(sep) : -1
+    if (i < 0) {
+      out.push(rest)
+      return out
+    }
+    out.push(rest.slice(0, i))
+    rest = rest.slice(i + sep.length)
+  }
+}
+
+export function strReplace (s: string, old: string, replacement: string, count: number): string {
+  if (count < 0) count = Infinity
+  if (old === '') {
+    const cps = codePoints(s)
+    let out = ''
+    let n = 0
+    for (let i = 0; i <= cps.length; i++) {
+      if (n < count) {
+        out += replacement
+        n++
+      }
+      if (i < cps.length) out += cps[i] as string
+    }
+    return out
+  }
+  if (count === Infinity) return s.split(old).join(replacement)
+  let out = ''
+  let rest = s
+  for (let n = 0; n < count; n++) {
+    const i = rest.indexOf(old)
+    if (i < 0) break
+    out += rest.slice(0, i) + replacement
+    rest = rest.slice(i + old.length)
+  }
+  return out + rest
+}
+
+const CASED = /\p{Cased}/u
+const CASE_IGNORABLE = /\p{Case_Ignorable}/u
+const LOWER = /\p{Lowercase}/u
+const UPPER_OR_TITLE = /[\p{Uppercase}\p{Lt}]/u
+const UPPER = /\p{Uppercase}/u
+const LOWER_OR_TITLE = /[\p{Lowercase}\p{Lt}]/u
+
+export function isCased (ch: string): boolean {
+  return CASED.test(ch)
+}
+
+/** Unicode Final_Sigma, as Python applies it when lowering a capital sigma inside a string. */
+function isFinalSigma (cps: readonly string[], i: number): boolean {
+  let j = i - 1
+  while (j >= 0 && CASE_IGNORABLE.test(cps[j] as string)) j--
+  if (j < 0 || !CASED.test(cps[j] as string)) return false
+  let k = i + 1
+  while (k < cps.length && CASE_IGNORABLE.test(cps[k] as string)) k++
+  return k >= cps.length || !CASED.test(cps[k] as string)
+}
+
+/** str.islower(): at least one cased character, and no uppercase or titlecase one. */
+export function strIsLower (s: string): boolean {
+  let cased = false
+  for (const ch of s) {
+    if (UPPER_OR_TITLE.test(ch)) return false
+    if (LOWER.test(ch)) cased = true
+  }
+  return cased
+}
+
+export function strIsUpper (s: string): boolean {
+  let cased = false
+  for (const ch of s) {
+    if (LOWER_OR_TITLE.test(ch)) return false
+    if (UPPER.test(ch)) cased = true
+  }
+  return cased
+}
+
+const TITLECASE: Record<string, string> = {
+  Ǆ: '\u01c5',
+  ǅ: '\u01c5',
+  ǆ: '\u01c5',
+  Ǉ: '\u01c8',
+  ǈ: '\u01c8',
+  ǉ: '\u01c8',
+  Ǌ: '\u01cb',
+  ǋ: '\u01cb',
+  ǌ: '\u01cb',
+  Ǳ: '\u01f2',
+  ǲ: '\u01f2',
+  ǳ: '\u01f2'
+}
+
+/** Python's titlecase of one character: JavaScript has only upper, which differs for digraphs and ß. */
+function titleCase (ch: string): string {
+  const special = TITLECASE[ch]
+  if (special !== undefined) return special
+  const upper = ch.toUpperCase()
+  const cps = codePoints(upper)
+  return cps.length > 1 ? (cps[0] as string) + cps.slice(1).join('').toLowerCase() : upper
+}
+
+/** str.title(): a cased character after an uncased one starts a word ("they're" → "They'Re"). */
+export function strTitle (s: string): string {
+  const cps = codePoints(s)
+  let out = ''
+  let previousCased = false
+  cps.forEach((ch, i) => {
+    if (!previousCased) out += titleCase(ch)
+    else if (ch === '\u03a3') out += isFinalSigma(cps, i) ? '\u03c2' : '\u03c3'
+    else out += ch.toLowerCase()
+    previousCased = isCased(ch)
+  })
+  return out
+}
+
+/** str.capitalize(): first character upper, the rest lower. */
+export function strCapitalize (s: string): string {
+  const cps = codePoints(s)
+  if (cps.length === 0) return s
+  const first = cps[0] as string
+  // Lowering the whole string keeps the context a final sigma depends on.
+  return titleCase(first) + s.toLowerCase().slice(first.toLowerCase().length)
+}
+
+/** Python's optional str-slice bounds (start/end of startswith), clamped, by code point. */
+export function sliceBounds (length: number, start: unknown, end: unknown): [number, number] {
+  const norm = (v: unknown, dflt: number): number => {
+    if (v === null || v === undefined) return dflt
+    let n = intArg(v, 'slice indices')
+    if (n < 0) n = Math.max(0, length + n)
+    return Math.min(n, length)
+  }
+  return [norm(start, 0), norm(end, length)]
+}

@@ -1,0 +1,136 @@
+// The safe methods of SPEC §4.2 (dict items/keys/values/get, the str methods, list.append) and
+// `user.profile_fields.by_id(N)`. access.ts hands out BoundMethods only for these names; this is
+// where they run, with Python's argument rules and results.
+import type { RuntimeEnv } from './env.js'
+import { isTemplateObject } from './access.js'
+import type { BoundMethod } from './access.js'
+import { UNDEFINED, isDict, isInt, isTuple, isUndefined, makeTuple, pyTypeName } from './values.js'
+import {
+  codePoints, fail, sliceBounds, strCapitalize, strReplace, strSplit, strStrip, strTitle, intArg
+} from './filters/python.js'
+import { bindArgs } from './filters/args.js'
+import { listKindName, markList } from './list-kinds.js'
+
+/** Python's argument-count check of a built-in method, with CPython's wording. */
+function positional (owner: string, name: string, args: unknown[], kwargs: Record<string, unknown>, min: number, max: number): void {
+  if (Object.keys(kwargs).length > 0) fail(`${owner}.${name}() takes no keyword arguments`)
+  const n = args.length
+  if (n >= min && n <= max) return
+  if (max === 0) fail(`${owner}.${name}() takes no arguments (${n} given)`)
+  if (min === 1 && max === 1) fail(`${owner}.${name}() takes exactly one argument (${n} given)`)
+  if (n < min) fail(`${name} expected at least ${min} argument${min === 1 ? '' : 's'}, got ${n}`)
+  fail(`${name} expected at most ${max} argument${max === 1 ? '' : 's'}, got ${n}`)
+}
+
+function dictKey (key: unknown): string | undefined {
+  if (typeof key === 'string') return key
+  if (isInt(key)) return String(key)
+  return undefined
+}
+
+function callDictMethod (d: Record<string, unknown>, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  switch (name) {
+    case 'items':
+      positional('dict', name, args, kwargs, 0, 0)
+      return markList(Object.entries(d).map(([k, v]) => makeTuple([k, v])), { kind: 'dict_items' })
+    case 'keys':
+      positional('dict', name, args, kwargs, 0, 0)
+      return markList(Object.keys(d), { kind: 'dict_keys' })
+    case 'values':
+      positional('dict', name, args, kwargs, 0, 0)
+      return markList(Object.values(d), { kind: 'dict_values' })
+    case 'get': {
+      positional('dict', name, args, kwargs, 1, 2)
+      const k = dictKey(args[0])
+      if (k !== undefined && Object.hasOwn(d, k)) return d[k]
+      return args.length > 1 ? args[1] : null
+    }
+  }
+  return fail(`'dict' object has no attribute '${name}'`)
+}
+
+function affix (s: string, name: 'startswith' | 'endswith', args: unknown[], kwargs: Record<string, unknown>): boolean {
+  positional('str', name, args, kwargs, 1, 3)
+  const cps = codePoints(s)
+  const [start, end] = sliceBounds(cps.length, args[1], args[2])
+  // Python: a start beyond the end never matches, not even the empty prefix.
+  const rawStart = args[1] === undefined || args[1] === null ? 0 : intArg(args[1], name)
+  if (rawStart > cps.length) return false
+  const part = cps.slice(start, end).join('')
+  const target = args[0]
+  const candidates = isTuple(target) ? target : [target]
+  return candidates.some(c => {
+    if (typeof c !== 'string') {
+      fail(`${name} first arg must be str or a tuple of str, not ${pyTypeName(isTuple(target) ? c : target)}`)
+    }
+    if (end - start < codePoints(c).length) return false
+    return name === 'startswith' ? part.startsWith(c) : part.endsWith(c)
+  })
+}
+
+function callStrMethod (s: string, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  switch (name) {
+    case 'upper':
+      positional('str', name, args, kwargs, 0, 0)
+      return s.toUpperCase()
+    case 'lower':
+      positional('str', name, args, kwargs, 0, 0)
+      return s.toLowerCase()
+    case 'title':
+      positional('str', name, args, kwargs, 0, 0)
+      return strTitle(s)
+    case 'capitalize':
+      positional('str', name, args, kwargs, 0, 0)
+      return strCapitalize(s)
+    case 'strip': case 'lstrip': case 'rstrip':
+      positional('str', name, args, kwargs, 0, 1)
+      return strStrip(s, args[0], name !== 'rstrip', name !== 'lstrip', name)
+    case 'split': {
+      const p = bindArgs('split', ['sep', 'maxsplit'], { sep: null, maxsplit: -1 }, args, kwargs)
+      return strSplit(s, p.sep, p.maxsplit)
+    }
+    case 'startswith': case 'endswith':
+      return affix(s, name, args, kwargs)
+    case 'replace': {
+      positional('str', name, args, kwargs, 2, 3)
+      const [old, replacement] = args
+      if (typeof old !== 'string') fail(`replace() argument 1 must be str, not ${pyTypeName(old)}`)
+      if (typeof replacement !== 'string') fail(`replace() argument 2 must be str, not ${pyTypeName(replacement)}`)
+      const count = args.length > 2 ? intArg(args[2], 'replace') : -1
+      return strReplace(s, old, replacement, count)
+    }
+  }
+  return fail(`'str' object has no attribute '${name}'`)
+}
+
+/** by_id(N): the profile field with id N, undefined when the user has none. */
+function byId (receiver: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  positional('profile_fields', 'by_id', args, kwargs, 1, 1)
+  const id = args[0]
+  if (!(isInt(id) || (typeof id === 'string' && id !== ''))) {
+    fail(`by_id() expects an integer id, not ${pyTypeName(id)}`)
+  }
+  const key = String(id)
+  if (isTemplateObject(receiver)) return receiver.templateAttr(key)
+  if (isDict(receiver)) return Object.hasOwn(receiver, key) ? receiver[key] : UNDEFINED
+  if (receiver === null) fail("'None' has no attribute 'by_id'")
+  return UNDEFINED
+}
+
+export function callMethod (_env: RuntimeEnv, method: BoundMethod, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  const { receiver, name } = method
+  if (name === 'by_id') return byId(receiver, args, kwargs)
+  if (isUndefined(receiver)) fail(receiver.describe())
+  if (typeof receiver === 'string') return callStrMethod(receiver, name, args, kwargs)
+  if (Array.isArray(receiver)) {
+    const kindName = listKindName(receiver)
+    if (name !== 'append' || isTuple(receiver) || kindName !== undefined) {
+      fail(`'${kindName ?? pyTypeName(receiver)} object' has no attribute '${name}'`)
+    }
+    positional('list', name, args, kwargs, 1, 1)
+    receiver.push(args[0])
+    return null
+  }
+  if (isDict(receiver)) return callDictMethod(receiver, name, args, kwargs)
+  return fail(`'${pyTypeName(receiver)}' object has no attribute '${name}'`)
+}

@@ -1,0 +1,228 @@
+// The one object of helpers that generated template code may call (passed to it as `it.r`).
+// Generated code never touches a value directly: every attribute, item, call, operator, filter and
+// test goes through here, so the sandbox rules of access.ts apply to everything a template does.
+import { ConduitError } from '../../errors.js'
+import { TemplateRenderError } from '../types.js'
+import type { Pos } from '../ast.js'
+import { BoundMethod, getAttr, getItem, isTemplateObject } from './access.js'
+import type { TemplateObject } from './access.js'
+import { LIMITS, chargeLoopIteration } from './env.js'
+import type { RuntimeEnv } from './env.js'
+import { FILTERS } from './filters.js'
+import { FUNCTIONS } from './functions.js'
+import { callMethod } from './methods.js'
+import { LoopContext } from './loop.js'
+import * as ops from './operators.js'
+import { TESTS } from './tests.js'
+import {
+  Namespace, PyFloat, UNDEFINED, Undefined, dictKeys, isDict, isInt, isTuple, makeTuple, pyStr, pyTypeName, setDictKey, toNumber,
+  truthy
+} from './values.js'
+
+/** `user.profile_fields`: only `by_id(N)` is reachable. */
+export class ProfileFields implements TemplateObject {
+  constructor (readonly fields: Record<string, unknown> | null) {}
+
+  templateAttr (name: string): unknown {
+    if (name === 'by_id') return new BoundMethod(this, 'by_id')
+    return new Undefined(undefined, "'profile_fields'", name)
+  }
+
+  byId (id: unknown): unknown {
+    const key = typeof id === 'string' ? id : isInt(id) || id instanceof PyFloat ? String(toNumber(id)) : undefined
+    if (key === undefined || this.fields === null || !Object.hasOwn(this.fields, key)) {
+      return new Undefined(`user.profile_fields.by_id(${pyStr(id)})`)
+    }
+    return this.fields[key]
+  }
+}
+
+const USER_FIELDS = ['id', 'email', 'first_name', 'last_name', 'username'] as const
+// Anonymous: every user.* is None, profile_fields included, so by_id() on it fails as in Jinja2.
+const ANONYMOUS_USER: Record<string, unknown> = {
+  ...Object.fromEntries(USER_FIELDS.map(f => [f, null])),
+  profile_fields: null
+}
+
+// One request renders several fields with the same user object: wrap it once.
+const wrappedUsers = new WeakMap<object, Record<string, unknown>>()
+
+function wrapUser (user: unknown): unknown {
+  if (user === null || user === undefined || !isDict(user)) return ANONYMOUS_USER
+  const cached = wrappedUsers.get(user)
+  if (cached !== undefined) return cached
+  const out: Record<string, unknown> = {}
+  for (const f of USER_FIELDS) out[f] = Object.hasOwn(user, f) && user[f] !== undefined ? user[f] : null
+  for (const [k, v] of Object.entries(user)) if (!(k in out) && k !== 'profile_fields') out[k] = v
+  const pf = user.profile_fields
+  out.profile_fields = isDict(pf) ? new ProfileFields(pf) : null
+  wrappedUsers.set(user, out)
+  return out
+}
+
+function contextValue (v: unknown, name: string): unknown {
+  return v === undefined ? new Undefined(name) : v
+}
+
+function has (map: Record<string, string> | null | undefined, key: string): boolean {
+  return map !== null && map !== undefined && Object.hasOwn(map, key)
+}
+
+function lookup (map: Record<string, string> | null | undefined, key: string, fn: string): unknown {
+  return has(map, key) ? (map as Record<string, string>)[key] : new Undefined(`${fn}('${key}')`)
+}
+
+/** Python iteration: lists and tuples as they are, str by character, dict by key; Undefined is empty. */
+function iterate (v: unknown): readonly unknown[] {
+  if (Array.isArray(v)) return v
+  if (typeof v === 'string') return Array.from(v)
+  if (isDict(v)) return dictKeys(v)
+  if (v instanceof Undefined) return []
+  throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
+}
+
+function unpack (v: unknown, n: number): readonly unknown[] {
+  const items = iterate(v)
+  if (items.length !== n) {
+    throw new TemplateRenderError(items.length > n
+      ? `too many values to unpack (expected ${n})`
+      : `not enough values to unpack (expected ${n}, got ${items.length})`)
+  }
+  return items
+}
+
+function sliceIndex (v: unknown): number | null {
+  if (v === null || v === undefined || v instanceof Undefined) return null
+  if (isInt(v)) return v
+  if (typeof v === 'boolean') return v ? 1 : 0
+  throw new TemplateRenderError('slice indices must be integers or None')
+}
+
+/** Python's seq[start:stop:step] on str, list and tuple. */
+function slice (obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  if (obj instanceof Undefined) throw new TemplateRenderError(obj.describe())
+  const isStr = typeof obj === 'string'
+  if (!isStr && !Array.isArray(obj)) return new Undefined(undefined, `'${pyTypeName(obj)} object'`, '__getitem__')
+  const seq: readonly unknown[] = isStr ? Array.from(obj) : obj
+  const n = seq.length
+  const st = sliceIndex(step) ?? 1
+  if (st === 0) throw new TemplateRenderError('slice step cannot be zero')
+  const norm = (i: number | null, dflt: number, lo: number, hi: number): number => {
+    if (i === null) return dflt
+    if (i < 0) i += n
+    return Math.min(Math.max(i, lo), hi)
+  }
+  const out: unknown[] = []
+  if (st > 0) {
+    const a = norm(sliceIndex(start), 0, 0, n)
+    const b = norm(sliceIndex(stop), n, 0, n)
+    for (let i = a; i < b; i += st) out.push(seq[i])
+  } else {
+    const a = norm(sliceIndex(start), n - 1, -1, n - 1)
+    const b = norm(sliceIndex(stop), -1, -1, n - 1)
+    for (let i = a; i > b; i += st) out.push(seq[i])
+  }
+  if (isStr) return out.join('')
+  return isTuple(obj) ? makeTuple(out) : out
+}
+
+function callValue (env: RuntimeEnv, fn: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  if (fn instanceof BoundMethod) {
+    if (fn.receiver instanceof ProfileFields) {
+      if (args.length !== 1) throw new TemplateRenderError('by_id() takes exactly one argument')
+      return fn.receiver.byId(args[0])
+    }
+    return callMethod(env, fn, args, kwargs)
+  }
+  if (fn instanceof Undefined) throw new TemplateRenderError(fn.describe())
+  throw new TemplateRenderError(`'${pyTypeName(fn)}' object is not callable`)
+}
+
+function setNamespaceAttr (ns: unknown, attr: string, value: unknown): void {
+  if (!(ns instanceof Namespace)) throw new TemplateRenderError('cannot assign attribute on non-namespace object')
+  ns.attrs.set(attr, value)
+}
+
+/** Dict literal from alternating keys and values; keys are stored by their str(). */
+function makeDict (kv: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < kv.length; i += 2) setDictKey(out, kv[i], kv[i + 1])
+  return out
+}
+
+function outputTooLarge (limit: number): never {
+  throw new TemplateRenderError(`rendered output exceeds ${limit} bytes`)
+}
+
+/** Cheap check inside loops: UTF-16 length never exceeds the UTF-8 byte length. */
+function checkLength (env: RuntimeEnv, out: string): void {
+  if (out.length > env.outputLimit) outputTooLarge(env.outputLimit)
+}
+
+/** Exact check of the final output. */
+function checkOutput (env: RuntimeEnv, out: string): string {
+  if (out.length * 3 > env.outputLimit && Buffer.byteLength(out, 'utf8') > env.outputLimit) outputTooLarge(env.outputLimit)
+  return out
+}
+
+/** Any failure during a render becomes a TemplateRenderError with the position of the failing node. */
+function toRenderError (err: unknown, pos: Pos | undefined): Error {
+  if (err instanceof TemplateRenderError) {
+    if (err.line !== undefined || pos === undefined) return err
+    // Add the position in place: subclasses (JwtSigningError) keep their identity for the pipeline.
+    const positioned = new TemplateRenderError(err.message, pos)
+    Object.defineProperties(err, {
+      message: { value: positioned.message, configurable: true, writable: true },
+      line: { value: pos.line, configurable: true },
+      column: { value: pos.column, configurable: true }
+    })
+    return err
+  }
+  if (err instanceof ConduitError) return err
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new TemplateRenderError('template too deeply nested to render', pos)
+  }
+  // Never leak a JS message, stack or value: they may carry data from the context.
+  return new TemplateRenderError('internal error while rendering the template', pos)
+}
+
+function test (env: RuntimeEnv, name: string, value: unknown, args: unknown[]): boolean {
+  const fn = TESTS[name] as (typeof TESTS)[string]
+  return fn(env, value, args) === true
+}
+
+export const RT = Object.freeze({
+  NO_ARGS: Object.freeze([] as unknown[]) as unknown[],
+  NO_KWARGS: Object.freeze({}) as Record<string, unknown>,
+  str: pyStr,
+  truthy,
+  attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name),
+  item: (obj: unknown, key: unknown, _pos?: number): unknown => getItem(obj, key),
+  slice,
+  iter: iterate,
+  unpack,
+  charge: chargeLoopIteration,
+  Loop: LoopContext,
+  filters: FILTERS,
+  tests: TESTS,
+  test,
+  functions: FUNCTIONS,
+  call: callValue,
+  nsSet: setNamespaceAttr,
+  dict: makeDict,
+  tuple: makeTuple,
+  UNDEFINED,
+  undef: (hint: string): Undefined => new Undefined(hint),
+  user: wrapUser,
+  ctx: contextValue,
+  has,
+  lookup,
+  checkLength,
+  checkOutput,
+  err: toRenderError,
+  isTemplateObject,
+  limits: LIMITS,
+  ...ops
+})
+
+export type Runtime = typeof RT

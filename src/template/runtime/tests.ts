@@ -1,0 +1,128 @@
+// The tests of SPEC §4.2 (`x is defined`, `x is divisibleby(3)`, …) with Jinja2 3.1's semantics,
+// including its aliases (==, !=, <, <=, >, >=, equalto, greaterthan, lessthan).
+import type { RuntimeEnv } from './env.js'
+import {
+  Namespace, PyFloat, isDict, isFloat, isInt, isNumber, isUndefined, pyEquals, pyLess, pyStr, pyTypeName,
+  toNumber
+} from './values.js'
+import { registry } from './filters/args.js'
+import { isIterable, strIsLower, strIsUpper, undefinedError, fail, hashKey } from './filters/python.js'
+
+export type TestFn = (env: RuntimeEnv, value: unknown, args: unknown[]) => boolean
+
+function arity (name: string, args: unknown[], count: number): void {
+  if (args.length !== count) {
+    fail(`test '${name}' takes ${count === 0 ? 'no arguments' : `${count} argument${count === 1 ? '' : 's'}`} (${args.length} given)`)
+  }
+}
+
+function unary (name: string, fn: (value: unknown) => boolean): TestFn {
+  return (_env, value, args) => {
+    arity(name, args, 0)
+    return fn(value)
+  }
+}
+
+function binary (name: string, fn: (value: unknown, other: unknown) => boolean): TestFn {
+  return (_env, value, args) => {
+    arity(name, args, 1)
+    return fn(value, args[0])
+  }
+}
+
+/** Python's a % b for the numeric tests, raising where Python raises. */
+function pyMod (a: unknown, b: unknown): number {
+  if (isUndefined(a)) undefinedError(a)
+  if (isUndefined(b)) undefinedError(b)
+  const aNum = isNumber(a) || typeof a === 'boolean'
+  const bNum = isNumber(b) || typeof b === 'boolean'
+  if (!aNum || !bNum) {
+    if (typeof a === 'string') fail('not all arguments converted during string formatting')
+    fail(`unsupported operand type(s) for %: '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
+  }
+  const x = toNumber(a)
+  const y = toNumber(b)
+  if (y === 0) fail(isFloat(a) || isFloat(b) ? 'float modulo' : 'integer modulo by zero')
+  const r = x % y
+  return r !== 0 && (r < 0) !== (y < 0) ? r + y : r
+}
+
+function ordered (op: string, a: unknown, b: unknown, fn: () => boolean): boolean {
+  try {
+    return fn()
+  } catch {
+    return fail(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
+  }
+}
+
+const lt = binary('lt', (a, b) => ordered('<', a, b, () => pyLess(a, b)))
+const le = binary('le', (a, b) => ordered('<=', a, b, () => pyEquals(a, b) || pyLess(a, b)))
+const gt = binary('gt', (a, b) => ordered('>', a, b, () => pyLess(b, a)))
+const ge = binary('ge', (a, b) => ordered('>=', a, b, () => pyEquals(a, b) || pyLess(b, a)))
+const eq = binary('eq', (a, b) => pyEquals(a, b))
+const ne = binary('ne', (a, b) => !pyEquals(a, b))
+
+/** Python's `is`: identity for objects; small ints and strs are shared objects in CPython. */
+function sameAs (a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return isInt(a) && isInt(b) && a === b && a >= -5 && a <= 256
+  if (a instanceof PyFloat || b instanceof PyFloat) return a === b
+  if (isUndefined(a) || isUndefined(b)) return false
+  return a === b
+}
+
+/** Python's `value in seq`. */
+export function pyIn (value: unknown, seq: unknown): boolean {
+  if (typeof seq === 'string') {
+    if (isUndefined(value)) undefinedError(value)
+    if (typeof value !== 'string') fail(`'in <string>' requires string as left operand, not ${pyTypeName(value)}`)
+    return seq.includes(value)
+  }
+  if (Array.isArray(seq)) return seq.some(item => pyEquals(item, value))
+  if (isDict(seq)) {
+    if (typeof value === 'string') return Object.hasOwn(seq, value)
+    hashKey(value)
+    return false
+  }
+  if (isUndefined(seq)) return false
+  if (seq instanceof Namespace) fail("argument of type 'Namespace' is not iterable")
+  return fail(`argument of type '${pyTypeName(seq)}' is not iterable`)
+}
+
+/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
+export const TESTS: Record<string, TestFn> = registry({
+  defined: unary('defined', v => !isUndefined(v)),
+  undefined: unary('undefined', v => isUndefined(v)),
+  none: unary('none', v => v === null),
+  boolean: unary('boolean', v => typeof v === 'boolean'),
+  // Python's numbers.Number includes bool; `integer` does not.
+  number: unary('number', v => isNumber(v) || typeof v === 'boolean'),
+  integer: unary('integer', v => isInt(v)),
+  float: unary('float', v => isFloat(v)),
+  string: unary('string', v => typeof v === 'string'),
+  mapping: unary('mapping', v => isDict(v)),
+  // Jinja2 checks len() and __getitem__: str, list, tuple, dict and the default Undefined pass.
+  sequence: unary('sequence', v => typeof v === 'string' || Array.isArray(v) || isDict(v) || isUndefined(v)),
+  iterable: unary('iterable', v => isIterable(v)),
+  even: unary('even', v => pyMod(v, 2) === 0),
+  odd: unary('odd', v => pyMod(v, 2) === 1),
+  divisibleby: binary('divisibleby', (v, n) => pyMod(v, n) === 0),
+  lower: unary('lower', v => strIsLower(pyStr(v))),
+  upper: unary('upper', v => strIsUpper(pyStr(v))),
+  sameas: binary('sameas', sameAs),
+  in: binary('in', pyIn),
+  eq,
+  '==': eq,
+  equalto: eq,
+  ne,
+  '!=': ne,
+  lt,
+  '<': lt,
+  lessthan: lt,
+  le,
+  '<=': le,
+  gt,
+  '>': gt,
+  greaterthan: gt,
+  ge,
+  '>=': ge
+})

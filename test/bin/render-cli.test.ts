@@ -1,0 +1,85 @@
+// `conduit render` (SPEC §13), run as a user would: template on stdin, output on stdout,
+// errors as JSON on stderr with exit code 1.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+interface Result { code: number | null, stdout: string, stderr: string }
+
+function conduit (args: string[], stdin: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', 'bin/conduit.ts', 'render', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.on('error', reject)
+    child.on('close', code => resolve({ code, stdout, stderr }))
+    child.stdin.end(stdin)
+  })
+}
+
+/** The JSON error line (npm may print its own warnings on stderr first). */
+function errorJson (stderr: string): Record<string, unknown> {
+  const line = stderr.split('\n').find(l => l.startsWith('{'))
+  return JSON.parse(line ?? 'null') as Record<string, unknown>
+}
+
+const dir = t.testdir({})
+const contextFile = join(dir, 'context.json')
+writeFileSync(contextFile, JSON.stringify({
+  user: { id: 'u1', email: 'ada@example.com', first_name: null, last_name: null, username: null, profile_fields: { 3: 'x' } },
+  tenant_id: 't1',
+  pathParams: { id: '42' },
+  secrets: { api_key: 'K3Y' },
+  variables: { region: 'eu' }
+}))
+
+t.test('renders a header with a secret', async t => {
+  const r = await conduit(['--field', 'header', '--context', contextFile], "Bearer {{ get_secret('api_key') }} {{ user.email }}\n")
+  t.equal(r.code, 0)
+  t.equal(r.stdout, 'Bearer K3Y ada@example.com')
+})
+
+t.test('renders a url; a missing variable renders as written', async t => {
+  const r = await conduit(['--field=url', '--context', contextFile], "https://{{ get_variable('region') }}.x/{{ pathParams.id }}/{{ get_variable('zone') }}")
+  t.equal(r.code, 0)
+  t.equal(r.stdout, "https://eu.x/42/{{ get_variable('zone') }}")
+})
+
+t.test('compile errors: JSON problems on stderr, exit 1', async t => {
+  const r = await conduit(['--field', 'url', '--context', contextFile], "{{ get_secret('api_key') }}\n{{ nope }}")
+  t.equal(r.code, 1)
+  t.equal(r.stdout, '')
+  t.same(errorJson(r.stderr), {
+    error: 'compile',
+    problems: [
+      { message: 'get_secret() is not available in url: secrets resolve only in headers, query parameters and authentication', line: 1, column: 4 },
+      { message: "unknown name 'nope'", line: 2, column: 4 }
+    ]
+  })
+})
+
+t.test('render errors: JSON message on stderr, exit 1', async t => {
+  const r = await conduit(['--field', 'request_body', '--context', contextFile], '{{ 1 / 0 }}')
+  t.equal(r.code, 1)
+  t.same(errorJson(r.stderr), { error: 'render', message: 'division by zero (line 1, column 6)', line: 1, column: 6 })
+})
+
+t.test('bad arguments and context files', async t => {
+  const badField = await conduit(['--field', 'body', '--context', contextFile], 'x')
+  t.equal(badField.code, 1)
+  t.match(errorJson(badField.stderr), { error: 'usage', message: /unknown field 'body'/ })
+  const missing = await conduit(['--field', 'url', '--context', join(dir, 'nope.json')], 'x')
+  t.equal(missing.code, 1)
+  t.match(errorJson(missing.stderr), { error: 'context', message: /cannot read context file/ })
+  const badJson = join(dir, 'bad.json')
+  writeFileSync(badJson, '{"secrets": {"a": 1}}')
+  const bad = await conduit(['--field', 'url', '--context', badJson], 'x')
+  t.equal(bad.code, 1)
+  t.match(errorJson(bad.stderr), { error: 'context', message: /"secrets" must be an object of strings/ })
+})
