@@ -40,4 +40,6 @@ export interface SecretResolver {
   invalidate (kind: EntryKind, name: string): void
   /** Every secret value this process has resolved, for the value-based log redactor. */
   knownSecretValues (): Iterable<string>
+  /** Adds a value written through this process's admin API to knownSecretValues() at once. */
+  rememberSecretValue?(value: string): void
 }
