@@ -54,4 +54,9 @@ export interface AuthDeps {
   timeoutMs: number
   /** Milliseconds since the epoch. */
   clock: () => number
+  /**
+   * upstream.allowInsecure: lets a token_url whose origin is a variable render to plain http.
+   * (A literal http token_url is checked at load.) Defaults to false.
+   */
+  allowInsecure?: boolean
 }

@@ -1,0 +1,110 @@
+// JWT signing for `jwt` and the `oauth_jwt_bearer` assertion (SPEC §6). Keys are parsed once per
+// (algorithm, key) and kept by digest; error details describe the key's kind, never its text.
+import { createHash, createPrivateKey } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
+import { SignJWT } from 'jose'
+import { ConduitError } from '../errors.js'
+import { canonicalAlgorithm, isHmac, requiredKeyDescription } from './algorithms.js'
+
+export interface SignJwtOptions {
+  algorithm: string
+  /** PEM (PKCS#8, PKCS#1 RSA, SEC1 EC), a private JWK as JSON, or the HMAC secret for HS*. */
+  key: string
+  claims: Record<string, unknown>
+  /** Extra protected-header parameters; `alg` is always the configured algorithm. */
+  headers?: Record<string, string>
+}
+
+const MAX_CACHED_KEYS = 256
+const keyCache = new Map<string, KeyObject | Uint8Array>()
+
+const NUMERIC_CLAIMS = new Set(['exp', 'iat', 'nbf'])
+const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/
+
+function signingError (detail: string): ConduitError {
+  return new ConduitError('JWT_SIGNING_ERROR', detail)
+}
+
+/** Rendered claim values as JWT claims: numeric-string exp/iat/nbf become integers. */
+export function toClaims (rendered: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(rendered)) {
+    out[name] = NUMERIC_CLAIMS.has(name) && NUMERIC.test(value) ? Math.trunc(Number(value)) : value
+  }
+  return out
+}
+
+export async function signJwt (options: SignJwtOptions): Promise<string> {
+  const alg = canonicalAlgorithm(options.algorithm)
+  if (alg === undefined) throw signingError(`Unsupported JWT algorithm '${options.algorithm}'`)
+  const key = signingKey(alg, options.key)
+  try {
+    return await new SignJWT(options.claims)
+      .setProtectedHeader({ typ: 'JWT', ...options.headers, alg })
+      .sign(key)
+  } catch {
+    // jose's messages are safe, but a fixed text keeps that independent of the library version.
+    throw signingError(`Signing the JWT with ${alg} failed: the key or the JWT headers are not usable for ${alg}`)
+  }
+}
+
+function signingKey (alg: string, text: string): KeyObject | Uint8Array {
+  const id = createHash('sha256').update(alg).update('\0').update(text).digest('hex')
+  const cached = keyCache.get(id)
+  if (cached !== undefined) return cached
+  const key = isHmac(alg) ? hmacKey(alg, text) : privateKey(alg, text)
+  keyCache.set(id, key)
+  if (keyCache.size > MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value as string)
+  return key
+}
+
+function hmacKey (alg: string, text: string): Uint8Array {
+  if (text === '') throw signingError(`The ${alg} secret is empty`)
+  return new TextEncoder().encode(text)
+}
+
+function privateKey (alg: string, raw: string): KeyObject {
+  let text = raw.trim()
+  // Keys pasted from environment files often carry literal "\n" sequences instead of newlines.
+  if (!text.includes('\n') && text.includes('\\n')) text = text.replace(/\\n/g, '\n')
+  const needs = requiredKeyDescription(alg)
+  if (/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(text) || text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw signingError(`The key for ${alg} is a public key or certificate; signing needs ${needs}`)
+  }
+  let key: KeyObject
+  try {
+    if (text.startsWith('{')) {
+      key = createPrivateKey({ key: JSON.parse(text), format: 'jwk' })
+    } else if (text.startsWith('-----BEGIN')) {
+      key = createPrivateKey(text)
+    } else {
+      throw new Error('not a key')
+    }
+  } catch {
+    throw signingError(`The private key for ${alg} could not be read: expected ${needs} as PEM ` +
+      '(PKCS#8 "BEGIN PRIVATE KEY", PKCS#1 "BEGIN RSA PRIVATE KEY" or SEC1 "BEGIN EC PRIVATE KEY") or as a private JWK')
+  }
+  const problem = keyMismatch(alg, key)
+  if (problem !== undefined) throw signingError(`The private key cannot sign ${alg}: it is ${problem}; ${alg} needs ${needs}`)
+  return key
+}
+
+const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }
+const ES_CURVE: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
+
+/** Why `key` cannot sign `alg`, or undefined when it can. */
+function keyMismatch (alg: string, key: KeyObject): string | undefined {
+  const type = key.asymmetricKeyType ?? 'unknown'
+  const details = key.asymmetricKeyDetails ?? {}
+  const curve = details.namedCurve === undefined ? undefined : (CURVES[details.namedCurve] ?? details.namedCurve)
+  const actual = type === 'ec' ? `an EC key on curve ${curve ?? 'unknown'}` : type.startsWith('rsa') ? `an RSA key of ${details.modulusLength ?? '?'} bits` : `an ${type} key`
+  if (alg.startsWith('RS') || alg.startsWith('PS')) {
+    const ok = type === 'rsa' || (type === 'rsa-pss' && alg.startsWith('PS'))
+    if (!ok) return actual
+    if ((details.modulusLength ?? 0) < 2048) return actual
+    return undefined
+  }
+  if (alg.startsWith('ES')) return type === 'ec' && curve === ES_CURVE[alg] ? undefined : actual
+  if (alg === 'EdDSA') return type === 'ed25519' ? undefined : actual
+  return actual
+}
