@@ -44,6 +44,13 @@ export interface Connector {
   definition: Record<string, unknown>
   /** File the definition came from. */
   source: string
+  /**
+   * Added by the registry: the URL's host or origin comes from get_variable(); the pipeline must
+   * call checkRenderedOrigin() (src/registry/url-rules.ts) on the rendered URL.
+   */
+  urlHostTemplated?: boolean
+  /** Added by the registry: the shape a rendered templated host must have (pass to checkRenderedOrigin). */
+  urlHostPattern?: RegExp
 }
 
 export interface CompositeStep {
@@ -58,6 +65,12 @@ export interface CompositeStep {
   responseContentType: string
   secretNames: string[]
   variableNames: string[]
+  /** Added by the registry: per-step override of upstream.timeoutMs (`timeout_ms`). */
+  timeoutMs?: number
+  /** Added by the registry: as Connector.urlHostTemplated. */
+  urlHostTemplated?: boolean
+  /** Added by the registry: as Connector.urlHostPattern. */
+  urlHostPattern?: RegExp
 }
 
 export interface CompositeConnector {
@@ -66,6 +79,8 @@ export interface CompositeConnector {
   steps: CompositeStep[]
   definition: Record<string, unknown>
   source: string
+  /** Added by the registry: some step's headers or query parameters reference `user.` (SPEC §2.1). */
+  requiresUser?: boolean
 }
 
 export interface RegistryProblem {

@@ -1,0 +1,10 @@
+// The registry's public surface (SPEC §1, §15).
+export { loadRegistry, validateRegistryText, validateDefinitionValue, registryFiles } from './load.js'
+export type { LoadOptions, TextValidation } from './load.js'
+export { watchRegistry, createRegistryHolder } from './watch.js'
+export type { Watcher, WatchOptions, RegistryHolder, RegistryHolderCallbacks, ReloadResult } from './watch.js'
+export { checkRenderedOrigin, checkUrlTemplate } from './url-rules.js'
+export type { RenderedUrlCheck } from './url-rules.js'
+export { derivePermalink, PERMALINK_PATTERN } from './permalink.js'
+export { compileConnector, compileComposite } from './validate.js'
+export * from './types.js'
