@@ -1,0 +1,15 @@
+// The upstream every bench scenario ends at: a small JSON API on loopback, in its own process.
+import { createServer } from 'node:http'
+
+const items = Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item-${i}`, is_public: i % 2 === 0, score: i * 1.5 }))
+const payload = JSON.stringify({ ok: true, items })
+
+const server = createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) })
+  res.end(payload)
+})
+server.keepAliveTimeout = 60_000
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n')
+})
+process.on('SIGTERM', () => server.close(() => process.exit(0)))

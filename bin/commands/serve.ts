@@ -1,0 +1,172 @@
+// `conduit serve [--config FILE] [--registry PATH] [--host H] [--port P]` (SPEC §13): loads settings,
+// opens the secret store, loads and watches the registry, and serves until SIGTERM/SIGINT.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import type { FastifyBaseLogger } from 'fastify'
+import { loadSettings, settingsWarnings } from '../../src/settings/load.js'
+import type { Settings } from '../../src/settings/types.js'
+import { createLogger, createSecretResolver, createSecretStore } from '../../src/secrets/index.js'
+import { createRegistryHolder } from '../../src/registry/watch.js'
+import { formatProblem } from '../../src/registry/types.js'
+import type { RegistryProblem } from '../../src/registry/types.js'
+import { buildApp } from '../../plugins/app.js'
+
+export interface ServeArgs {
+  config?: string
+  registry?: string
+  host?: string
+  port?: number
+}
+
+const USAGE = 'usage: conduit serve [--config FILE] [--registry PATH] [--host H] [--port P]\n'
+
+export function parseServeArgs (args: string[]): ServeArgs {
+  const out: ServeArgs = {}
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    const eq = arg.indexOf('=')
+    const name = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg
+    const value = (): string => {
+      const v = eq !== -1 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i]
+      if (v === undefined || v === '') throw new Error(`${name} needs a value`)
+      return v
+    }
+    switch (name) {
+      case '--config': out.config = value(); break
+      case '--registry': out.registry = value(); break
+      case '--host': out.host = value(); break
+      case '--port': {
+        const v = value()
+        const port = Number(v)
+        if (!/^\d+$/.test(v) || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not '${v}'`)
+        out.port = port
+        break
+      }
+      default:
+        throw new Error(`unknown option '${arg}'`)
+    }
+  }
+  return out
+}
+
+/** settings.admin.token, or a token generated once into <dataDir>/admin.token (mode 0600). */
+export function adminToken (settings: Settings): { token: string, file?: string } {
+  if (settings.admin.token !== undefined) return { token: settings.admin.token }
+  const file = join(settings.dataDir, 'admin.token')
+  try {
+    const existing = readFileSync(file, 'utf8').trim()
+    if (existing !== '') return { token: existing, file }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  const token = randomBytes(32).toString('base64url')
+  writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' })
+  return { token, file }
+}
+
+function problemLines (problems: RegistryProblem[]): string {
+  return problems.map(p => '  ' + formatProblem(p)).join('\n')
+}
+
+export async function run (args: string[]): Promise<number> {
+  let parsed: ServeArgs
+  try {
+    parsed = parseServeArgs(args)
+  } catch (err) {
+    process.stderr.write(`conduit serve: ${(err as Error).message}\n${USAGE}`)
+    return 1
+  }
+  let settings: Settings
+  try {
+    settings = loadSettings({ configPath: parsed.config, env: process.env, cwd: process.cwd() })
+  } catch (err) {
+    process.stderr.write(`conduit serve: invalid settings:\n${(err as Error).message}\n`)
+    return 1
+  }
+  if (parsed.registry !== undefined) settings.registry.path = resolve(parsed.registry)
+  if (parsed.host !== undefined) settings.server.host = parsed.host
+  if (parsed.port !== undefined) settings.server.port = parsed.port
+
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 })
+  let store
+  try {
+    store = createSecretStore(settings.secrets)
+  } catch (err) {
+    process.stderr.write(`conduit serve: cannot open the secret store: ${(err as Error).message}\n`)
+    return 1
+  }
+  const resolver = createSecretResolver(store, settings.secrets.cache)
+  const logger = createLogger({ level: settings.logLevel, secretValues: () => resolver.knownSecretValues(), name: 'conduit' })
+  for (const warning of settingsWarnings(settings)) logger.warn(warning)
+
+  const admin = adminToken(settings)
+  if (admin.file !== undefined) logger.info({ file: admin.file }, `admin token is in ${admin.file}`)
+
+  const registryOptions = {
+    allowInsecure: settings.upstream.allowInsecure,
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+  }
+  const holder = createRegistryHolder(settings.registry.path, registryOptions, {
+    onLoad: (registry) => {
+      logger.info({ connectors: registry.connectors.size, composites: registry.composites.size, sources: registry.sources }, 'registry loaded')
+      for (const w of registry.warnings) logger.warn({ warning: formatProblem(w) }, 'registry warning')
+    },
+    onReloadError: (problems) => {
+      logger.error({ problems: problems.map(formatProblem) }, 'registry reload failed; the previous registry stays in service')
+    }
+  })
+  try {
+    await holder.load()
+  } catch (err) {
+    const problems = (err as { problems?: RegistryProblem[] }).problems
+    process.stderr.write(`conduit serve: cannot load the registry ${settings.registry.path}:\n${problems === undefined ? (err as Error).message : problemLines(problems)}\n`)
+    await store.close()
+    return 1
+  }
+  if (settings.registry.watch) holder.watch()
+
+  const app = await buildApp({
+    settings,
+    store,
+    resolver,
+    registry: holder,
+    adminToken: admin.token,
+    logger: logger as unknown as FastifyBaseLogger,
+    closeStore: true
+  })
+
+  const onHup = (): void => {
+    logger.info('SIGHUP: reloading the registry')
+    holder.reload().catch(() => {})
+  }
+  process.on('SIGHUP', onHup)
+
+  let closing = false
+  const shutdown = (signal: string): void => {
+    if (closing) return
+    closing = true
+    logger.info(`${signal}: shutting down`)
+    process.off('SIGHUP', onHup)
+    holder.close()
+    const force = setTimeout(() => process.exit(1), 10_000)
+    force.unref()
+    app.close().then(() => { process.exitCode = 0 }, (err: unknown) => {
+      logger.error({ err }, 'error while shutting down')
+      process.exitCode = 1
+    })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+
+  try {
+    const address = await app.listen({ host: settings.server.host, port: settings.server.port })
+    logger.info({ address }, `Conduit listening on ${address}`)
+  } catch (err) {
+    logger.error({ err }, 'cannot listen')
+    holder.close()
+    await app.close()
+    return 1
+  }
+  return -1
+}

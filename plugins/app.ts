@@ -1,0 +1,92 @@
+// buildApp(): the Fastify app from settings and collaborators, for `conduit serve` and for tests
+// (which pass a MockAgent or a loopback-friendly dispatcher, a store and a registry holder).
+import Fastify from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { Dispatcher } from 'undici'
+import type { Settings } from '../src/settings/types.js'
+import type { SecretResolver, SecretStore } from '../src/secrets/types.js'
+import { createSecretResolver } from '../src/secrets/index.js'
+import type { RegistryHolder } from '../src/registry/watch.js'
+import { createUpstreamDispatcher } from '../src/upstream/dispatcher.js'
+import { TokenCache } from '../src/auth/token-cache.js'
+import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
+import type { FetchLike } from '../src/pipeline/caller-identity.js'
+import { requestIdFrom } from '../src/pipeline/timing.js'
+import type { ExecuteDeps } from '../src/pipeline/types.js'
+import settingsPlugin from './settings.js'
+import registryPlugin from './registry.js'
+import secretsPlugin from './secrets.js'
+import errorsPlugin from './errors.js'
+import healthPlugin from './health.js'
+import adminAuth from './admin-auth.js'
+import adminSecrets from './admin-secrets.js'
+import executeRoutes from './execute-routes.js'
+import adminConnectors from './admin-connectors.js'
+
+export interface BuildAppOptions {
+  settings: Settings
+  store: SecretStore
+  /** The request-time cache; built over `store` from settings.secrets.cache when absent. */
+  resolver?: SecretResolver
+  /** Loaded (or to be loaded) registry; the app reads `current` per request. */
+  registry: RegistryHolder
+  /** Upstream dispatcher; built from settings.upstream (with its SSRF guard) when absent. */
+  dispatcher?: Dispatcher
+  tokenCache?: TokenCache
+  /** The admin bearer token (settings.admin.token, or the generated one). */
+  adminToken: string
+  /** A pino logger; silent when absent. */
+  logger?: FastifyBaseLogger
+  /** Milliseconds since the epoch, for templates' now() and tokens. */
+  clock?: () => number
+  /** fetch for the callers' JWKS URL. */
+  callerFetch?: FetchLike
+  /** Close the store when the app closes. */
+  closeStore?: boolean
+}
+
+export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
+  const { settings, store } = options
+  const resolver = options.resolver ?? createSecretResolver(store, settings.secrets.cache)
+  const ownDispatcher = options.dispatcher === undefined
+  const dispatcher = options.dispatcher ?? createUpstreamDispatcher(settings.upstream)
+  const clock = options.clock ?? Date.now
+
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit: settings.server.bodyLimit,
+    trustProxy: settings.server.trustProxy,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    return503OnClosing: true
+  }) as unknown as FastifyInstance
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.close() })
+
+  const deps: ExecuteDeps = {
+    settings,
+    resolver,
+    dispatcher,
+    clock,
+    logger: app.log,
+    tokenCache: options.tokenCache ?? new TokenCache({ clock })
+  }
+  const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
+  const registryOptions = {
+    allowInsecure: settings.upstream.allowInsecure,
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+  }
+
+  await app.register(errorsPlugin)
+  await app.register(settingsPlugin, { settings })
+  await app.register(registryPlugin, { holder: options.registry })
+  await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
+  await app.register(healthPlugin)
+  await app.register(adminAuth, { token: options.adminToken })
+  await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
+  await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
+  await app.register(executeRoutes, { deps, callers })
+  return app
+}

@@ -1,0 +1,68 @@
+// The one error handler (SPEC §11): ConduitErrors become the envelope through toEnvelope; Fastify's
+// own errors (bad JSON, body too large, unsupported media type, unknown route) are mapped to their
+// codes; anything else is INTERNAL_ERROR with 'Unexpected error'. No stack, path or secret leaves.
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ConduitError, isConduitError, toEnvelope } from '../src/errors.js'
+import type { CallTiming } from '../src/pipeline/timing.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the execute routes (SPEC §10): timing headers go on every execute response. */
+    conduitTiming: CallTiming | null
+  }
+}
+
+/** Maps an error Fastify raised itself (or a plugin) to a ConduitError. */
+export function fromFastifyError (err: FastifyError): ConduitError | undefined {
+  const status = err.statusCode
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ConduitError('PAYLOAD_TOO_LARGE', 'The request body is larger than the server.bodyLimit setting allows')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ConduitError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type: send application/json')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ConduitError('INVALID_REQUEST', "The request body is empty but Content-Type is 'application/json'")
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ConduitError('INVALID_REQUEST', 'The Content-Length header does not match the body')
+  }
+  if (status === 429) return new ConduitError('RATE_LIMITED', 'Too many requests')
+  if (status === 413) return new ConduitError('PAYLOAD_TOO_LARGE', 'The request body is too large')
+  if (status === 415) return new ConduitError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type: send application/json')
+  if (status === 404) return new ConduitError('NOT_FOUND', 'Not found')
+  // V8's JSON messages quote part of the body, which may hold anything: say what, not the text.
+  if (err.name === 'SyntaxError' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new ConduitError('INVALID_REQUEST', 'The request body is not valid JSON')
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new ConduitError('INVALID_REQUEST', err.validation !== undefined ? err.message : 'Invalid request')
+  }
+  return undefined
+}
+
+function send (request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const mapped = isConduitError(err) ? err : fromFastifyError(err as FastifyError)
+  const { status, body } = toEnvelope(mapped, request.id)
+  if (mapped === undefined) {
+    request.log.error({ err }, 'unexpected error')
+  } else if (status >= 500) {
+    request.log.warn({ code: body.errors.code, detail: body.errors.detail }, 'request failed')
+  } else {
+    request.log.info({ code: body.errors.code }, 'request refused')
+  }
+  const timing = request.conduitTiming
+  if (timing !== null) {
+    timing.error = body.errors.code
+    reply.headers(timing.headers(request.id))
+  }
+  return reply.code(status).type('application/json; charset=utf-8').send(body)
+}
+
+async function errorsPlugin (fastify: FastifyInstance): Promise<void> {
+  fastify.decorateRequest('conduitTiming', null)
+  fastify.setErrorHandler((err, request, reply) => send(request, reply, err))
+  fastify.setNotFoundHandler((request, reply) => send(request, reply,
+    new ConduitError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)))
+}
+
+export default fp(errorsPlugin, { fastify: '5.x', name: 'conduit-errors' })

@@ -1,0 +1,195 @@
+// execute(connector, call, deps) → Result, in the order of SPEC §3. Everything compiled is already
+// compiled (registry load); per request this resolves secrets once, renders, sends and renders back.
+import { Readable } from 'node:stream'
+import { ConduitError, isConduitError } from '../errors.js'
+import type { Connector } from '../registry/types.js'
+import { checkRenderedOrigin } from '../registry/url-rules.js'
+import { applyAuthentication, renderAuthentication } from '../auth/apply.js'
+import type { AuthOutcome } from '../auth/types.js'
+import { safeResponseHeaders, sendUpstream, streamUpstream } from '../upstream/send.js'
+import type { RenderContext } from '../template/types.js'
+import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField } from './merge.js'
+import { resolvePathParams } from './path-params.js'
+import { fieldsUsing } from './fields.js'
+import { resolveValues } from './values.js'
+import { ANONYMOUS_USER } from './caller-identity.js'
+import type { Call, ExecuteDeps, Result } from './types.js'
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
+
+export async function execute (connector: Connector, call: Call, deps: ExecuteDeps): Promise<Result> {
+  const timing = call.timing
+  const { settings } = deps
+
+  // 1-2. Caller checks and path parameters.
+  if (connector.requiresUser && call.user === ANONYMOUS_USER) {
+    throw new ConduitError('AUTHENTICATION_REQUIRED', `Connector '${connector.permalink}' needs an authenticated caller: send 'Authorization: Bearer <JWT>'`)
+  }
+  const pathParams = resolvePathParams(connector, call.pathParams)
+
+  // 3. Secrets and variables, once per request, in parallel through the cache.
+  const values = await resolveValues(connector, (kind, name) => fieldsUsing(connector, kind, name), deps)
+  if (call.debug !== undefined) {
+    call.debug.variables = values.variables
+    call.debug.pathParams = pathParams
+  }
+  timing.lap('setup')
+
+  const base: RenderContext = {
+    user: call.user,
+    tenant_id: call.tenantId,
+    pathParams,
+    variables: values.variables,
+    clock: deps.clock
+  }
+  const withSecrets: RenderContext = { ...base, secrets: values.secrets }
+
+  const url = renderField(connector.url, base, 'url')
+  const origin = checkRenderedOrigin(url, {
+    allowInsecure: settings.upstream.allowInsecure,
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    hostPattern: connector.urlHostPattern
+  })
+  if (!origin.ok) throw new ConduitError(origin.code, origin.message)
+  timing.externalHost = origin.url.host
+
+  const headers = mergeHeaders(connector.headers, call.headers, withSecrets)
+  let query = mergeQuery(connector.query, call.query, withSecrets)
+
+  // 4. Authentication.
+  let auth: AuthOutcome | undefined
+  const def = connector.authentication
+  if (def.type !== 'none') {
+    let rendered
+    try {
+      rendered = renderAuthentication(def, withSecrets)
+    } catch (err) {
+      throw renderError(err, 'authentication', withSecrets)
+    }
+    timing.lap('transform')
+    auth = await applyAuthentication(def, rendered, {
+      dispatcher: deps.dispatcher,
+      timeoutMs: connector.timeoutMs ?? settings.upstream.timeoutMs,
+      clock: deps.clock,
+      tokenCache: deps.tokenCache,
+      allowInsecure: settings.upstream.allowInsecure
+    })
+    timing.lap('external')
+    for (const name of Object.keys(auth.headers)) {
+      setHeader(headers, name, auth.headers[name])
+      checkHeaderValue(name, auth.headers[name], 'authentication')
+    }
+    query = applyAuthQuery(query, auth.query)
+  }
+
+  // 5. Request body: only POST, PUT and PATCH send one.
+  let body: string | undefined
+  if (BODY_METHODS.has(connector.method)) {
+    if (connector.requestBody !== null) {
+      body = renderField(connector.requestBody, {
+        user: call.user,
+        tenant_id: call.tenantId,
+        body_text: call.bodyText ?? '',
+        body_raw: call.bodyRaw ?? null,
+        clock: deps.clock
+      }, 'request_body')
+    } else {
+      body = call.bodyText
+    }
+    if (body !== undefined && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
+  }
+  timing.lap('transform')
+
+  // 6. Cache lookup: no cache yet, every call is a miss.
+  timing.lap('cache')
+
+  // 7. Forward.
+  const request = { url: appendQuery(url, query), method: connector.method, headers, body }
+  const limits = {
+    timeoutMs: connector.timeoutMs ?? settings.upstream.timeoutMs,
+    maxResponseBytes: settings.upstream.maxResponseBytes
+  }
+  const responseTemplate = connector.responseBody
+  let upstream
+  try {
+    upstream = responseTemplate === null
+      ? await streamUpstream(deps.dispatcher, request, limits)
+      : await sendUpstream(deps.dispatcher, request, limits)
+  } catch (err) {
+    timing.lap('external')
+    if (isConduitError(err) && err.code === 'UPSTREAM_TIMEOUT') timing.timeout = true
+    throw err
+  }
+  timing.lap('external')
+
+  if (upstream.status === 401 || upstream.status === 403) {
+    if (connector.secretNames.length > 0) deps.resolver.markStale(connector.secretNames)
+    if (upstream.status === 401 && auth?.tokenCacheKey !== undefined) deps.tokenCache.evict(auth.tokenCacheKey)
+  }
+
+  // 8. Response template on every status; content-type override; safe headers only.
+  const outHeaders = safeResponseHeaders(upstream.headers)
+  if (connector.responseContentType !== '') outHeaders['content-type'] = connector.responseContentType
+  if (responseTemplate === null) {
+    // A declared length was checked against the cap before any byte: stream it. Without one the
+    // cap can only be enforced by reading first, before the caller has seen a status line.
+    if (upstream.headers['content-length'] !== undefined || !(upstream.body instanceof Readable)) {
+      return { status: upstream.status, headers: outHeaders, body: upstream.body }
+    }
+    const body = await readAll(upstream.body)
+    timing.lap('external')
+    return { status: upstream.status, headers: outHeaders, body }
+  }
+  const text = (upstream.body as Buffer).toString('utf8')
+  const context: RenderContext = {
+    user: call.user,
+    tenant_id: call.tenantId,
+    clock: deps.clock,
+    response: {
+      body: parseBody(text, upstream.headers['content-type']),
+      status_code: upstream.status,
+      headers: upstream.headers
+    }
+  }
+  let out: string
+  try {
+    out = responseTemplate.render(context)
+  } catch (err) {
+    throw renderError(err, 'response_body', withSecrets, 'RESPONSE_TEMPLATE_RENDER_ERROR')
+  }
+  timing.lap('transform')
+  return { status: upstream.status, headers: outHeaders, body: out }
+}
+
+async function readAll (stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of stream) {
+    const buf = chunk as Buffer
+    size += buf.length
+    chunks.push(buf)
+  }
+  return Buffer.concat(chunks, size)
+}
+
+function hasHeader (headers: Record<string, string>, lower: string): boolean {
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === lower) return true
+  return false
+}
+
+function setHeader (headers: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase()
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === lower) delete headers[k]
+  headers[name] = value
+}
+
+/** `response.body`: parsed JSON when the body is JSON, otherwise the text. */
+export function parseBody (text: string, contentType: string | undefined): unknown {
+  const looksJson = contentType === undefined ? /^\s*[[{]/.test(text) : /[/+]json\b/i.test(contentType)
+  if (!looksJson || text === '') return text
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
