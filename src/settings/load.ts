@@ -8,7 +8,7 @@ import type { ErrorObject } from 'ajv'
 import type { Settings } from './types.js'
 import { leafSettings, nodeAt, PATH_SETTINGS, settingsSchema } from './schema.js'
 import type { LeafSetting, SchemaNode } from './schema.js'
-import { JsonSyntaxError, parseJson } from './json.js'
+import { JsonSyntaxError, parseJson } from '../json.js'
 
 export class SettingsError extends Error {
   /** One line per problem; the message holds them all. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { JsonSyntaxError, locateJsonError, parseJson } from '../../src/settings/json.js'
+import { JsonSyntaxError, locateJsonError, parseJson } from '../src/json.js'
 
 t.test('valid JSON parses, a byte order mark is skipped', async t => {
   t.same(parseJson('\ufeff{"a": [1, true, null, "x\\u0041"]}'), { a: [1, true, null, 'xA'] })

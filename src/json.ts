@@ -1,5 +1,6 @@
-// JSON.parse with syntax errors located by line and column, so a broken file names where it broke.
-// V8 omits the position for some errors ("Unexpected token"), so on failure a small scanner finds it.
+// JSON.parse with syntax errors located by line and column, so a broken settings or registry file
+// names where it broke. V8 omits the position for some errors ("Unexpected token"), so on failure a
+// small scanner finds it.
 
 export class JsonSyntaxError extends Error {
   readonly line: number
@@ -57,8 +58,9 @@ export function locateJsonError (text: string): { offset: number, reason: string
         i++
         const esc = text[i]
         if (esc === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) throw new Stop(i, 'bad \\u escape in string')
-          i += 5
+          i++
+          // The offending hex digit itself, as V8 reports it.
+          for (let n = 0; n < 4; n++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) throw new Stop(i, 'bad \\u escape in string')
         } else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) {
           i++
         } else {
@@ -69,10 +71,21 @@ export function locateJsonError (text: string): { offset: number, reason: string
       }
     }
   }
+  // Digit by digit, so the offset is the first character that cannot continue the number.
+  const digits = (): void => {
+    if (!/[0-9]/.test(text[i] ?? '')) fail(i === 0 || !/[-+.eE]/.test(text[i - 1] as string) ? 'a value' : 'a digit')
+    while (/[0-9]/.test(text[i] ?? '')) i++
+  }
   const number = (): void => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i))
-    if (m === null) fail('a value')
-    i += (m as RegExpExecArray)[0].length
+    if (text[i] === '-') i++
+    if (text[i] === '0') i++
+    else digits()
+    if (text[i] === '.') { i++; digits() }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++
+      if (text[i] === '+' || text[i] === '-') i++
+      digits()
+    }
   }
   const value = (): void => {
     ws()
