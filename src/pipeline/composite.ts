@@ -4,11 +4,10 @@
 import { performance } from 'node:perf_hooks'
 import { ConduitError, isConduitError } from '../errors.js'
 import type { CompositeConnector, CompositeStep } from '../registry/types.js'
-import { checkRenderedOrigin } from '../registry/url-rules.js'
 import { applyAuthentication, renderAuthentication } from '../auth/apply.js'
 import { safeResponseHeaders, sendUpstream } from '../upstream/send.js'
 import type { HttpExchange, RenderContext } from '../template/types.js'
-import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField } from './merge.js'
+import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField, renderUrl } from './merge.js'
 import { compositeFieldsUsing } from './fields.js'
 import { resolveValues } from './values.js'
 import { parseBody } from './execute.js'
@@ -110,14 +109,8 @@ async function runStep (
   const { settings } = deps
   const timing = call.timing
   const p = `steps[${index}].`
-  const url = renderField(step.url, base, `${p}url`)
-  const origin = checkRenderedOrigin(url, {
-    allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
-    hostPattern: step.urlHostPattern
-  })
-  if (!origin.ok) throw new ConduitError(origin.code, origin.message)
-  timing.externalHost = origin.url.host
+  const { url, host } = renderUrl(step.url, step.urlHostPattern, base, settings.upstream, `${p}url`)
+  timing.externalHost = host
 
   // Only configured rows are sent; an overridable one takes the caller's value.
   const headers = mergeHeaders(step.headers, call.headers, withSecrets)

@@ -3,12 +3,11 @@
 import { Readable } from 'node:stream'
 import { ConduitError, isConduitError } from '../errors.js'
 import type { Connector } from '../registry/types.js'
-import { checkRenderedOrigin } from '../registry/url-rules.js'
 import { applyAuthentication, renderAuthentication } from '../auth/apply.js'
 import type { AuthOutcome } from '../auth/types.js'
 import { safeResponseHeaders, sendUpstream, streamUpstream } from '../upstream/send.js'
 import type { RenderContext } from '../template/types.js'
-import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField } from './merge.js'
+import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField, renderUrl } from './merge.js'
 import { resolvePathParams } from './path-params.js'
 import { fieldsUsing } from './fields.js'
 import { resolveValues } from './values.js'
@@ -44,14 +43,8 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
   }
   const withSecrets: RenderContext = { ...base, secrets: values.secrets }
 
-  const url = renderField(connector.url, base, 'url')
-  const origin = checkRenderedOrigin(url, {
-    allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
-    hostPattern: connector.urlHostPattern
-  })
-  if (!origin.ok) throw new ConduitError(origin.code, origin.message)
-  timing.externalHost = origin.url.host
+  const { url, host } = renderUrl(connector.url, connector.urlHostPattern, base, settings.upstream, 'url')
+  timing.externalHost = host
 
   const headers = mergeHeaders(connector.headers, call.headers, withSecrets)
   let query = mergeQuery(connector.query, call.query, withSecrets)

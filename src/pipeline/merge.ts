@@ -6,6 +6,8 @@ import type { KeyValueRow } from '../registry/types.js'
 import { TemplateRenderError } from '../template/types.js'
 import type { CompiledTemplate, RenderContext } from '../template/types.js'
 import { scrub } from '../secrets/redact.js'
+import { checkRenderedOrigin } from '../registry/url-rules.js'
+import type { Settings } from '../settings/types.js'
 
 // What undici accepts in a header value (RFC 9110 field-value, obs-text allowed).
 const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
@@ -18,6 +20,24 @@ export function renderField (template: CompiledTemplate, context: RenderContext,
   } catch (err) {
     throw renderError(err, field, context)
   }
+}
+
+/**
+ * Renders a URL template and checks the origin it produced (https, no blocked literal host, the host
+ * shape the definition allows). Returns the URL text and its host.
+ */
+export function renderUrl (
+  template: CompiledTemplate, hostPattern: RegExp | undefined, context: RenderContext,
+  upstream: Settings['upstream'], field: string
+): { url: string, host: string } {
+  const url = renderField(template, context, field)
+  const origin = checkRenderedOrigin(url, {
+    allowInsecure: upstream.allowInsecure,
+    allowPrivateNetworks: upstream.allowPrivateNetworks,
+    hostPattern
+  })
+  if (!origin.ok) throw new ConduitError(origin.code, origin.message)
+  return { url, host: origin.url.host }
 }
 
 export function renderError (err: unknown, field: string, context: RenderContext, code: 'TEMPLATE_RENDER_ERROR' | 'RESPONSE_TEMPLATE_RENDER_ERROR' = 'TEMPLATE_RENDER_ERROR'): ConduitError {
