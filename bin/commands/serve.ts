@@ -89,15 +89,19 @@ export async function run (args: string[]): Promise<number> {
   if (parsed.port !== undefined) settings.server.port = parsed.port
 
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 })
+  // The logger redacts by the resolver's values and the resolver needs the store, so the store's
+  // warnings (Vault renewal and login trouble) reach the logger through this late binding.
+  let logWarning: (message: string) => void = message => { process.stderr.write(`conduit serve: ${message}\n`) }
   let store
   try {
-    store = createSecretStore(settings.secrets)
+    store = createSecretStore(settings.secrets, { warn: message => { logWarning(message) } })
   } catch (err) {
     process.stderr.write(`conduit serve: cannot open the secret store: ${(err as Error).message}\n`)
     return 1
   }
   const resolver = createSecretResolver(store, settings.secrets.cache)
   const logger = createLogger({ level: settings.logLevel, secretValues: () => resolver.knownSecretValues(), name: 'conduit' })
+  logWarning = message => { logger.warn(message) }
   for (const warning of settingsWarnings(settings)) logger.warn(warning)
 
   const admin = adminToken(settings)
