@@ -94,7 +94,7 @@ function connectors (upstream: string): unknown[] {
       name: 'Realistic with response template',
       permalink: 'realistic-response',
       ...realistic,
-      response_body: '{% if response.status_code == 200 %}[{% for i in response.body.items if i.is_public %}{"id": {{ i.id }}, "name": {{ i.name | tojson }}}{% if not loop.last %},{% endif %}{% endfor %}]{% else %}{"error": true}{% endif %}',
+      response_body: '{% if response.status_code == 200 %}[{% for i in response.body.records if i.is_public %}{"id": {{ i.id }}, "name": {{ i.name | tojson }}}{% if not loop.last %},{% endif %}{% endfor %}]{% else %}{"error": true}{% endif %}',
       response_content_type: 'application/json'
     }
   ]
@@ -200,7 +200,8 @@ async function main (): Promise<void> {
   // 10,000 connectors: load time, and latency against the small registry.
   const big = join(dir, 'registry-10000.json')
   const many = connectors(upstream)
-  for (let i = 0; i < 10_000 - many.length; i++) {
+  const generated = 10_000 - many.length
+  for (let i = 0; i < generated; i++) {
     many.push({ name: `Generated ${i}`, url: `${upstream}/data/${i}?x={{ tenant_id }}`, headers: [{ key: 'X-N', value: `{{ user.id }}-${i}` }] })
   }
   writeFileSync(big, JSON.stringify({ connectors: many }))

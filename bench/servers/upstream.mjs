@@ -2,7 +2,7 @@
 import { createServer } from 'node:http'
 
 const items = Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item-${i}`, is_public: i % 2 === 0, score: i * 1.5 }))
-const payload = JSON.stringify({ ok: true, items })
+const payload = JSON.stringify({ ok: true, records: items })
 
 const server = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) })
