@@ -30,7 +30,10 @@ Two kinds of expectation are not Jinja2's and are written by hand, marked with "
   * Missing secrets/variables (SPEC §4.4) — Jinja2 has no such rule. A case whose template calls
     get_secret/get_variable with a name absent from its maps is rendered after wrapping every
     `{{ … }}` tag that contains such a call in {% raw %}…{% endraw %}, which is exactly the rule
-    "the tag renders as its own source text, verbatim". The fixture gets "source": "spec §4.4".
+    "the tag renders as its own source text, verbatim". A call that is directly the input of a
+    `default`/`d` filter is exempt (the lead's decision, so SPEC §1's `| default('host')` URLs work):
+    it is replaced by an unknown name, i.e. Undefined, and the default applies. The fixture gets
+    "source": "spec §4.4".
   * A case may carry "expected" (output) or "expect_error" (true, "compile" or "render": where
     Conduit must fail) plus "source" when Conduit's
     contract differs from Jinja2 on purpose (e.g. the sandbox rejects at compile time what Jinja2
@@ -136,19 +139,54 @@ def template_context(context):
     return names
 
 
-def missing_names(template, context):
-    missing = []
+DEFAULT_AFTER = re.compile(r'((?:\s*\))*)\s*\|\s*(?:default|d)\b')
+OPEN_BEFORE = re.compile(r'(?:\(\s*)*$')
+RAW_BLOCK = re.compile(r'(\{% raw %\}.*?\{% endraw %\})', re.S)
+
+
+def is_default_input(template, m):
+    """True when the call matched by m is directly the input of a default/d filter, as in
+    `get_variable('x') | default(…)` or `(get_variable('x')) | d(…)`: every parenthesis closed
+    after the call was opened right before it."""
+    after = DEFAULT_AFTER.match(template, m.end())
+    if after is None:
+        return False
+    closing = after.group(1).count(')')
+    opening = OPEN_BEFORE.search(template[:m.start()]).group(0).count('(')
+    return closing <= opening
+
+
+def missing_calls(template, context):
+    """(match, under_default) for every get_secret/get_variable call naming a missing name."""
+    out = []
     for m in FUNCTION_CALL.finditer(template):
         store = context.get('secrets' if m.group(1) == 'get_secret' else 'variables', {})
         name = m.group(2) if m.group(2) is not None else m.group(3)
         if name not in store:
-            missing.append(name)
-    return missing
+            out.append((m, is_default_input(template, m)))
+    return out
+
+
+def missing_names(template, context):
+    """Missing names the §4.4 verbatim rule applies to (not those directly under `default`)."""
+    return [m.group(2) or m.group(3) for m, defaulted in missing_calls(template, context) if not defaulted]
+
+
+def undefine_defaulted(text, context):
+    """A missing name directly under `default` is Undefined there (the lead's decision on SPEC §1
+    default hosts): the call is replaced by a name Jinja2 does not know, outside raw blocks."""
+    def sub(part):
+        calls = [m for m, defaulted in missing_calls(part, context) if defaulted]
+        for m in reversed(calls):
+            part = part[:m.start()] + 'conduit_missing_' + (m.group(2) or m.group(3)) + part[m.end():]
+        return part
+    return ''.join(p if RAW_BLOCK.fullmatch(p) else sub(p) for p in RAW_BLOCK.split(text))
 
 
 def apply_missing_rule(case):
     """SPEC §4.4: a {{ … }} tag that calls get_secret/get_variable with a missing name renders as
-    its own source text. Jinja2 has no such rule, so the tag is wrapped in {% raw %} first."""
+    its own source text. Jinja2 has no such rule, so the tag is wrapped in {% raw %} first. A call
+    directly under `default` is not covered by the rule: it is Undefined, so the default applies."""
     template, context = case['template'], case.get('context', {})
 
     def wrap(m):
@@ -160,10 +198,10 @@ def apply_missing_rule(case):
         return '{% raw %}' + tag + '{% endraw %}'
 
     rewritten = PRINT_TAG.sub(wrap, template)
-    outside = PRINT_TAG.sub('', rewritten.replace('{% raw %}', '').replace('{% endraw %}', ''))
+    outside = PRINT_TAG.sub('', RAW_BLOCK.sub('', rewritten))
     if missing_names(outside, context):
         raise ValueError(f"case {case['id']}: a missing name outside a {{{{ }}}} tag has no rule in SPEC §4.4")
-    return rewritten
+    return undefine_defaulted(rewritten, context)
 
 
 def check_case(case, where, seen):
@@ -193,7 +231,7 @@ def record(env, case):
     context = case.get('context', {})
     template = case['template']
     fixture = {}
-    if missing_names(template, context):
+    if missing_calls(template, context):
         template = apply_missing_rule(case)
         fixture['source'] = 'spec §4.4'
     try:

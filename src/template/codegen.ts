@@ -6,6 +6,8 @@
 // so a failure reports its line and column.
 import type { Expr, Node, Pos, Target, Template } from './ast.js'
 import { FUNCTION_NAMES } from './checker.js'
+import { SAFE_METHODS, isUnsafeName } from './runtime/access.js'
+import { FILTER_SIGNATURES } from './runtime/filters.js'
 import { PyFloat } from './runtime/values.js'
 
 /** A JS string literal for any text, safe inside an eta tag. */
@@ -44,16 +46,28 @@ function assignedIn (nodes: Node[], out: Set<string>): Set<string> {
   return out
 }
 
-/** Secret and variable names an expression reads. */
+/** Which of get_secret / get_variable `x` calls, if it is such a call. */
+function secretCallName (x: Expr): 'get_secret' | 'get_variable' | undefined {
+  if (x.type !== 'Call' || x.callee.type !== 'Name') return undefined
+  const name = x.callee.name
+  return name === 'get_secret' || name === 'get_variable' ? name : undefined
+}
+
+/**
+ * Secret and variable names an expression reads, except a call that is directly the input of a
+ * `default`/`d` filter: there a missing name is just Undefined so the default applies (the lead's
+ * reading of SPEC §1's `{{ get_variable('host') | default('literal') }}` hosts).
+ */
 function secretRefs (e: Expr, out: { secrets: string[], variables: string[] }): void {
   const visit = (x: Expr | null): void => {
     if (x === null) return
     switch (x.type) {
       case 'Call':
-        if (x.callee.type === 'Name' && (x.callee.name === 'get_secret' || x.callee.name === 'get_variable')) {
+        {
+          const fn = secretCallName(x)
           const arg = x.args[0]
-          if (arg?.type === 'Literal' && typeof arg.value === 'string') {
-            (x.callee.name === 'get_secret' ? out.secrets : out.variables).push(arg.value)
+          if (fn !== undefined && arg?.type === 'Literal' && typeof arg.value === 'string') {
+            (fn === 'get_secret' ? out.secrets : out.variables).push(arg.value)
           }
         }
         visit(x.callee); x.args.forEach(visit); x.kwargs.forEach(k => visit(k.value)); return
@@ -62,7 +76,9 @@ function secretRefs (e: Expr, out: { secrets: string[], variables: string[] }): 
       case 'GetAttr': visit(x.object); return
       case 'GetItem': visit(x.object); visit(x.key); return
       case 'Slice': visit(x.object); visit(x.start); visit(x.stop); visit(x.step); return
-      case 'Filter': visit(x.value); x.args.forEach(visit); x.kwargs.forEach(k => visit(k.value)); return
+      case 'Filter':
+        if (!((x.name === 'default' || x.name === 'd') && secretCallName(x.value) !== undefined)) visit(x.value)
+        x.args.forEach(visit); x.kwargs.forEach(k => visit(k.value)); return
       case 'Test': visit(x.value); x.args.forEach(visit); return
       case 'Binary': case 'Logical': visit(x.left); visit(x.right); return
       case 'Unary': visit(x.operand); return
@@ -78,9 +94,13 @@ class Generator {
   readonly constants: unknown[] = []
   private readonly top = new Scope(null)
   private readonly topDecls: string[] = []
+  /** Bound filters the template calls, read from the runtime once per render: name → local. */
+  private readonly filterLocals = new Map<string, string>()
   private temps = 0
   private ids = 1
   private scope = this.top
+  /** Loop variables by identifier: `loop.index` and friends compile to arithmetic on these. */
+  private readonly loops = new Map<string, { items: string, idx: string, count: string }>()
 
   /** Context names the checker allowed this field to read; any other name starts undefined. */
   constructor (private readonly contextNames: ReadonlySet<string>) {}
@@ -131,7 +151,8 @@ class Generator {
   generate (template: Template): Generated {
     const body = this.nodes(template.body)
     const temps = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `T${i}`).join(', ')};\n` : ''
-    const code = 'const R = it.r, E = it.e, C = it.c, P = it.p, K = it.k;\n' +
+    const filters = [...this.filterLocals].map(([name, local]) => `const ${local} = R.fb[${lit(name)}];\n`).join('')
+    const code = 'const R = it.r, E = it.e, C = it.c, P = it.p, K = it.k;\n' + filters +
       'let L = 0, o = "";\n' + temps +
       'try {\n' + this.topDecls.join('\n') + '\n' + body + '} catch (e) { throw R.err(e, P[L]) }\n' +
       'return R.checkOutput(E, o);\n'
@@ -220,6 +241,7 @@ class Generator {
     const bind = bindTargets(bodyScope, x)
     const loopIdent = `v_loop_${this.ids++}`
     bodyScope.vars.set('loop', loopIdent)
+    this.loops.set(loopIdent, { items, idx, count })
     const locals = [...assignedIn(n.body, new Set())].filter(name => !targetNames.includes(name))
     const localIdents = locals.map(name => {
       const ident = `v_${name}_${this.ids++}`
@@ -252,7 +274,45 @@ class Generator {
   }
 
   private filterCall (name: string, value: string, args: Expr[], kwargs: Array<{ name: string, value: Expr }>, p: Pos): string {
+    const bound = this.bindFilterArgs(name, args, kwargs)
+    if (bound !== undefined) {
+      let local = this.filterLocals.get(name)
+      if (local === undefined) {
+        local = `F${this.filterLocals.size}`
+        this.filterLocals.set(name, local)
+      }
+      return `${local}(E, ${value}, ${bound}, ${this.at(p)})`
+    }
     return `R.filters[${lit(name)}](E, ${value}, ${this.args(args)}, ${this.kwargs(kwargs)}, ${this.at(p)})`
+  }
+
+  /**
+   * The arguments of a filter call bound to its parameter names at compile time, as a JS object
+   * literal with one key per parameter (defaults from constants). Undefined when the call does not
+   * bind (too many arguments, unknown or repeated keyword, missing required one): the generic call
+   * then raises Python's error at render time. Keywords out of parameter order are bound only when
+   * their values are literals or names, whose evaluation order cannot matter.
+   */
+  private bindFilterArgs (name: string, args: Expr[], kwargs: Array<{ name: string, value: Expr }>): string | undefined {
+    const sig = FILTER_SIGNATURES[name]
+    if (sig === undefined || args.length > sig.params.length) return undefined
+    const slots: Array<Expr | undefined> = sig.params.map((_, i) => args[i])
+    let last = args.length - 1
+    const pure = kwargs.every(k => k.value.type === 'Literal' || k.value.type === 'Name')
+    for (const k of kwargs) {
+      const i = sig.params.indexOf(k.name)
+      if (i < args.length || slots[i] !== undefined || (i <= last && !pure)) return undefined
+      slots[i] = k.value
+      last = Math.max(last, i)
+    }
+    if (sig.params.some((param, i) => slots[i] === undefined && !Object.hasOwn(sig.defaults, param))) return undefined
+    const parts: string[] = []
+    for (let i = 0; i < sig.params.length; i++) {
+      const param = sig.params[i] as string
+      const slot = slots[i]
+      parts.push(`${lit(param)}: ${slot === undefined ? this.constant(sig.defaults[param]) : this.expr(slot)}`)
+    }
+    return parts.length === 0 ? 'R.NO_KWARGS' : `{ ${parts.join(', ')} }`
   }
 
   expr (e: Expr): string {
@@ -271,7 +331,17 @@ class Generator {
       case 'List': return '[' + e.items.map(a => this.expr(a)).join(', ') + ']'
       case 'Tuple': return `R.tuple([${e.items.map(a => this.expr(a)).join(', ')}])`
       case 'Dict': return `R.dict([${e.entries.map(en => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ')}])`
-      case 'GetAttr': return `R.attr(${this.expr(e.object)}, ${lit(e.name)}, ${this.at(e)})`
+      case 'GetAttr': {
+        const inline = this.loopAttr(e)
+        if (inline !== undefined) return inline
+        // A dict method name resolves to the method; unsafe names never get here (the checker refuses
+        // them) but would take the guarded path all the same.
+        if (SAFE_METHODS.dict.has(e.name as never) || isUnsafeName(e.name)) return `R.attr(${this.expr(e.object)}, ${lit(e.name)}, ${this.at(e)})`
+        // A plain object's own key is read right here, so each site keeps its own property cache.
+        const t = this.temp()
+        const key = lit(e.name)
+        return `(R.ownKey(${t} = ${this.expr(e.object)}, ${key}) ? ${t}[${key}] : R.key(${t}, ${key}, ${this.at(e)}))`
+      }
       case 'GetItem': return `R.item(${this.expr(e.object)}, ${this.expr(e.key)}, ${this.at(e)})`
       case 'Slice': {
         const part = (x: Expr | null): string => x === null ? 'null' : this.expr(x)
@@ -317,13 +387,32 @@ class Generator {
     }
   }
 
+  /** `loop.index`, `loop.last`, … of the innermost loop without allocating a loop object. */
+  private loopAttr (e: Expr & { type: 'GetAttr' }): string | undefined {
+    if (e.object.type !== 'Name' || e.object.name !== 'loop') return undefined
+    const loop = this.loops.get(this.resolve('loop'))
+    if (loop === undefined) return undefined
+    const { idx: i, count: n } = loop
+    switch (e.name) {
+      case 'index': return `(${i} + 1)`
+      case 'index0': return i
+      case 'revindex': return `(${n} - ${i})`
+      case 'revindex0': return `(${n} - ${i} - 1)`
+      case 'first': return `(${i} === 0)`
+      case 'last': return `(${i} === ${n} - 1)`
+      case 'length': return n
+    }
+    return undefined
+  }
+
   private call (e: Expr & { type: 'Call' }): string {
     const callee = e.callee
     if (callee.type === 'Name' && FUNCTION_NAMES.has(callee.name) && !this.isLocal(callee.name)) {
       if (callee.name === 'get_secret' || callee.name === 'get_variable') {
         // A missing name yields Undefined here: prints '', is falsy. Only a `{{ }}` tag renders its
-        // own source for a missing secret (output() checks before evaluating), so inside `{% %}`
-        // statements (`{% set t = get_secret('x') %}`, `{% if get_secret('x') %}`) it is just undefined.
+        // own source for a missing secret (output() checks before evaluating, except for a call
+        // directly under `default`), so inside `{% %}` statements (`{% set t = get_secret('x') %}`,
+        // `{% if get_secret('x') %}`) and as the input of `| default(…)` it is just undefined.
         const arg = e.args[0] as Expr & { value: string }
         const map = callee.name === 'get_secret' ? 'C.secrets' : 'C.variables'
         return `R.lookup(${map}, ${lit(arg.value)}, ${lit(callee.name)})`

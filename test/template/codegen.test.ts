@@ -126,3 +126,69 @@ t.test('dict literals keep non-string keys for printing and iteration', async t 
   t.equal(render("{{ {1: 'a', none: 'b', 'c': 2} }}"), "{1: 'a', None: 'b', 'c': 2}")
   t.equal(render("{% for k in {1: 'a'} %}{{ k + 1 }}{% endfor %}"), '2')
 })
+
+t.test('filter arguments bound at compile time keep Python binding and its errors', async t => {
+  t.equal(render("{{ 2.675 | round(2) }} {{ 2.675 | round(precision=2) }} {{ 2.5 | round(method='floor') }} {{ 7 | round(-1) }}"), '2.67 2.67 2.0 10')
+  t.equal(render("{{ [3, 1, 2] | sort(reverse=true) | join(d='-') }}|{{ [{'a': 2}, {'a': 1}] | sort(attribute='a', reverse=true) | map(attribute='a') | join }}"), '3-2-1|21')
+  t.equal(render("{{ 'a b' | replace('b', new='c') }}|{{ none | default(default_value='x', boolean=true) }}|{{ 'abc' | upper }}"), 'a c|x|ABC')
+  const list = '{% set xs = [] %}'
+  t.equal(render(list + "{{ [{'k': 1}, {'k': 2}] | sort(attribute=(xs.append('a') or 'k'), reverse=(xs.append('r') is none)) }}{{ xs }}"), "[{'k': 2}, {'k': 1}]['a', 'r']",
+    'keywords out of parameter order with side effects are still evaluated in source order')
+  const errors: Array<[string, RegExp]> = [
+    ['{{ 1.5 | round(1, precision=2) }}', /round\(\) got multiple values for argument 'precision'/],
+    ['{{ 1.5 | round(digits=2) }}', /round\(\) got an unexpected keyword argument 'digits'/],
+    ['{{ 1.5 | round(1, "common", 3) }}', /round\(\) takes at most 2 arguments \(3 given\)/],
+    ["{{ 'ab' | replace('a') }}", /replace\(\) missing required argument 'new'/],
+    ["{{ 'ab' | upper(1) }}", /upper\(\) takes at most 0 arguments \(1 given\)/],
+    ["{{ 'ab' | upper(x=1) }}", /upper\(\) got an unexpected keyword argument 'x'/],
+    ["{{ [1] | join(',', d=',') }}", /join\(\) got multiple values for argument 'd'/]
+  ]
+  for (const [source, message] of errors) {
+    let err: unknown
+    try { render(source) } catch (e) { err = e }
+    if (err === undefined) {
+      t.fail(`${source} should fail`)
+      continue
+    }
+    t.ok(err instanceof TemplateRenderError || (err as Error).name === 'TemplateCompileError', source)
+    t.match((err as Error).message, message, source)
+  }
+})
+
+t.test('loop attributes without a loop object, in filtered and nested loops', async t => {
+  const source = '{% for x in [5, 6, 7, 8] if x is even %}{% for y in "ab" %}' +
+    '{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }};' +
+    '{% endfor %}[{{ loop.index }}/{{ loop.length }}{{ "," if not loop.last }}{{ loop.previtem }}]{% endfor %}'
+  t.equal(render(source), '1021TrueFalse2;2110FalseTrue2;[1/2,]1021TrueFalse2;2110FalseTrue2;[2/26]')
+})
+
+t.test('round() matches Python digit for digit, ties included', async t => {
+  // Python 3: repr(round(x, n)) for each case.
+  const cases: Array<[string, number, string]> = [
+    ['2.675', 2, '2.67'], ['0.125', 2, '0.12'], ['0.375', 2, '0.38'], ['1.5', 0, '2.0'], ['2.5', 0, '2.0'], ['-0.5', 0, '-0.0'],
+    ['-0.04', 1, '-0.0'], ['1000000000000000.5', 0, '1000000000000000.0'], ['0.30000000000000004', 15, '0.3'], ['123.456', -1, '120.0'],
+    ['1.0000000000000002', 15, '1.0'], ['5e-324', 3, '0.0'], ['0.285', 2, '0.28'], ['1.005', 2, '1.0'], ['-2.5', 0, '-2.0'],
+    ['-2.675', 2, '-2.67'], ['0.00012345', 8, '0.00012345'], ['0.000012345', 9, '1.2345e-05'], ['99999999999999.98', 1, '100000000000000.0'],
+    ['123.456', 15, '123.456'], ['-1234.5678', 3, '-1234.568'], ['0.5', 15, '0.5']
+  ]
+  for (const [x, n, expected] of cases) t.equal(render(`{{ ${x} | round(${n}) }}`), expected, `round(${x}, ${n})`)
+  t.equal(render('{% set r = 142.857 | round(1) %}{{ 0.1 + 0.2 }} {{ r }} {{ r * 2 }} {{ r }}'), '0.30000000000000004 142.9 285.8 142.9',
+    'a rounded value prints the same whatever was printed in between')
+})
+
+t.test('sort: stable, numeric and code-point order, Python errors for mixed types', async t => {
+  const items = "[{'k': 1, 'n': 'a'}, {'k': 0.0, 'n': 'b'}, {'k': 1.0, 'n': 'c'}, {'k': -0.0, 'n': 'd'}, {'k': true, 'n': 'e'}]"
+  t.equal(render(`{{ ${items} | sort(attribute='k') | map(attribute='n') | join }}`), 'bdace')
+  t.equal(render(`{{ ${items} | sort(attribute='k', reverse=true) | map(attribute='n') | join }}`), 'acebd', 'equal keys keep their order when reversed')
+  t.equal(render("{{ ['\u{10000}', '\uffff', 'b', 'B'] | sort(case_sensitive=true) | join('|') }}"), 'B|b|\uffff|\u{10000}', 'code points, not UTF-16 units')
+  t.equal(render("{{ [{'a': 2, 'b': 1}, {'a': 1, 'b': 2}, {'a': 1, 'b': 1}] | sort(attribute='a,b') | map(attribute='b') | join }}"), '121')
+  t.equal(render('{{ [[2], [1, 5], [1]] | sort }}'), '[[1], [1, 5], [2]]')
+  t.throws(() => render("{{ [1, 'a'] | sort }}"), { message: /'<' not supported between instances of 'str' and 'int'|'<' not supported between instances of 'int' and 'str'/ })
+  t.throws(() => render("{{ [{'k': 1}, {'k': none}] | sort(attribute='k') }}"), { message: /'<' not supported/ })
+})
+
+t.test('tojson escapes for HTML inside strings and keys, and in a string indent', async t => {
+  t.equal(render("{{ {'<k>': \"a'&b\", 'é': '\\u2028'} | tojson }}"), '{"\\u003ck\\u003e": "a\\u0027\\u0026b", "\\u00e9": "\\u2028"}')
+  t.equal(render("{{ [1, 'x'] | tojson(indent='<') }}"), '[\n\\u003c1,\n\\u003c"x"\n]')
+  t.equal(render("{{ 'plain \"q\" \\\\ ' | json_encode }}"), '"plain \\"q\\" \\\\ "')
+})

@@ -51,6 +51,44 @@ t.test('missing secrets and variables render the tag verbatim (SPEC §4.4)', asy
   t.equal(compileTemplate("{{ get_secret('x') }}", 'auth').render({}), "{{ get_secret('x') }}", 'no secrets map at all')
 })
 
+t.test('a missing secret or variable directly under default is undefined: the default applies', async t => {
+  const url = "https://{{ get_variable('crm_host') | default('api.hubapi.com') }}/crm/v3"
+  t.equal(compileTemplate(url, 'url').render({}), 'https://api.hubapi.com/crm/v3', 'no variables map')
+  t.equal(compileTemplate(url, 'url').render({ variables: {} }), 'https://api.hubapi.com/crm/v3', 'variable unset')
+  t.equal(compileTemplate(url, 'url').render({ variables: { crm_host: 'eu.hubapi.com' } }), 'https://eu.hubapi.com/crm/v3', 'variable set')
+  t.equal(compileTemplate(url, 'url').render({ variables: { crm_host: '' } }), 'https:///crm/v3', 'an empty value is defined: default() keeps it')
+  const boolean = 'https://{{get_variable("crm_host")|default("api.hubapi.com", true)}}/v3'
+  t.equal(compileTemplate(boolean, 'url').render({}), 'https://api.hubapi.com/v3')
+  t.equal(compileTemplate(boolean, 'url').render({ variables: { crm_host: '' } }), 'https://api.hubapi.com/v3', 'default(…, true) also replaces a falsy value')
+  t.equal(compileTemplate(boolean, 'url').render({ variables: { crm_host: 'x.example' } }), 'https://x.example/v3')
+  t.equal(compileTemplate("https://{{ (get_variable('h')) | d('a.example') }}/", 'url').render({}), 'https://a.example/', 'parenthesised, d alias')
+
+  const header = "Bearer {{ get_secret('token') | default('anonymous') }}"
+  t.equal(compileTemplate(header, 'header').render({}), 'Bearer anonymous')
+  t.equal(compileTemplate(header, 'header').render({ secrets: { token: 'T' } }), 'Bearer T')
+  t.equal(compileTemplate("{{ get_secret('token') | default('x', true) | upper }}", 'auth').render({ secrets: {} }), 'X')
+
+  // Anywhere else in the tag the §4.4 rule still holds.
+  const verbatim = [
+    "{{ get_secret('token') | upper | default('anon') }}",
+    "{{ get_secret('a') | default('x') ~ get_secret('b') }}",
+    "{{ get_secret('a') | default(get_secret('b')) }}",
+    "{{ get_secret('b').x | default('y') }}"
+  ]
+  for (const source of verbatim) t.equal(compileTemplate(source, 'header').render({ secrets: { a: 'A' } }), source, source)
+})
+
+t.test('the registry example connector URL renders with its default host', async t => {
+  const { readFileSync } = await import('node:fs')
+  const registry = JSON.parse(readFileSync(new URL('../../config/connectors_registry.json', import.meta.url), 'utf8')) as { connectors: Array<{ url: string }> }
+  const crm = registry.connectors.find(c => c.url.includes("get_variable('crm_host')"))
+  if (crm === undefined) throw new Error('the example registry has no crm_host connector')
+  const tpl = compileTemplate(crm.url, 'url')
+  t.same(tpl.variableNames, ['crm_host'])
+  t.equal(tpl.render({ pathParams: { contact_id: '42' } }), 'https://api.hubapi.com/crm/v3/objects/contacts/42')
+  t.equal(tpl.render({ pathParams: { contact_id: '42' }, variables: { crm_host: 'api.eu1.hubapi.com' } }), 'https://api.eu1.hubapi.com/crm/v3/objects/contacts/42')
+})
+
 t.test('now() reads the context clock', async t => {
   const tpl = compileTemplate('{{ now() }} {{ now(offset=60) }}', 'url')
   t.equal(tpl.render({ clock: () => 1_000_500 }), '1000 1060')

@@ -36,7 +36,7 @@ export function isTemplateObject (v: unknown): v is TemplateObject {
 }
 
 export function isUnsafeName (name: string): boolean {
-  return name.startsWith('_') || name === 'constructor' || name === 'prototype' || name === '__proto__'
+  return name.charCodeAt(0) === 0x5f || name === 'constructor' || name === 'prototype'
 }
 
 /** Jinja2's description of a value's type in "has no attribute" messages. */
@@ -51,6 +51,11 @@ function missing (obj: unknown, name: string): Undefined {
 
 /** `obj.name`. Jinja2 tries the attribute first, then the item. */
 export function getAttr (obj: unknown, name: string): unknown {
+  // Fast path for the common case, a JSON object's own key (dict methods come first in Jinja2).
+  if (obj !== null && typeof obj === 'object' && Object.getPrototypeOf(obj) === Object.prototype &&
+    Object.hasOwn(obj, name) && !isUnsafeName(name) && !SAFE_METHODS.dict.has(name as never)) {
+    return (obj as Record<string, unknown>)[name]
+  }
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
   if (isUnsafeName(name)) return missing(obj, name)
   if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
@@ -68,8 +73,26 @@ export function getAttr (obj: unknown, name: string): unknown {
   return missing(obj, name)
 }
 
+/**
+ * `obj.name` for a name written in the template: the checker has already refused unsafe names, and
+ * the name is not a dict method, so a plain object's own key is the answer.
+ */
+export function getCheckedAttr (obj: unknown, name: string): unknown {
+  if (isOwnKey(obj, name)) return (obj as Record<string, unknown>)[name]
+  return getAttr(obj, name)
+}
+
+/** `obj` is a plain object (a dict) and `name` one of its own keys. */
+export function isOwnKey (obj: unknown, name: string): boolean {
+  return obj !== null && typeof obj === 'object' && Object.getPrototypeOf(obj) === Object.prototype && Object.hasOwn(obj, name)
+}
+
 /** `obj[key]`. Jinja2 tries the item first, then the attribute. */
 export function getItem (obj: unknown, key: unknown): unknown {
+  if (typeof key === 'string' && obj !== null && typeof obj === 'object' && Object.getPrototypeOf(obj) === Object.prototype &&
+    Object.hasOwn(obj, key) && !isUnsafeName(key)) {
+    return (obj as Record<string, unknown>)[key]
+  }
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
   if (typeof key === 'string' && isUnsafeName(key)) return missing(obj, key)
   if (typeof key === 'boolean') key = key ? 1 : 0

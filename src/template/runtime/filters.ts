@@ -17,7 +17,7 @@ import {
 } from './filters/pyformat.js'
 import {
   PY_WHITESPACE, codePoints, fail, hashKey, ignoreCase, intArg, iterate, pyAdd, pyLen, pySorted,
-  strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
+  isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
 
@@ -35,6 +35,12 @@ function attributeParts (attribute: unknown): unknown[] {
 /** make_attrgetter: item lookup along the path; `dflt` replaces an undefined step when not None. */
 function attrGetter (attribute: unknown, postprocess?: Getter, dflt: unknown = null): Getter {
   const parts = attributeParts(attribute)
+  const plain = postprocess === undefined && (dflt === null || dflt === undefined)
+  if (plain && parts.length === 0) return item => item
+  if (plain && parts.length === 1) {
+    const part = parts[0]
+    return item => getItem(item, part)
+  }
   return item => {
     let v = item
     for (const part of parts) {
@@ -56,22 +62,36 @@ function caseGetter (caseSensitive: unknown): Getter | undefined {
   return truthy(caseSensitive) ? undefined : ignoreCase
 }
 
+/** Called with every parameter of the filter bound: `p` has one key per parameter name. */
+export type BoundFilterFn = (env: RuntimeEnv, value: unknown, p: Record<string, unknown>) => unknown
+
+/**
+ * A filter's parameter list. Arguments written in a template are fixed, so codegen binds them to
+ * parameter names once at compile time and calls `bound` directly (no bindArgs per call).
+ */
+export interface FilterSignature {
+  readonly params: readonly string[]
+  readonly defaults: Readonly<Record<string, unknown>>
+  readonly bound: BoundFilterFn
+}
+
+const SIGNATURES = new WeakMap<FilterFn, FilterSignature>()
+
 /** A filter taking named parameters: the callback receives them bound Python-style. */
-function withParams (
-  name: string,
-  params: readonly string[],
-  defaults: Record<string, unknown>,
-  fn: (env: RuntimeEnv, value: unknown, p: Record<string, unknown>) => unknown
-): FilterFn {
-  return (env, value, args, kwargs) => fn(env, value, bindArgs(name, params, defaults, args, kwargs))
+function withParams (name: string, params: readonly string[], defaults: Record<string, unknown>, fn: BoundFilterFn): FilterFn {
+  const filter: FilterFn = (env, value, args, kwargs) => fn(env, value, bindArgs(name, params, defaults, args, kwargs))
+  SIGNATURES.set(filter, Object.freeze({ params: Object.freeze([...params]), defaults: Object.freeze({ ...defaults }), bound: fn }))
+  return filter
 }
 
 /** A filter without parameters: extra arguments are an error, as in Python. */
 function noParams (name: string, fn: (env: RuntimeEnv, value: unknown) => unknown): FilterFn {
-  return (env, value, args, kwargs) => {
-    bindArgs(name, [], {}, args, kwargs)
+  const filter: FilterFn = (env, value, args, kwargs) => {
+    if (args.length > 0 || Object.keys(kwargs).length > 0) bindArgs(name, [], {}, args, kwargs)
     return fn(env, value)
   }
+  SIGNATURES.set(filter, Object.freeze({ params: Object.freeze([]), defaults: Object.freeze({}), bound: fn }))
+  return filter
 }
 
 function str (v: unknown): string {
@@ -243,9 +263,15 @@ function reverseFilter (_env: RuntimeEnv, value: unknown): unknown {
 }
 
 const joinFilter = withParams('join', ['d', 'attribute'], { d: '', attribute: null }, (_env, value, p) => {
-  let items = iterate(value)
-  if (p.attribute !== null && p.attribute !== undefined) items = items.map(attrGetter(p.attribute))
-  return items.map(str).join(str(p.d))
+  const items = iterate(value)
+  const get = p.attribute !== null && p.attribute !== undefined ? attrGetter(p.attribute) : undefined
+  const sep = str(p.d)
+  let out = ''
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += sep
+    out += str(get === undefined ? items[i] : get(items[i]))
+  }
+  return out
 })
 
 const batchFilter = withParams('batch', ['linecount', 'fill_with'], { fill_with: null }, (_env, value, p) => {
@@ -313,8 +339,14 @@ const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'
 
 const sortFilter = withParams('sort', ['reverse', 'case_sensitive', 'attribute'],
   { reverse: false, case_sensitive: false, attribute: null }, (_env, value, p) => {
-    const key = multiAttrGetter(p.attribute, caseGetter(p.case_sensitive))
-    return pySorted(iterate(value), key, truthy(p.reverse))
+    const items = iterate(value)
+    const post = caseGetter(p.case_sensitive)
+    const reverse = truthy(p.reverse)
+    if (typeof p.attribute === 'string' && p.attribute.includes(',')) return pySorted(items, multiAttrGetter(p.attribute, post), reverse)
+    // Jinja2 sorts by one-item lists [key]; for numbers or strs only, that orders as the keys do.
+    const get = attrGetter(p.attribute, post)
+    const keys = items.map(get)
+    return sortByKeys(items, isNumberOrStrKeys(keys) ? keys : keys.map(k => [k]), reverse)
   })
 
 const uniqueFilter = withParams('unique', ['case_sensitive', 'attribute'],
@@ -415,7 +447,13 @@ function selectOrReject (select: boolean, lookupAttr: boolean): FilterFn {
       if (Object.keys(kwargs).length > 0) fail('tests take no keyword arguments')
       check = x => test(env, x, rest)
     }
-    return iterate(value).filter(item => check(trans(item)) === select)
+    const items = iterate(value)
+    const out: unknown[] = []
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]
+      if (check(trans(item)) === select) out.push(item)
+    }
+    return out
   }
 }
 
@@ -517,3 +555,16 @@ export const FILTERS: Record<string, FilterFn> = registry({
   base64_encode: noParams('base64_encode', base64EncodeFilter),
   base64_decode: base64DecodeFilter
 })
+
+/** The signatures of the filters that have one, by filter name (frozen, without a prototype). */
+export const FILTER_SIGNATURES: Record<string, FilterSignature> = registry(Object.fromEntries(
+  Object.keys(FILTERS).flatMap(name => {
+    const sig = SIGNATURES.get(FILTERS[name] as FilterFn)
+    return sig === undefined ? [] : [[name, sig]]
+  })
+))
+
+/** `bound` of every filter with a signature, by name: what generated code calls. */
+export const BOUND_FILTERS: Record<string, BoundFilterFn> = registry(Object.fromEntries(
+  Object.entries(FILTER_SIGNATURES).map(([name, sig]) => [name, sig.bound])
+))

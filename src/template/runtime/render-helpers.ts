@@ -4,11 +4,11 @@
 import { ConduitError } from '../../errors.js'
 import { TemplateRenderError } from '../types.js'
 import type { Pos } from '../ast.js'
-import { BoundMethod, getAttr, getItem, isTemplateObject } from './access.js'
+import { BoundMethod, getAttr, getCheckedAttr, getItem, isOwnKey, isTemplateObject } from './access.js'
 import type { TemplateObject } from './access.js'
 import { LIMITS, chargeLoopIteration } from './env.js'
 import type { RuntimeEnv } from './env.js'
-import { FILTERS } from './filters.js'
+import { BOUND_FILTERS, FILTERS } from './filters.js'
 import { FUNCTIONS } from './functions.js'
 import { callMethod } from './methods.js'
 import { LoopContext } from './loop.js'
@@ -197,6 +197,8 @@ export const RT = Object.freeze({
   str: pyStr,
   truthy,
   attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name),
+  key: (obj: unknown, name: string, _pos?: number): unknown => getCheckedAttr(obj, name),
+  ownKey: isOwnKey,
   item: (obj: unknown, key: unknown, _pos?: number): unknown => getItem(obj, key),
   slice,
   iter: iterate,
@@ -204,6 +206,7 @@ export const RT = Object.freeze({
   charge: chargeLoopIteration,
   Loop: LoopContext,
   filters: FILTERS,
+  fb: BOUND_FILTERS,
   tests: TESTS,
   test,
   functions: FUNCTIONS,

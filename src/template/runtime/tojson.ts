@@ -2,7 +2,7 @@
 // (htmlsafe_json_dumps: json.dumps(sort_keys=True) then <, >, &, ' as \u escapes); `json_encode` is
 // Conduit's plain json.dumps(value): keys in insertion order, no HTML escapes. Both escape non-ASCII
 // as \uXXXX (ensure_ascii), print floats as Python's repr (2.0, 1e-05) and NaN/Infinity as Python does.
-import { Namespace, PyFloat, Undefined, isDict, isUndefined, pyRepr, pyTypeName, compareCodePoints } from './values.js'
+import { Namespace, PyFloat, Undefined, floatRepr, isDict, isUndefined, pyRepr, pyTypeName, compareCodePoints } from './values.js'
 import { BoundMethod } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { TemplateRenderError } from '../types.js'
@@ -15,23 +15,48 @@ export interface DumpOptions {
   separators?: [string, string]
 }
 
-const ESCAPES: Record<string, string> = {
+const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f'
+}
+const HTML_CHARS = '<>&\''
+
+/** For each ASCII unit, its escape in json.dumps output ('' when written as is); [plain, htmlsafe]. */
+function escapeTable (html: boolean): string[] {
+  return Array.from({ length: 128 }, (_, c) => {
+    const ch = String.fromCharCode(c)
+    if (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c && !(html && HTML_CHARS.includes(ch))) return ''
+    return SHORT_ESCAPES[ch] ?? '\\u' + c.toString(16).padStart(4, '0')
+  })
+}
+const ESCAPE_TABLES = [escapeTable(false), escapeTable(true)] as const
+/** 1 where the table escapes: a byte test is cheaper per character than a string compare. */
+const ESCAPE_FLAGS = ESCAPE_TABLES.map(table => Uint8Array.from(table, e => e === '' ? 0 : 1))
+
+function encodeString (s: string, html: boolean): string {
+  const flags = ESCAPE_FLAGS[html ? 1 : 0] as Uint8Array
+  const n = s.length
+  let i = 0
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 128 || flags[c] === 1) break
+  }
+  if (i === n) return '"' + s + '"'
+  const table = ESCAPE_TABLES[html ? 1 : 0]
+  let out = '"' + s.slice(0, i)
+  let start = i
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 128 && flags[c] === 0) continue
+    if (start < i) out += s.slice(start, i)
+    out += c < 128 ? table[c] as string : '\\u' + c.toString(16).padStart(4, '0')
+    start = i + 1
+  }
+  return start < n ? out + s.slice(start) + '"' : out + '"'
 }
 
 /** json's ensure_ascii string encoding: every UTF-16 unit outside ' '..'~' as \uXXXX. */
 export function jsonString (s: string): string {
-  let out = '"'
-  let start = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c) continue
-    out += s.slice(start, i)
-    const ch = s[i] as string
-    out += ESCAPES[ch] ?? '\\u' + c.toString(16).padStart(4, '0')
-    start = i + 1
-  }
-  return out + s.slice(start) + '"'
+  return encodeString(s, false)
 }
 
 function typeNameForJson (v: unknown): string {
@@ -45,59 +70,95 @@ function floatJson (n: number): string {
   if (Number.isNaN(n)) return 'NaN'
   if (n === Infinity) return 'Infinity'
   if (n === -Infinity) return '-Infinity'
-  return pyRepr(new PyFloat(n))
+  return floatRepr(n)
 }
 
-export function pyJsonDumps (value: unknown, options: DumpOptions): string {
-  const { sortKeys, indent } = options
-  const indentUnit = indent === null ? null : typeof indent === 'number' ? ' '.repeat(Math.max(0, indent)) : indent
-  const [itemSep, keySep] = options.separators ?? (indentUnit === null ? [', ', ': '] : [',', ': '])
-  const active = new Set<object>()
+/** One json.dumps call. A class rather than closures: tojson runs per item in response loops. */
+class Encoder {
+  /** Containers being encoded, for json's circular-reference check; allocated on the first nesting. */
+  private active: Set<object> | null = null
+  constructor (
+    private readonly sortKeys: boolean,
+    private readonly indentUnit: string | null,
+    private readonly itemSep: string,
+    private readonly keySep: string,
+    private readonly html: boolean
+  ) {}
 
-  const enter = (obj: object): void => {
-    if (active.has(obj)) throw new TemplateRenderError('Circular reference detected')
-    active.add(obj)
-  }
-
-  const encode = (v: unknown, level: number): string => {
+  encode (v: unknown, level: number): string {
+    if (typeof v === 'string') return encodeString(v, this.html)
+    if (typeof v === 'number') return Number.isInteger(v) ? pyRepr(v) : floatJson(v)
     if (v === null || v === undefined) return 'null'
     if (v === true) return 'true'
     if (v === false) return 'false'
-    if (typeof v === 'string') return jsonString(v)
-    if (typeof v === 'number') return Number.isInteger(v) ? pyRepr(v) : floatJson(v)
     if (v instanceof PyFloat) return floatJson(v.value)
-    let items: string[]
-    let open: string
-    let close: string
     if (Array.isArray(v)) {
       const kind = listKindName(v)
       if (kind !== undefined) throw new TemplateRenderError(`Object of type ${kind} is not JSON serializable`)
-      enter(v)
-      items = v.map(x => encode(x, level + 1))
-      open = '['
-      close = ']'
-    } else if (isDict(v)) {
-      enter(v)
-      let keys = Object.keys(v)
-      if (sortKeys) keys = keys.sort(compareCodePoints)
-      items = keys.map(k => jsonString(k) + keySep + encode(v[k], level + 1))
-      open = '{'
-      close = '}'
-    } else {
-      throw new TemplateRenderError(`Object of type ${typeNameForJson(v)} is not JSON serializable`)
+      if (v.length === 0) return '[]'
+      this.enter(v)
+      const sep = this.separator(level)
+      let out = '[' + this.opening(level)
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) out += sep
+        out += this.encode(v[i], level + 1)
+      }
+      this.active?.delete(v)
+      return out + this.closing(level) + ']'
     }
-    active.delete(v)
-    if (items.length === 0) return open + close
-    if (indentUnit === null) return open + items.join(itemSep) + close
-    const inner = '\n' + indentUnit.repeat(level + 1)
-    return open + inner + items.join(itemSep + inner) + '\n' + indentUnit.repeat(level) + close
+    if (isDict(v)) {
+      const keys = Object.keys(v)
+      if (keys.length === 0) return '{}'
+      if (this.sortKeys) keys.sort(compareCodePoints)
+      this.enter(v)
+      const sep = this.separator(level)
+      let out = '{' + this.opening(level)
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string
+        if (i > 0) out += sep
+        out += encodeString(k, this.html) + this.keySep + this.encode(v[k], level + 1)
+      }
+      this.active?.delete(v)
+      return out + this.closing(level) + '}'
+    }
+    throw new TemplateRenderError(`Object of type ${typeNameForJson(v)} is not JSON serializable`)
   }
 
+  private enter (obj: object): void {
+    this.active ??= new Set()
+    if (this.active.has(obj)) throw new TemplateRenderError('Circular reference detected')
+    this.active.add(obj)
+  }
+
+  private separator (level: number): string {
+    return this.indentUnit === null ? this.itemSep : this.itemSep + '\n' + this.indentUnit.repeat(level + 1)
+  }
+
+  private opening (level: number): string {
+    return this.indentUnit === null ? '' : '\n' + this.indentUnit.repeat(level + 1)
+  }
+
+  private closing (level: number): string {
+    return this.indentUnit === null ? '' : '\n' + this.indentUnit.repeat(level)
+  }
+}
+
+function dumps (value: unknown, options: DumpOptions, html: boolean): string {
+  if (typeof value === 'string') return encodeString(value, html)
   if (isUndefined(value)) throw new TemplateRenderError('Object of type Undefined is not JSON serializable')
-  return encode(value, 0)
+  const { sortKeys, indent } = options
+  const indentUnit = indent === null ? null : typeof indent === 'number' ? ' '.repeat(Math.max(0, indent)) : indent
+  const itemSep = options.separators?.[0] ?? (indentUnit === null ? ', ' : ',')
+  const keySep = options.separators?.[1] ?? ': '
+  return new Encoder(sortKeys, indentUnit, itemSep, keySep, html).encode(value, 0)
+}
+
+export function pyJsonDumps (value: unknown, options: DumpOptions): string {
+  return dumps(value, options, false)
 }
 
 const HTML_UNSAFE: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027' }
+const HTML_UNSAFE_CHARS = /[<>&']/
 
 function indentArg (indent: unknown, filter: string): number | string | null {
   if (indent === null || indent === undefined || isUndefined(indent)) return null
@@ -108,8 +169,11 @@ function indentArg (indent: unknown, filter: string): number | string | null {
 
 /** Jinja2's `tojson(indent=None)`. */
 export function toJson (value: unknown, indent?: unknown): string {
-  const text = pyJsonDumps(value, { sortKeys: true, indent: indentArg(indent, 'tojson') })
-  return text.replace(/[<>&']/g, ch => HTML_UNSAFE[ch] as string)
+  if (typeof value === 'string' && (indent === null || indent === undefined)) return encodeString(value, true)
+  const unit = indentArg(indent, 'tojson')
+  // Strings (keys included) are escaped while encoding; only a string indent can add more of < > & '.
+  const text = dumps(value, { sortKeys: true, indent: unit }, true)
+  return typeof unit === 'string' && HTML_UNSAFE_CHARS.test(unit) ? text.replace(/[<>&']/g, ch => HTML_UNSAFE[ch] as string) : text
 }
 
 /** Conduit's `json_encode(indent=None)`: Python's json.dumps(value, indent=indent). */

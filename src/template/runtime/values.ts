@@ -163,8 +163,20 @@ function intToString (n: number): string {
   return BigInt(n).toString()
 }
 
+// One remembered repr: round() knows the decimal digits of its result, and the value is usually
+// printed right after (`{{ x | round(2) }}`), so it need not run the shortest-digits search again.
+let knownFloat = NaN
+let knownRepr = ''
+
+/** Records `text` as the repr of `n` (the caller guarantees it is exactly what floatRepr returns). */
+export function rememberFloatRepr (n: number, text: string): void {
+  knownFloat = n
+  knownRepr = text
+}
+
 /** Python's repr() of a float: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
 export function floatRepr (n: number): string {
+  if (n === knownFloat && n !== 0) return knownRepr
   const abs = Math.abs(n)
   // Between 1e-4 and 1e16 JS and Python agree on the shortest round-trip digits.
   if (abs >= 1e-4 && abs < 1e16) {
@@ -246,6 +258,7 @@ export function pyRepr (v: unknown): string {
 /** Python str(): what `{{ v }}` prints. */
 export function pyStr (v: unknown): string {
   if (typeof v === 'string') return v
+  if (typeof v === 'number') return Number.isInteger(v) ? intToString(v) : floatRepr(v)
   if (v instanceof Undefined) return ''
   return pyRepr(v)
 }
@@ -307,6 +320,19 @@ export function pyLess (a: unknown, b: unknown): boolean {
 /** Python compares strings by code point, JS by UTF-16 unit: they differ above U+FFFF. */
 export function compareCodePoints (a: string, b: string): number {
   if (a === b) return 0
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    // Below the first difference both strings agree, so two non-surrogate units are two code points.
+    if ((x & 0xf800) !== 0xd800 && (y & 0xf800) !== 0xd800) return x < y ? -1 : 1
+    return compareByIterator(a, b)
+  }
+  return a.length < b.length ? -1 : 1
+}
+
+function compareByIterator (a: string, b: string): number {
   const ia = a[Symbol.iterator]()
   const ib = b[Symbol.iterator]()
   for (;;) {

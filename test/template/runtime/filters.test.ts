@@ -128,6 +128,25 @@ t.test('from_json builds Python values: int vs float, tuples never, dicts with o
   t.same(f('from_json', '"\\ud83d\\ude00"'), '\u{1F600}')
 })
 
+t.test('from_json gives the same values whichever of its parsers reads the text', async t => {
+  // Texts without a possibly-integral float go through JSON.parse; the others through the hand parser.
+  const cases: Array<[string, string]> = [
+    ['{"price": 9.99, "qty": "3", "n": 120, "neg": -0.25}', "{'price': 9.99, 'qty': '3', 'n': 120, 'neg': -0.25}"],
+    ['[3.0, 1.000, 1.00000000000000001, 1E5, 2e-1, 15e-1, 123456789012345.6, 1234567890123456.7]',
+      '[3.0, 1.0, 1.0, 100000.0, 0.2, 1.5, 123456789012345.6, 1234567890123456.8]'],
+    ['{"__proto__": {"p": 1}, "a": [0.5]}', "{'__proto__': {'p': 1}, 'a': [0.5]}"],
+    ['"version 1.0"', "'version 1.0'"]
+  ]
+  for (const [text, repr] of cases) {
+    const v = f('from_json', text)
+    t.equal(pyRepr(v), repr, text)
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) t.equal(Object.getPrototypeOf(v), Object.prototype, text)
+  }
+  const deep = '[' + ' '.repeat(2000) + '['.repeat(600) + ']'.repeat(600) + ']'
+  t.throws(() => f('from_json', deep), /nesting deeper than 512 levels/, 'the depth limit holds on the fast path too')
+  t.throws(() => f('from_json', '{"a": 1,}'), /invalid JSON at position 8/)
+})
+
 t.test('from_json on invalid JSON names the position', async t => {
   t.throws(() => f('from_json', '{"a": }'), new TemplateRenderError('from_json: invalid JSON at position 6'))
   t.throws(() => f('from_json', ''), /invalid JSON at position 0/)

@@ -19,13 +19,15 @@ export function bindArgs (
     fail(`${name}() takes at most ${params.length} argument${params.length === 1 ? '' : 's'} (${args.length} given)`)
   }
   const out: Record<string, unknown> = {}
-  params.forEach((p, i) => { out[p] = i < args.length ? args[i] : MISSING })
-  for (const [k, v] of Object.entries(kwargs)) {
+  for (let i = 0; i < params.length; i++) out[params[i] as string] = i < args.length ? args[i] : MISSING
+  for (const k in kwargs) {
+    if (!Object.hasOwn(kwargs, k)) continue
     if (!params.includes(k)) fail(`${name}() got an unexpected keyword argument '${k}'`)
     if (out[k] !== MISSING) fail(`${name}() got multiple values for argument '${k}'`)
-    out[k] = v
+    out[k] = kwargs[k]
   }
-  for (const p of params) {
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i] as string
     if (out[p] !== MISSING) continue
     if (!Object.hasOwn(defaults, p)) fail(`${name}() missing required argument '${p}'`)
     out[p] = defaults[p]

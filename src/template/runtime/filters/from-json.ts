@@ -31,7 +31,8 @@ class Parser {
     if (c === '[') return this.array()
     if (c === '"') return this.string()
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number()
-    for (const [word, v] of WORDS) {
+    for (let i = 0; i < WORDS.length; i++) {
+      const [word, v] = WORDS[i] as [string, unknown]
       if (t.startsWith(word, this.pos)) {
         this.pos += word.length
         return v
@@ -62,8 +63,10 @@ class Parser {
       if (this.text[this.pos] !== ':') this.error()
       this.pos++
       const v = this.value()
-      // A "__proto__" key must stay an own data property, never reach the prototype.
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+      // A "__proto__" key must stay an own data property, never reach the prototype; plain
+      // assignment for every other key keeps the object in V8's fast mode.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+      else out[key] = v
       this.ws()
       const c = this.text[this.pos]
       this.pos++
@@ -149,8 +152,7 @@ class Parser {
     const text = m[0]
     this.pos += text.length
     const n = Number(text)
-    const isFloat = /[.eE]/.test(text)
-    return isFloat ? makeFloat(n) : n
+    return m[2] !== undefined || m[3] !== undefined ? makeFloat(n) : n
   }
 }
 
@@ -160,7 +162,37 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t'
 }
 
+/**
+ * Where JSON.parse could give a different value than json.loads: a float literal that may be
+ * integral (1.0, 2e3, 16+ significant digits), which must stay a float. Any other literal with a
+ * fraction has at most 15 significant digits, so its double is not an integer either and a plain
+ * number already is Conduit's float. Matches inside strings only cost the fast path.
+ */
+const MAYBE_INTEGRAL_FLOAT = /\d\.0+(?![0-9])|\d[eE]|(?:\d\.?){16}/
+
+/** More than `max` levels of arrays and objects below `v`. */
+function deeperThan (v: unknown, max: number): boolean {
+  if (v === null || typeof v !== 'object') return false
+  if (max === 0) return true
+  const children = Array.isArray(v) ? v : Object.values(v)
+  for (let i = 0; i < children.length; i++) if (deeperThan(children[i], max - 1)) return true
+  return false
+}
+
 export function parseJson (text: string): unknown {
+  // JSON.parse is native and builds fast-mode objects (own "__proto__" keys included); the hand
+  // parser below decides whenever the result could differ, and words every error.
+  if (!MAYBE_INTEGRAL_FLOAT.test(text)) {
+    let v: unknown
+    let ok = true
+    try {
+      v = JSON.parse(text)
+    } catch {
+      ok = false
+    }
+    // MAX_DEPTH + 1 nested containers need twice that many characters.
+    if (ok && (text.length <= 2 * MAX_DEPTH || !deeperThan(v, MAX_DEPTH))) return v
+  }
   const p = new Parser(text)
   const v = p.value()
   p.ws()

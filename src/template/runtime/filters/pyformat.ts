@@ -2,7 +2,7 @@
 // the double (BigInt arithmetic) and round half to even, as CPython does: JavaScript's toFixed rounds
 // ties away from zero and prints exponents differently.
 import {
-  isInt, isNumber, isUndefined, pyRepr, pyStr, pyTypeName, toNumber
+  isInt, isNumber, isUndefined, pyRepr, pyStr, pyTypeName, rememberFloatRepr, toNumber
 } from '../values.js'
 import { codePoints, fail, undefinedError } from './python.js'
 
@@ -40,10 +40,53 @@ function signOf (x: number): string {
 /** Python's round(x, ndigits) for a float x: the correctly rounded decimal, read back as a float. */
 export function roundFloat (x: number, ndigits: number): number {
   if (!Number.isFinite(x) || x === 0) return x
+  if (ndigits >= 0 && ndigits <= 15) {
+    const fast = roundFloatFast(x, ndigits)
+    if (fast !== undefined) return fast
+  }
   if (ndigits > 330) return x
   if (ndigits < -330) return x < 0 ? -0 : 0
   const q = roundTo(exactDecimal(x), ndigits)
   return Number(`${signOf(x)}${q}e${-ndigits}`)
+}
+
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i)
+
+/**
+ * round(x, ndigits) without BigInt when the answer is certain: |x|·10^ndigits is computed with an
+ * error below 2 ulp, so unless its fraction lies within that of .5 the rounding direction is
+ * known; the integer count q and 10^ndigits are then exact and q / 10^ndigits is the correctly
+ * rounded double of the decimal, as Python reads it back. Undefined when the exact path must decide.
+ */
+function roundFloatFast (x: number, ndigits: number): number | undefined {
+  const scale = POW10[ndigits] as number
+  const scaled = Math.abs(x) * scale
+  if (!(scaled < 2 ** 52)) return undefined
+  const floor = Math.floor(scaled)
+  const frac = scaled - floor
+  if (Math.abs(frac - 0.5) <= scaled * 4.5e-16 + 5e-324) return undefined
+  const q = frac > 0.5 ? floor + 1 : floor
+  const r = (x < 0 ? -q : q) / scale
+  if (q >= 1 && q < 1e15 && Math.abs(r) >= 1e-4) rememberFloatRepr(r, decimalText(q, ndigits, x < 0))
+  return r
+}
+
+/**
+ * The repr of q / 10^places (q < 10^15, result ≥ 1e-4): with at most 15 significant digits that
+ * decimal is the only one of its length naming its double, so it is the shortest round-trip text
+ * Python prints (trailing zeros dropped, at least one fractional digit).
+ */
+function decimalText (q: number, places: number, negative: boolean): string {
+  let text = String(q)
+  if (places === 0) {
+    text += '.0'
+  } else {
+    text = text.padStart(places + 1, '0')
+    let end = text.length
+    while (end > text.length - places + 1 && text.charCodeAt(end - 1) === 0x30) end--
+    text = text.slice(0, text.length - places) + '.' + text.slice(text.length - places, end)
+  }
+  return negative ? '-' + text : text
 }
 
 /** Python's round(n, ndigits) for an int n with ndigits < 0 (half to even). */
@@ -321,7 +364,11 @@ export function parsePyFloat (text: string): number | undefined {
 }
 
 /** int(text, base) as Python parses a str; undefined when Python raises ValueError. */
+const PLAIN_DECIMAL = /^-?[0-9]{1,15}$/
+
 export function parsePyInt (text: string, base: number): number | undefined {
+  // The common case, a short plain decimal, is exact as a double: no BigInt digit loop.
+  if (base === 10 && PLAIN_DECIMAL.test(text)) return Number(text) + 0
   let s = text.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '')
   let negative = false
   if (s.startsWith('-') || s.startsWith('+')) {

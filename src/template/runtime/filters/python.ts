@@ -2,7 +2,7 @@
 // set membership, sorted() with a key, + for sum(), and str methods whose Unicode rules differ from
 // JavaScript's (whitespace set, code-point length, title/capitalize, islower/isupper).
 import {
-  PyFloat, isFloat, isInt, isNumber, isTuple, isDict, isUndefined, makeFloat, makeTuple,
+  PyFloat, compareCodePoints, isFloat, isInt, isNumber, isTuple, isDict, isUndefined, makeFloat, makeTuple,
   pyLess, pyTypeName, toNumber
 } from '../values.js'
 import type { Undefined } from '../values.js'
@@ -78,11 +78,111 @@ function compare (a: unknown, b: unknown): number {
   return 0
 }
 
+function compareNumbers (a: number, b: number): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Python's < on numbers (int, float, bool) is plain <, on strs code-point order: no pyLess needed. */
+function keyKind (keys: readonly unknown[]): 'number' | 'string' | 'other' {
+  if (keys.length === 0) return 'other'
+  const first = keys[0]
+  const numeric = typeof first === 'number' || typeof first === 'boolean' || first instanceof PyFloat
+  if (!numeric && typeof first !== 'string') return 'other'
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]
+    const ok = numeric ? typeof k === 'number' || typeof k === 'boolean' || k instanceof PyFloat : typeof k === 'string'
+    if (!ok) return 'other'
+  }
+  return numeric ? 'number' : 'string'
+}
+
+/** True when every key is a number (int, float, bool) or every key is a str. */
+export function isNumberOrStrKeys (keys: readonly unknown[]): boolean {
+  return keyKind(keys) !== 'other'
+}
+
+/**
+ * sorted(items) by precomputed keys (keys[i] belongs to items[i]): stable, equal keys keep their
+ * order either way. Homogeneous numeric or str keys are compared directly, anything else by pyLess.
+ */
+export function sortByKeys<T> (items: readonly T[], keys: readonly unknown[], reverse = false): T[] {
+  const n = items.length
+  const kind = keyKind(keys)
+  if (kind === 'number') {
+    const nums = new Float64Array(n)
+    let nan = false
+    for (let i = 0; i < n; i++) {
+      nums[i] = toNumber(keys[i])
+      if (Number.isNaN(nums[i])) nan = true
+    }
+    if (!nan) return sortByNumbers(items, nums, reverse)
+    const order = indices(n)
+    order.sort(reverse ? (i, j) => compareNumbers(nums[j] as number, nums[i] as number) : (i, j) => compareNumbers(nums[i] as number, nums[j] as number))
+    return pick(items, order)
+  }
+  if (kind === 'string') {
+    const strs = keys as readonly string[]
+    const order = indices(n)
+    order.sort(reverse ? (i, j) => compareCodePoints(strs[j] as string, strs[i] as string) : (i, j) => compareCodePoints(strs[i] as string, strs[j] as string))
+    return pick(items, order)
+  }
+  const order = indices(n)
+  order.sort(reverse ? (i, j) => compare(keys[j], keys[i]) : (i, j) => compare(keys[i], keys[j]))
+  return pick(items, order)
+}
+
+function indices (n: number): number[] {
+  const order = new Array<number>(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  return order
+}
+
+function pick<T> (items: readonly T[], order: readonly number[]): T[] {
+  const out = new Array<T>(order.length)
+  for (let i = 0; i < order.length; i++) out[i] = items[order[i] as number] as T
+  return out
+}
+
+/**
+ * Stable sort by NaN-free numeric keys without a JS comparator: the keys are sorted natively, then
+ * each item goes to the first free slot of its key's run (found by binary search), so equal keys
+ * keep their original order, also when reversed, as in Python.
+ */
+function sortByNumbers<T> (items: readonly T[], nums: Float64Array, reverse: boolean): T[] {
+  const n = items.length
+  const sorted = nums.slice().sort()
+  const used = new Int32Array(n)
+  const ends = new Int32Array(reverse ? n : 0)
+  const out = new Array<T>(n)
+  for (let i = 0; i < n; i++) {
+    const key = nums[i] as number
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((sorted[mid] as number) < key) lo = mid + 1
+      else hi = mid
+    }
+    let start = lo
+    if (reverse) {
+      // The run's end, found once per run: a run of equal keys sits at the other end when reversed.
+      let end = ends[lo] as number
+      if (end === 0) {
+        end = lo + 1
+        while (end < n && (sorted[end] as number) === key) end++
+        ends[lo] = end
+      }
+      start = n - end
+    }
+    out[start + (used[lo] as number)] = items[i] as T
+    used[lo] = (used[lo] as number) + 1
+  }
+  return out
+}
+
 /** sorted(items, key=key, reverse=reverse): stable, equal keys keep their order either way. */
 export function pySorted<T> (items: readonly T[], key: (item: T) => unknown, reverse = false): T[] {
-  const keyed = items.map(item => ({ item, key: key(item) }))
-  keyed.sort(reverse ? (x, y) => compare(y.key, x.key) : (x, y) => compare(x.key, y.key))
-  return keyed.map(k => k.item)
+  return sortByKeys(items, items.map(key), reverse)
 }
 
 /** Python's binary + as sum() applies it. */
