@@ -59,3 +59,14 @@ export interface Template {
   /** True when the source has no tag at all (only text). */
   hasTags: boolean
 }
+
+/** A syntax error at a position of the template source (raised by the lexer or the parser). */
+export class TemplateSyntaxError extends Error {
+  readonly line: number
+  readonly column: number
+  constructor (message: string, pos: Pos) {
+    super(message)
+    this.line = pos.line
+    this.column = pos.column
+  }
+}

@@ -3,6 +3,7 @@
 // Whitespace control (`{%-`, `-%}`, `{{-`, `-}}`, `{#-`, `-#}`) and `{% raw %}` are resolved here,
 // so the parser sees only text, tag boundaries and expression tokens.
 import type { Pos } from './ast.js'
+import { TemplateSyntaxError } from './ast.js'
 
 export type TokenType =
   | 'data' | 'var_begin' | 'var_end' | 'block_begin' | 'block_end'
@@ -17,15 +18,7 @@ export interface Token extends Pos {
   end: number
 }
 
-export class LexError extends Error {
-  readonly line: number
-  readonly column: number
-  constructor (message: string, pos: Pos) {
-    super(message)
-    this.line = pos.line
-    this.column = pos.column
-  }
-}
+export class LexError extends TemplateSyntaxError {}
 
 const OPERATORS = ['**', '//', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', '~', '[', ']', '(', ')', '{', '}', '<', '>', '=', '.', ':', '|', ',']
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' }

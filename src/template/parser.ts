@@ -4,19 +4,12 @@
 import type {
   BlockSet, CompareOp, Expr, Filter, For, If, Keyword, Node, Pos, Set, Target, Template, Test
 } from './ast.js'
+import { TemplateSyntaxError } from './ast.js'
 import { LexError, tokenize, where } from './lexer.js'
 import type { Token } from './lexer.js'
 import { LIMITS } from './runtime/env.js'
 
-export class ParseError extends Error {
-  readonly line: number
-  readonly column: number
-  constructor (message: string, pos: Pos) {
-    super(message)
-    this.line = pos.line
-    this.column = pos.column
-  }
-}
+export class ParseError extends TemplateSyntaxError {}
 
 const MAX_CHAIN = 1000
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>='])
