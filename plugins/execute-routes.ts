@@ -60,8 +60,9 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
     done(null, { text: body as string } satisfies RawBody)
   })
 
-  fastify.addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     request.conduitTiming = new CallTiming()
+    done()
   })
 
   fastify.route<{ Params: { permalink: string } }>({
@@ -76,7 +77,8 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
       }
       const pathParams = parsePathParamsHeader(request.headers['x-path-params'])
       const payload = BODY_METHODS.has(request.method) ? parsePayload(request.body as RawBody | undefined) : {}
-      const identity = await callers.identify(request.headers.authorization)
+      const authorization = request.headers.authorization
+      const identity = callers.identifyCached?.(authorization) ?? await callers.identify(authorization)
       const call: Call = {
         method: request.method,
         query: queryPairs(request.url),
@@ -108,7 +110,8 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
         throw new ConduitError('METHOD_NOT_ALLOWED', `Composite connector '${composite.permalink}' is called with POST, not ${request.method}`)
       }
       const payload = parsePayload(request.body as RawBody | undefined)
-      const identity = await callers.identify(request.headers.authorization)
+      const authorization = request.headers.authorization
+      const identity = callers.identifyCached?.(authorization) ?? await callers.identify(authorization)
       const result = await executeComposite(composite, {
         method: request.method,
         query: queryPairs(request.url),

@@ -18,6 +18,11 @@ export interface CallerIdentity {
 export interface CallerVerifier {
   /** The identity of a request from its Authorization header. Throws INVALID_CALLER_TOKEN. */
   identify: (authorization: string | undefined) => Promise<CallerIdentity>
+  /**
+   * Synchronous fast path: the identity when it needs no verification now (no header, or a token
+   * verified recently and not expired); undefined when identify() has to run.
+   */
+  identifyCached?: (authorization: string | undefined) => CallerIdentity | undefined
   /** Whether caller tokens can be verified at all (callers.jwt is configured). */
   readonly configured: boolean
 }
@@ -53,6 +58,63 @@ export interface CallerVerifierOptions {
   fetch?: FetchLike
   /** Seconds of clock skew tolerated on exp/nbf. */
   clockToleranceSeconds?: number
+  /** Verified tokens kept (LRU); 0 turns the cache off. */
+  cacheMaxEntries?: number
+  /** Longest a verified token is trusted without verifying it again, in seconds. */
+  cacheMaxAgeSeconds?: number
+  /** Milliseconds since the epoch, for the cache's expiry only (jose reads its own clock). */
+  now?: () => number
+}
+
+interface VerifiedToken {
+  identity: CallerIdentity
+  /** Milliseconds: the earlier of the token's exp and the cache bound. */
+  until: number
+}
+
+const BEARER = /^Bearer +([^\s]+)\s*$/i
+
+/**
+ * Verified tokens by their exact text. A verification costs an HMAC or a signature check through
+ * WebCrypto (asynchronous, on the thread pool); the same token usually comes back many times within
+ * its lifetime. Only successful verifications are stored, and never past the token's exp.
+ */
+class VerifiedTokenCache {
+  readonly #entries = new Map<string, VerifiedToken>()
+  readonly #max: number
+  readonly #maxAgeMs: number
+  readonly #now: () => number
+
+  constructor (max: number, maxAgeMs: number, now: () => number) {
+    this.#max = max
+    this.#maxAgeMs = maxAgeMs
+    this.#now = now
+  }
+
+  get (token: string): CallerIdentity | undefined {
+    const hit = this.#entries.get(token)
+    if (hit === undefined) return undefined
+    if (this.#now() >= hit.until) {
+      this.#entries.delete(token)
+      return undefined
+    }
+    // Re-inserting keeps Map order = recency, so the first key is the least recently used.
+    this.#entries.delete(token)
+    this.#entries.set(token, hit)
+    return hit.identity
+  }
+
+  set (token: string, identity: CallerIdentity, exp: unknown): void {
+    if (this.#max <= 0) return
+    let until = this.#now() + this.#maxAgeMs
+    if (typeof exp === 'number' && Number.isFinite(exp)) until = Math.min(until, exp * 1000)
+    this.#entries.delete(token)
+    this.#entries.set(token, { identity, until })
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value
+      if (oldest !== undefined) this.#entries.delete(oldest)
+    }
+  }
 }
 
 /** Built once per app: keys are imported and the JWKS set created up front. */
@@ -79,26 +141,40 @@ export function createCallerVerifier (options: CallerVerifierOptions): CallerVer
     clockTolerance: options.clockToleranceSeconds ?? 30
   }
   const verifyKey = key
+  const cache = new VerifiedTokenCache(options.cacheMaxEntries ?? 10_000, (options.cacheMaxAgeSeconds ?? 60) * 1000, options.now ?? Date.now)
+
+  const identifyCached = (authorization: string | undefined): CallerIdentity | undefined => {
+    if (authorization === undefined || authorization === '' || verifyKey === undefined) return anonymous
+    const m = BEARER.exec(authorization)
+    return m === null ? undefined : cache.get(m[1])
+  }
 
   return {
     configured: verifyKey !== undefined,
+    identifyCached,
     async identify (authorization) {
       if (authorization === undefined || authorization === '') return anonymous
       // Without verification configured a token cannot be trusted: the caller stays anonymous.
       if (verifyKey === undefined) return anonymous
-      const m = /^Bearer +([^\s]+)\s*$/i.exec(authorization)
+      const m = BEARER.exec(authorization)
       if (m === null) throw new ConduitError('INVALID_CALLER_TOKEN', "The Authorization header must be 'Bearer <JWT>'")
+      const token = m[1]
+      const cached = cache.get(token)
+      if (cached !== undefined) return cached
       let payload: JWTPayload
       try {
         const result = typeof verifyKey === 'function'
-          ? await jwtVerify(m[1], verifyKey as JWTVerifyGetKey, verifyOptions)
-          : await jwtVerify(m[1], verifyKey, verifyOptions)
+          ? await jwtVerify(token, verifyKey as JWTVerifyGetKey, verifyOptions)
+          : await jwtVerify(token, verifyKey, verifyOptions)
         payload = result.payload
       } catch (err) {
         throw new ConduitError('INVALID_CALLER_TOKEN', `The caller token is not valid: ${reason(err)}`)
       }
       const tenant = str(payload.tenant_id)
-      return { user: userFromClaims(payload), tenantId: tenant ?? defaultTenant }
+      // Shared by every request that presents this token: frozen so none can change it for the others.
+      const identity: CallerIdentity = Object.freeze({ user: Object.freeze(userFromClaims(payload)), tenantId: tenant ?? defaultTenant })
+      cache.set(token, identity, payload.exp)
+      return identity
     }
   }
 }

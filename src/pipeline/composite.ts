@@ -62,7 +62,7 @@ export async function executeComposite (composite: CompositeConnector, call: Cal
   if (composite.requiresUser === true && call.user === ANONYMOUS_USER) {
     throw new ConduitError('AUTHENTICATION_REQUIRED', `Composite connector '${composite.permalink}' needs an authenticated caller: send 'Authorization: Bearer <JWT>'`)
   }
-  const values = await resolveValues(namesOf(composite), (kind, name) => compositeFieldsUsing(composite, kind, name), deps)
+  const values = await resolveValues(namesOf(composite), (_owner, kind, name) => compositeFieldsUsing(composite, kind, name), deps)
   timing.lap('setup')
 
   const steps: Record<string, HttpExchange> = {}

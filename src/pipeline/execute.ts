@@ -5,16 +5,21 @@ import { ConduitError, isConduitError } from '../errors.js'
 import type { Connector } from '../registry/types.js'
 import { applyAuthentication, renderAuthentication } from '../auth/apply.js'
 import type { AuthOutcome } from '../auth/types.js'
-import { safeResponseHeaders, sendUpstream, streamUpstream } from '../upstream/send.js'
+import { forwardUpstream, safeResponseHeaders, sendUpstream, streamUpstream } from '../upstream/send.js'
 import type { RenderContext } from '../template/types.js'
 import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField, renderUrl } from './merge.js'
 import { resolvePathParams } from './path-params.js'
 import { fieldsUsing } from './fields.js'
-import { resolveValues } from './values.js'
+import { resolveValues, resolveValuesCached } from './values.js'
 import { ANONYMOUS_USER } from './caller-identity.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
+/**
+ * A pass-through body whose declared length is at most this is read whole and sent with a
+ * Content-Length in one write, instead of streamed chunked; larger ones stream.
+ */
+const BUFFER_UP_TO_BYTES = 64 * 1024
 
 export async function execute (connector: Connector, call: Call, deps: ExecuteDeps): Promise<Result> {
   const timing = call.timing
@@ -27,7 +32,7 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
   const pathParams = resolvePathParams(connector, call.pathParams)
 
   // 3. Secrets and variables, once per request, in parallel through the cache.
-  const values = await resolveValues(connector, (kind, name) => fieldsUsing(connector, kind, name), deps)
+  const values = resolveValuesCached(connector, fieldsUsing, deps) ?? await resolveValues(connector, fieldsUsing, deps)
   if (call.debug !== undefined) {
     call.debug.variables = values.variables
     call.debug.pathParams = pathParams
@@ -100,14 +105,18 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
   const request = { url: appendQuery(url, query), method: connector.method, headers, body }
   const limits = {
     timeoutMs: connector.timeoutMs ?? settings.upstream.timeoutMs,
-    maxResponseBytes: settings.upstream.maxResponseBytes
+    maxResponseBytes: settings.upstream.maxResponseBytes,
+    bufferUpToBytes: BUFFER_UP_TO_BYTES
   }
   const responseTemplate = connector.responseBody
   let upstream
   try {
-    upstream = responseTemplate === null
-      ? await streamUpstream(deps.dispatcher, request, limits)
-      : await sendUpstream(deps.dispatcher, request, limits)
+    upstream = responseTemplate !== null
+      ? await sendUpstream(deps.dispatcher, request, limits)
+      // A HEAD answer declares the length of a body it does not send: always streamed.
+      : connector.method === 'HEAD'
+        ? await streamUpstream(deps.dispatcher, request, limits)
+        : await forwardUpstream(deps.dispatcher, request, limits)
   } catch (err) {
     timing.lap('external')
     if (isConduitError(err) && err.code === 'UPSTREAM_TIMEOUT') timing.timeout = true

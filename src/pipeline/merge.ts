@@ -30,6 +30,9 @@ export function renderUrl (
   template: CompiledTemplate, hostPattern: RegExp | undefined, context: RenderContext,
   upstream: Settings['upstream'], field: string
 ): { url: string, host: string } {
+  // A static URL renders and checks the same way every time: once per template and settings.
+  const known = template.isStatic ? checkedStaticUrls.get(template) : undefined
+  if (known !== undefined && known.upstream === upstream && known.hostPattern === hostPattern) return known.result
   const url = renderField(template, context, field)
   const origin = checkRenderedOrigin(url, {
     allowInsecure: upstream.allowInsecure,
@@ -37,8 +40,16 @@ export function renderUrl (
     hostPattern
   })
   if (!origin.ok) throw new ConduitError(origin.code, origin.message)
-  return { url, host: origin.url.host }
+  const result = Object.freeze({ url, host: origin.url.host })
+  if (template.isStatic) checkedStaticUrls.set(template, { upstream, hostPattern, result })
+  return result
 }
+
+const checkedStaticUrls = new WeakMap<CompiledTemplate, {
+  upstream: Settings['upstream']
+  hostPattern: RegExp | undefined
+  result: { url: string, host: string }
+}>()
 
 export function renderError (err: unknown, field: string, context: RenderContext, code: 'TEMPLATE_RENDER_ERROR' | 'RESPONSE_TEMPLATE_RENDER_ERROR' = 'TEMPLATE_RENDER_ERROR'): ConduitError {
   if (err instanceof ConduitError) return err
@@ -59,6 +70,16 @@ export function checkHeaderValue (name: string, value: string, field: string): v
   }
 }
 
+/** renderField for row i of a list: the field's name is only built when rendering fails. */
+function renderRow (template: CompiledTemplate, context: RenderContext, list: string, i: number): string {
+  if (template.isStatic) return template.source
+  try {
+    return template.render(context)
+  } catch (err) {
+    throw renderError(err, `${list}[${i}].value`, context)
+  }
+}
+
 /** Configured headers only; an overridable one takes the caller's header when present. */
 export function mergeHeaders (
   rows: readonly KeyValueRow[],
@@ -68,10 +89,9 @@ export function mergeHeaders (
   const out: Record<string, string> = {}
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]
-    const field = `headers[${i}].value`
     const given = row.overridable ? callerHeader(callerHeaders, row.key) : undefined
-    const value = given ?? renderField(row.value, context, field)
-    checkHeaderValue(row.key, value, field)
+    const value = given ?? renderRow(row.value, context, 'headers', i)
+    if (BAD_HEADER_VALUE.test(value)) checkHeaderValue(row.key, value, `headers[${i}].value`)
     out[row.key] = value
   }
   return out
@@ -84,22 +104,34 @@ export function mergeQuery (
   context: RenderContext
 ): Array<[string, string]> {
   const out: Array<[string, string]> = []
-  let configured: Set<string> | undefined
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]
-    ;(configured ??= new Set()).add(row.key)
     let value: string | undefined
     if (row.overridable) {
       for (const [k, v] of callerQuery) {
         if (k === row.key) { value = v; break }
       }
     }
-    out.push([row.key, value ?? renderField(row.value, context, `query_parameters[${i}].value`)])
+    out.push([row.key, value ?? renderRow(row.value, context, 'query_parameters', i)])
   }
+  if (callerQuery.length === 0) return out
+  const configured = configuredKeys(rows)
   for (const pair of callerQuery) {
-    if (configured === undefined || !configured.has(pair[0])) out.push([pair[0], pair[1]])
+    if (!configured.has(pair[0])) out.push([pair[0], pair[1]])
   }
   return out
+}
+
+/** The configured query keys, once per row list (a loaded registry's lists do not change). */
+const configuredKeySets = new WeakMap<readonly KeyValueRow[], ReadonlySet<string>>()
+
+function configuredKeys (rows: readonly KeyValueRow[]): ReadonlySet<string> {
+  let keys = configuredKeySets.get(rows)
+  if (keys === undefined) {
+    keys = new Set(rows.map(r => r.key))
+    configuredKeySets.set(rows, keys)
+  }
+  return keys
 }
 
 /** Query pairs from authentication replace every pair of the same key (they win over the caller). */

@@ -62,40 +62,46 @@ export class CallTiming {
 
   headers (requestId: string): Record<string, string> {
     this.end()
-    const total = (this.#endedAt as number) - this.startedAt
-    const external = this.externalMs
+    const total = ms((this.#endedAt as number) - this.startedAt)
+    const external = ms(this.externalMs)
+    const setup = ms(this.setupMs)
+    const transform = ms(this.transformMs)
+    const cache = ms(this.cacheMs)
     const externalDesc = this.timeout ? 'Timeout' : (this.externalHost ?? 'None')
-    const serverTiming = [
-      `setup;dur=${ms(this.setupMs)};desc="Setup"`,
-      `transform;dur=${ms(this.transformMs)};desc="Template"`,
-      `cache;dur=${ms(this.cacheMs)};desc="${this.cacheHit ? 'Cache Hit' : 'Cache Miss'}"`,
-      `external;dur=${ms(external)};desc=${quoted(externalDesc)}`,
-      ...this.steps.map(s => `step.${s.name};dur=${ms(s.ms)};desc=${quoted(s.name)}`),
-      `total;dur=${ms(total)};desc="Total"`
-    ].join(', ')
-    const report: Record<string, unknown> = {
-      request_id: requestId,
-      total_ms: ms(total),
-      internal_ms: ms(Math.max(0, total - external)),
-      external_ms: ms(external),
-      breakdown: {
-        setup_ms: ms(this.setupMs),
-        transform_ms: ms(this.transformMs),
-        cache_ms: ms(this.cacheMs),
-        http_request_ms: ms(external)
-      },
-      cache_hit: this.cacheHit
-    }
-    if (this.externalHost !== undefined) report.external_host = this.externalHost
-    if (this.timeout) report.timeout = true
-    if (this.error !== undefined) report.error = this.error
+    // Built as text on every response: string concatenation instead of arrays, objects and a
+    // whole-report escape pass. Numbers print as JSON.stringify would print them.
+    let serverTiming = 'setup;dur=' + setup + ';desc="Setup", transform;dur=' + transform +
+      ';desc="Template", cache;dur=' + cache + (this.cacheHit ? ';desc="Cache Hit"' : ';desc="Cache Miss"') +
+      ', external;dur=' + external + ';desc=' + quoted(externalDesc)
+    for (const step of this.steps) serverTiming += ', step.' + step.name + ';dur=' + ms(step.ms) + ';desc=' + quoted(step.name)
+    serverTiming += ', total;dur=' + total + ';desc="Total"'
+    let report = '{"request_id":' + jsonString(requestId) +
+      ',"total_ms":' + total +
+      ',"internal_ms":' + ms(Math.max(0, ((this.#endedAt as number) - this.startedAt) - this.externalMs)) +
+      ',"external_ms":' + external +
+      ',"breakdown":{"setup_ms":' + setup + ',"transform_ms":' + transform + ',"cache_ms":' + cache + ',"http_request_ms":' + external + '}' +
+      ',"cache_hit":' + (this.cacheHit ? 'true' : 'false')
+    if (this.externalHost !== undefined) report += ',"external_host":' + jsonString(this.externalHost)
+    if (this.timeout) report += ',"timeout":true'
+    if (this.error !== undefined) report += ',"error":' + jsonString(this.error)
+    report += '}'
     return {
       'x-request-id': requestId,
       'server-timing': serverTiming,
-      // Header values must stay within Latin-1: escape anything beyond ASCII.
-      'x-connector-timing': asciiJson(report)
+      'x-connector-timing': report
     }
   }
+}
+
+const PLAIN = /^[\x20-\x7e]*$/
+/** Request ids, host names, ports and error codes: nothing JSON would escape. */
+const BARE = /^[\w.:[\]-]*$/
+
+/** A JSON string literal that is safe as a header value (non-ASCII escaped). */
+function jsonString (text: string): string {
+  if (BARE.test(text)) return '"' + text + '"'
+  const json = JSON.stringify(text)
+  return PLAIN.test(json) ? json : asciiJson(text)
 }
 
 /** JSON with every non-ASCII character escaped, safe as an HTTP header value. */

@@ -13,18 +13,37 @@ export interface ValueOwner {
 
 const NONE: ResolvedValues = Object.freeze({ secrets: {}, variables: {}, missingSecrets: [], missingVariables: [] }) as ResolvedValues
 
-export async function resolveValues (
-  owner: ValueOwner,
-  fieldsUsing: (kind: 'secret' | 'variable', name: string) => string[],
+export async function resolveValues<O extends ValueOwner> (
+  owner: O,
+  fieldsUsing: (owner: O, kind: 'secret' | 'variable', name: string) => string[],
   deps: ExecuteDeps
 ): Promise<ResolvedValues> {
   if (owner.secretNames.length === 0 && owner.variableNames.length === 0) return NONE
-  const values = await deps.resolver.resolve(owner.secretNames, owner.variableNames)
+  return checkMissing(owner, fieldsUsing, deps, await deps.resolver.resolve(owner.secretNames, owner.variableNames))
+}
+
+/** resolveValues without an await when every name is fresh in the cache; undefined otherwise. */
+export function resolveValuesCached<O extends ValueOwner> (
+  owner: O,
+  fieldsUsing: (owner: O, kind: 'secret' | 'variable', name: string) => string[],
+  deps: ExecuteDeps
+): ResolvedValues | undefined {
+  if (owner.secretNames.length === 0 && owner.variableNames.length === 0) return NONE
+  const values = deps.resolver.resolveCached?.(owner.secretNames, owner.variableNames)
+  return values === undefined ? undefined : checkMissing(owner, fieldsUsing, deps, values)
+}
+
+function checkMissing<O extends ValueOwner> (
+  owner: O,
+  fieldsUsing: (owner: O, kind: 'secret' | 'variable', name: string) => string[],
+  deps: ExecuteDeps,
+  values: ResolvedValues
+): ResolvedValues {
   if (values.missingSecrets.length > 0 || values.missingVariables.length > 0) {
     const missing: string[] = []
     for (const [kind, names] of [['secret', values.missingSecrets], ['variable', values.missingVariables]] as const) {
       for (const name of names) {
-        const fields = fieldsUsing(kind, name)
+        const fields = fieldsUsing(owner, kind, name)
         deps.logger.warn({ connector: owner.permalink, field: fields.join(', '), [kind]: name }, `${kind} not found`)
         missing.push(`${kind} '${name}' (used in ${fields.join(', ')})`)
       }

@@ -139,6 +139,16 @@ export class SecretCache implements SecretResolver {
     return Promise.all(waits).then(() => out)
   }
 
+  resolveCached (secretNames: readonly string[], variableNames: readonly string[]): ResolvedValues | undefined {
+    // A first pass that allocates nothing, so a miss costs no more than the lookups.
+    for (const name of secretNames) if (this.peek('secret', name) === undefined) return undefined
+    for (const name of variableNames) if (this.peek('variable', name) === undefined) return undefined
+    const out: ResolvedValues = { secrets: {}, variables: {}, missingSecrets: [], missingVariables: [] }
+    this.#collect('secret', secretNames, out.secrets, out.missingSecrets, undefined)
+    this.#collect('variable', variableNames, out.variables, out.missingVariables, undefined)
+    return out
+  }
+
   #collect (kind: EntryKind, names: readonly string[], values: Record<string, string>, missing: string[], waits: Array<Promise<void>> | undefined): Array<Promise<void>> | undefined {
     for (const name of names) {
       const hit = this.peek(kind, name)

@@ -34,6 +34,8 @@ export interface ResolvedValues {
 export interface SecretResolver {
   /** Resolves every name in parallel, through the cache, once per request. */
   resolve (secretNames: readonly string[], variableNames: readonly string[]): Promise<ResolvedValues>
+  /** Synchronous fast path: the same answer as resolve() when every name is fresh in the cache, else undefined. */
+  resolveCached?(secretNames: readonly string[], variableNames: readonly string[]): ResolvedValues | undefined
   /** After an upstream 401/403: the next request re-reads these names from the store. */
   markStale (secretNames: readonly string[]): void
   /** Writes through this process's admin API invalidate at once. */

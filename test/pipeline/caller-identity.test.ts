@@ -88,3 +88,54 @@ t.test('without callers.jwt a token is not trusted: the caller stays anonymous',
   const id = await v.identify(`Bearer ${await hmacToken({ sub: 'x' })}`)
   t.equal(id.user, ANONYMOUS_USER)
 })
+
+t.test('a verified token is reused without verifying again, until the cache bound', async t => {
+  let now = Date.now()
+  const v = createCallerVerifier({ callers: { jwt: { secret: SECRET } }, now: () => now, cacheMaxAgeSeconds: 60 })
+  const header = `Bearer ${await hmacToken({ sub: 'u-c', email: 'c@example.com' })}`
+  t.equal(v.identifyCached?.(header), undefined, 'not verified yet')
+  const first = await v.identify(header)
+  const cached = v.identifyCached?.(header)
+  t.equal(cached, first, 'the same identity, synchronously')
+  t.equal((await v.identify(header)), first)
+  t.ok(Object.isFrozen(first) && Object.isFrozen(first.user), 'shared identities cannot be changed by one request')
+  now += 61_000
+  t.equal(v.identifyCached?.(header), undefined, 'past the bound it is verified again')
+  t.equal((await v.identify(header)).user.email, 'c@example.com')
+})
+
+t.test('a cached token is not trusted past its exp', async t => {
+  let now = Date.now()
+  const v = createCallerVerifier({ callers: { jwt: { secret: SECRET } }, now: () => now, cacheMaxAgeSeconds: 3600 })
+  const header = `Bearer ${await hmacToken({ sub: 'u-e' }, { exp: '20s' })}`
+  await v.identify(header)
+  t.ok(v.identifyCached?.(header) !== undefined)
+  now += 21_000
+  t.equal(v.identifyCached?.(header), undefined)
+})
+
+t.test('an invalid token is never cached', async t => {
+  const v = createCallerVerifier({ callers: { jwt: { secret: SECRET } } })
+  const header = `Bearer ${await hmacToken({ sub: 'x' }, { secret: 'another-secret-another-secret-12345' })}`
+  await t.rejects(v.identify(header), { code: 'INVALID_CALLER_TOKEN' })
+  t.equal(v.identifyCached?.(header), undefined)
+  await t.rejects(v.identify(header), { code: 'INVALID_CALLER_TOKEN' })
+  t.equal(v.identifyCached?.('Basic dXNlcjpwYXNz'), undefined, 'a malformed header goes through identify() and its error')
+})
+
+t.test('the cache keeps the most recently used tokens up to its bound', async t => {
+  const v = createCallerVerifier({ callers: { jwt: { secret: SECRET } }, cacheMaxEntries: 2 })
+  const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async sub => `Bearer ${await hmacToken({ sub })}`))
+  await v.identify(a)
+  await v.identify(b)
+  v.identifyCached?.(a)
+  await v.identify(c)
+  t.equal(v.identifyCached?.(a)?.user.id, 'a')
+  t.equal(v.identifyCached?.(b), undefined, 'the least recently used one was dropped')
+  t.equal(v.identifyCached?.(c)?.user.id, 'c')
+})
+
+t.test('identifyCached: no header is anonymous at once', async t => {
+  const v = createCallerVerifier({ callers: { jwt: { secret: SECRET }, tenantId: 'acme' } })
+  t.same(v.identifyCached?.(undefined), { user: ANONYMOUS_USER, tenantId: 'acme' })
+})

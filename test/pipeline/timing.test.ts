@@ -55,3 +55,18 @@ t.test('asciiJson escapes everything beyond ASCII', async t => {
   t.notMatch(text, /[^\x20-\x7e]/)
   t.same(JSON.parse(text), { a: 'é€😀' })
 })
+
+t.test('the report stays printable ASCII and parses back whatever the host and error text', async t => {
+  const timing = new CallTiming()
+  timing.externalHost = 'bücher.example:8443'
+  timing.error = 'quote " and \\ and \u2028'
+  timing.steps.push({ name: 'first', ms: 1.23456 })
+  const h = timing.headers('req-1.a_b')
+  t.match(h['x-connector-timing'], /^[\x20-\x7e]+$/)
+  const report = JSON.parse(h['x-connector-timing'])
+  t.equal(report.request_id, 'req-1.a_b')
+  t.equal(report.external_host, 'bücher.example:8443')
+  t.equal(report.error, 'quote " and \\ and \u2028')
+  t.ok(Math.abs(report.internal_ms + report.external_ms - report.total_ms) < 0.0025, 'internal + external = total, to the rounding')
+  t.match(h['server-timing'], /, step\.first;dur=1\.235;desc="first", total;dur=/)
+})

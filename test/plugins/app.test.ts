@@ -39,3 +39,55 @@ t.test('store unavailable at request time is 503 SECRET_STORE_UNAVAILABLE', asyn
   t.equal(r.statusCode, 503)
   t.same(r.json().errors, { code: 'SECRET_STORE_UNAVAILABLE', detail: r.json().errors.detail, scope: 'Secrets (store unavailable)' })
 })
+
+t.test('at info level each request logs one completion line, secret values redacted', async t => {
+  const { Writable } = await import('node:stream')
+  const { tmpdir } = await import('node:os')
+  const { buildApp } = await import('../../plugins/app.js')
+  const { loadSettings } = await import('../../src/settings/load.js')
+  const { createLogger } = await import('../../src/secrets/logger.js')
+  const { MemoryStore } = await import('./fixtures/memory-store.js')
+  const { staticHolder } = await import('./fixtures/app.js')
+  const lines: Array<Record<string, unknown>> = []
+  const destination = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString())); cb() } })
+  const logger = createLogger({ level: 'info', destination, secretValues: () => ['sekrit-value'] })
+  const app = await buildApp({
+    settings: loadSettings({ env: {}, cwd: tmpdir() }),
+    store: new MemoryStore(),
+    registry: staticHolder([]),
+    adminToken: 'admin-token-for-plugin-tests-0123456789',
+    logger: logger as unknown as import('fastify').FastifyBaseLogger
+  })
+  t.teardown(() => app.close())
+  const r = await app.inject({ method: 'GET', url: '/healthz?q=sekrit-value', headers: { 'x-request-id': 'log-1' } })
+  t.equal(r.statusCode, 200)
+  const done = lines.filter(l => l.reqId === 'log-1')
+  t.equal(done.length, 1)
+  t.equal(done[0].msg, 'request completed')
+  t.match(done[0].req, { method: 'GET', url: '/healthz?q=[REDACTED]' })
+  t.same(done[0].res, { statusCode: 200 })
+  t.type(done[0].responseTime, 'number')
+})
+
+t.test('at warn level requests are not logged', async t => {
+  const { Writable } = await import('node:stream')
+  const { tmpdir } = await import('node:os')
+  const { buildApp } = await import('../../plugins/app.js')
+  const { loadSettings } = await import('../../src/settings/load.js')
+  const { createLogger } = await import('../../src/secrets/logger.js')
+  const { MemoryStore } = await import('./fixtures/memory-store.js')
+  const { staticHolder } = await import('./fixtures/app.js')
+  const lines: string[] = []
+  const destination = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } })
+  const logger = createLogger({ level: 'warn', destination, secretValues: () => [] })
+  const app = await buildApp({
+    settings: loadSettings({ env: {}, cwd: tmpdir() }),
+    store: new MemoryStore(),
+    registry: staticHolder([]),
+    adminToken: 'admin-token-for-plugin-tests-0123456789',
+    logger: logger as unknown as import('fastify').FastifyBaseLogger
+  })
+  t.teardown(() => app.close())
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
+  t.same(lines, [])
+})

@@ -179,3 +179,23 @@ t.test('knownSecretValues holds resolved secrets and remembered writes, never va
   cache.rememberSecretValue('written-by-admin')
   t.same([...cache.knownSecretValues()].sort(), ['sk_1', 'written-by-admin'])
 })
+
+t.test('resolveCached answers synchronously only when every name is fresh, like resolve would', async t => {
+  const { store, clock, cache } = setup()
+  store.data.secret.set('a', 'A')
+  store.data.variable.set('v', 'V')
+  t.equal(cache.resolveCached(['a', 'gone'], ['v']), undefined, 'nothing cached yet')
+  t.equal(store.reads, 0, 'a miss reads nothing')
+  const viaResolve = await cache.resolve(['a', 'gone'], ['v'])
+  const reads = store.reads
+  t.same(cache.resolveCached(['a', 'gone'], ['v']), viaResolve)
+  t.same(viaResolve, { secrets: { a: 'A' }, variables: { v: 'V' }, missingSecrets: ['gone'], missingVariables: [] })
+  t.equal(store.reads, reads, 'no store read for a full hit')
+  clock.advance(6)
+  t.equal(cache.resolveCached(['a', 'gone'], ['v']), undefined, 'the negative TTL ran out for one name')
+  t.ok(cache.resolveCached(['a'], ['v']) !== undefined)
+  cache.markStale(['a'])
+  t.equal(cache.resolveCached(['a'], []), undefined, 'a stale name is read again')
+  clock.advance(60)
+  t.equal(cache.resolveCached([], ['v']), undefined, 'past the TTL')
+})

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream'
 import { errors, MockAgent } from 'undici'
 import type { Dispatcher } from 'undici'
 import { createUpstreamDispatcher } from '../../src/upstream/dispatcher.js'
-import { cleanResponseHeaders, safeResponseHeaders, sendUpstream, streamUpstream, stripRequestHeaders } from '../../src/upstream/send.js'
+import { cleanResponseHeaders, forwardUpstream, safeResponseHeaders, sendUpstream, streamUpstream, stripRequestHeaders } from '../../src/upstream/send.js'
 import type { UpstreamRequest } from '../../src/upstream/types.js'
 import { ConduitError } from '../../src/errors.js'
 import type { ErrorCode } from '../../src/errors.js'
@@ -168,6 +168,17 @@ t.test('the deadline covers the body too', async t => {
   await failure(t, sendUpstream(dispatcher(t), get(`${server.base}/`), { timeoutMs: 150, maxResponseBytes: 1000 }), 'UPSTREAM_TIMEOUT')
 })
 
+t.test('the deadline is for the whole response: a body trickling faster than any idle timeout still stops', async t => {
+  const server = await loopback(t, (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain' })
+    const tick = setInterval(() => res.write('.'), 20)
+    // Without the deadline the call would succeed once the server finishes.
+    const finish = setTimeout(() => res.end(), 2000)
+    res.on('close', () => { clearInterval(tick); clearTimeout(finish) })
+  })
+  await failure(t, sendUpstream(dispatcher(t), get(`${server.base}/`), { timeoutMs: 200, maxResponseBytes: 1_000_000 }), 'UPSTREAM_TIMEOUT')
+})
+
 t.test('a response over maxResponseBytes fails with UPSTREAM_RESPONSE_TOO_LARGE', async t => {
   const big = 'x'.repeat(1001)
   const server = await loopback(t, (req, res) => {
@@ -284,6 +295,32 @@ t.test('streamUpstream passes the body through under the same cap and deadline',
 
   const stall = await streamUpstream(d, get(`${server.base}/stall`), { timeoutMs: 150, maxResponseBytes: 1000 })
   await failure(t, collect(stall.body), 'UPSTREAM_TIMEOUT')
+})
+
+t.test('forwardUpstream reads a small declared body whole and streams the rest, under the same cap', async t => {
+  const server = await loopback(t, (req, res) => {
+    if (req.url === '/small') { res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '10' }); res.end('small body'); return }
+    if (req.url === '/larger') { res.writeHead(200, { 'Content-Length': '600' }); res.end('y'.repeat(600)); return }
+    if (req.url === '/declared') { res.end('x'.repeat(1001)); return }
+    if (req.url === '/stall') { res.writeHead(200, { 'Content-Length': '10' }); res.write('half'); return }
+    res.writeHead(200)
+    for (let i = 0; i < 50; i++) res.write('z'.repeat(100))
+    res.end()
+  })
+  const d = dispatcher(t)
+  const opts = { ...LIMITS, bufferUpToBytes: 500 }
+  await failure(t, forwardUpstream(d, get(`${server.base}/stall`), { ...opts, timeoutMs: 150 }), 'UPSTREAM_TIMEOUT')
+  const small = await forwardUpstream(d, get(`${server.base}/small`), opts)
+  t.ok(Buffer.isBuffer(small.body), 'read whole')
+  t.equal(small.body.toString(), 'small body')
+  t.equal(small.headers['content-type'], 'text/plain')
+  const larger = await forwardUpstream(d, get(`${server.base}/larger`), opts)
+  t.notOk(Buffer.isBuffer(larger.body), 'over bufferUpToBytes: streamed')
+  t.equal((await collect(larger.body as Readable)).toString(), 'y'.repeat(600))
+  await failure(t, forwardUpstream(d, get(`${server.base}/declared`), opts), 'UPSTREAM_RESPONSE_TOO_LARGE')
+  const chunked = await forwardUpstream(d, get(`${server.base}/chunked`), opts)
+  t.notOk(Buffer.isBuffer(chunked.body), 'no declared length: streamed')
+  await failure(t, collect(chunked.body as Readable), 'UPSTREAM_RESPONSE_TOO_LARGE')
 })
 
 t.test('header helpers', async t => {
