@@ -18,6 +18,8 @@ export function splitTemplate (source: string): Segment[] {
   let i = 0
   let textStart = 0
   while (i < source.length) {
+    // Most characters are not '{': skip them without slicing a two-character string each.
+    if (source.charCodeAt(i) !== 123) { i++; continue }
     const open = source.slice(i, i + 2)
     const closer = CLOSERS[open]
     if (closer === undefined) { i++; continue }

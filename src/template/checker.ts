@@ -77,6 +77,9 @@ function collectAssigned (nodes: Node[], out: Set<string>): void {
   }
 }
 
+let filterNameSet: ReadonlySet<string> | undefined
+let testNameSet: ReadonlySet<string> | undefined
+
 class Checker {
   readonly problems: TemplateProblem[] = []
   readonly secretNames: string[] = []
@@ -88,8 +91,11 @@ class Checker {
   private readonly testNames: ReadonlySet<string>
 
   constructor (private readonly kind: FieldKind) {
-    this.filterNames = new Set(Object.keys(FILTERS))
-    this.testNames = new Set(Object.keys(TESTS))
+    // Built once on first use (not at import, in case of import cycles), not once per template.
+    filterNameSet ??= new Set(Object.keys(FILTERS))
+    testNameSet ??= new Set(Object.keys(TESTS))
+    this.filterNames = filterNameSet
+    this.testNames = testNameSet
   }
 
   private problem (message: string, pos: Pos): void {

@@ -167,7 +167,8 @@ class Generator {
 
   private node (n: Node): string {
     switch (n.type) {
-      case 'Text': return `o += ${lit(n.text)};\n`
+      // Text is data (K), so templates of one shape generate identical code and share one compiled function.
+      case 'Text': return `o += ${this.constant(n.text)};\n`
       case 'Output': return this.output(n.expr, n.source)
       case 'If':
         return `if (R.truthy(${this.expr(n.test)})) {\n${this.nodes(n.body)}}` +
@@ -187,7 +188,7 @@ class Generator {
   private output (expr: Expr, source: string): string {
     const refs = { secrets: [] as string[], variables: [] as string[] }
     secretRefs(expr, refs)
-    const value = expr.type === 'Literal' && typeof expr.value === 'string' ? lit(expr.value) : `R.str(${this.expr(expr)})`
+    const value = expr.type === 'Literal' && typeof expr.value === 'string' ? this.constant(expr.value) : `R.str(${this.expr(expr)})`
     if (refs.secrets.length === 0 && refs.variables.length === 0) return `o += ${value};\n`
     // SPEC §4.4: a tag naming a missing secret or variable renders as its own source text.
     const conds = [

@@ -69,7 +69,7 @@ function build (source: string, kind: FieldKind): CompiledTemplate {
     if (err instanceof RangeError) fail(`template nested too deeply (more than ${LIMITS.nestingDepth} levels)`)
     throw err
   }
-  const fn = compileWithEta(generated.code)
+  const fn = compileWithEta(generated.code, kind)
   const positions = Object.freeze(generated.positions)
   const constants = Object.freeze(generated.constants)
   return Object.freeze({
