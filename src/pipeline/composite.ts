@@ -13,6 +13,7 @@ import { resolveValues } from './values.js'
 import { parseBody } from './execute.js'
 import { ANONYMOUS_USER } from './caller-identity.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
+import { afterUpstreamStatus, timedUpstream } from './upstream-call.js'
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 const NETWORK_CODES = new Set(['UPSTREAM_TIMEOUT', 'UPSTREAM_UNREACHABLE', 'UPSTREAM_RESPONSE_TOO_LARGE', 'DESTINATION_NOT_ALLOWED'])
@@ -146,21 +147,10 @@ async function runStep (
   timing.lap('transform')
   timing.lap('cache')
 
-  let upstream
-  try {
-    upstream = await sendUpstream(deps.dispatcher, { url: appendQuery(url, query), method: step.method, headers, body }, {
-      timeoutMs, maxResponseBytes: settings.upstream.maxResponseBytes
-    })
-  } catch (err) {
-    timing.lap('external')
-    if (isConduitError(err) && err.code === 'UPSTREAM_TIMEOUT') timing.timeout = true
-    throw err
-  }
-  timing.lap('external')
-  if (upstream.status === 401 || upstream.status === 403) {
-    if (step.secretNames.length > 0) deps.resolver.markStale(step.secretNames)
-    if (upstream.status === 401 && tokenCacheKey !== undefined) deps.tokenCache.evict(tokenCacheKey)
-  }
+  const upstream = await timedUpstream(timing, async () => await sendUpstream(deps.dispatcher, { url: appendQuery(url, query), method: step.method, headers, body }, {
+    timeoutMs, maxResponseBytes: settings.upstream.maxResponseBytes
+  }))
+  afterUpstreamStatus(upstream.status, step.secretNames, tokenCacheKey, deps)
 
   const upstreamType = upstream.headers['content-type']
   const response: HttpExchange = { body: parseBody(upstream.body.toString('utf8'), upstreamType), status_code: upstream.status, headers: upstream.headers }

@@ -1,7 +1,7 @@
 // execute(connector, call, deps) → Result, in the order of SPEC §3. Everything compiled is already
 // compiled (registry load); per request this resolves secrets once, renders, sends and renders back.
 import { Readable } from 'node:stream'
-import { ConduitError, isConduitError } from '../errors.js'
+import { ConduitError } from '../errors.js'
 import type { Connector } from '../registry/types.js'
 import { applyAuthentication, renderAuthentication } from '../auth/apply.js'
 import type { AuthOutcome } from '../auth/types.js'
@@ -13,6 +13,7 @@ import { fieldsUsing } from './fields.js'
 import { resolveValues, resolveValuesCached } from './values.js'
 import { ANONYMOUS_USER } from './caller-identity.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
+import { afterUpstreamStatus, timedUpstream } from './upstream-call.js'
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 /**
@@ -109,25 +110,13 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
     bufferUpToBytes: BUFFER_UP_TO_BYTES
   }
   const responseTemplate = connector.responseBody
-  let upstream
-  try {
-    upstream = responseTemplate !== null
-      ? await sendUpstream(deps.dispatcher, request, limits)
-      // A HEAD answer declares the length of a body it does not send: always streamed.
-      : connector.method === 'HEAD'
-        ? await streamUpstream(deps.dispatcher, request, limits)
-        : await forwardUpstream(deps.dispatcher, request, limits)
-  } catch (err) {
-    timing.lap('external')
-    if (isConduitError(err) && err.code === 'UPSTREAM_TIMEOUT') timing.timeout = true
-    throw err
-  }
-  timing.lap('external')
-
-  if (upstream.status === 401 || upstream.status === 403) {
-    if (connector.secretNames.length > 0) deps.resolver.markStale(connector.secretNames)
-    if (upstream.status === 401 && auth?.tokenCacheKey !== undefined) deps.tokenCache.evict(auth.tokenCacheKey)
-  }
+  const upstream = await timedUpstream(timing, async () => responseTemplate !== null
+    ? await sendUpstream(deps.dispatcher, request, limits)
+    // A HEAD answer declares the length of a body it does not send: always streamed.
+    : connector.method === 'HEAD'
+      ? await streamUpstream(deps.dispatcher, request, limits)
+      : await forwardUpstream(deps.dispatcher, request, limits))
+  afterUpstreamStatus(upstream.status, connector.secretNames, auth?.tokenCacheKey, deps)
 
   // 8. Response template on every status; content-type override; safe headers only.
   const outHeaders = safeResponseHeaders(upstream.headers)
