@@ -65,6 +65,24 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
     done()
   })
 
+  // HTTP → Call: caller identity (a cached verification needs no await), query and payload.
+  async function callFrom (request: FastifyRequest, pathParams: Call['pathParams'], payload: { bodyText?: string, bodyRaw?: unknown }): Promise<Call> {
+    const authorization = request.headers.authorization
+    const identity = callers.identifyCached?.(authorization) ?? await callers.identify(authorization)
+    return {
+      method: request.method,
+      query: queryPairs(request.url),
+      headers: request.headers,
+      pathParams,
+      bodyText: payload.bodyText,
+      bodyRaw: payload.bodyRaw,
+      user: identity.user,
+      tenantId: identity.tenantId,
+      requestId: request.id,
+      timing: request.conduitTiming as CallTiming
+    }
+  }
+
   fastify.route<{ Params: { permalink: string } }>({
     method: [...HTTP_METHODS],
     url: '/connectors/:permalink/execute',
@@ -77,21 +95,7 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
       }
       const pathParams = parsePathParamsHeader(request.headers['x-path-params'])
       const payload = BODY_METHODS.has(request.method) ? parsePayload(request.body as RawBody | undefined) : {}
-      const authorization = request.headers.authorization
-      const identity = callers.identifyCached?.(authorization) ?? await callers.identify(authorization)
-      const call: Call = {
-        method: request.method,
-        query: queryPairs(request.url),
-        headers: request.headers,
-        pathParams,
-        bodyText: payload.bodyText,
-        bodyRaw: payload.bodyRaw,
-        user: identity.user,
-        tenantId: identity.tenantId,
-        requestId: request.id,
-        timing
-      }
-      const result = await execute(connector, call, deps)
+      const result = await execute(connector, await callFrom(request, pathParams, payload), deps)
       return sendResult(reply, request, result, timing)
     }
   })
@@ -110,20 +114,7 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
         throw new ConduitError('METHOD_NOT_ALLOWED', `Composite connector '${composite.permalink}' is called with POST, not ${request.method}`)
       }
       const payload = parsePayload(request.body as RawBody | undefined)
-      const authorization = request.headers.authorization
-      const identity = callers.identifyCached?.(authorization) ?? await callers.identify(authorization)
-      const result = await executeComposite(composite, {
-        method: request.method,
-        query: queryPairs(request.url),
-        headers: request.headers,
-        pathParams: {},
-        bodyText: payload.bodyText,
-        bodyRaw: payload.bodyRaw,
-        user: identity.user,
-        tenantId: identity.tenantId,
-        requestId: request.id,
-        timing
-      }, deps)
+      const result = await executeComposite(composite, await callFrom(request, {}, payload), deps)
       return sendResult(reply, request, result, timing)
     }
   })
