@@ -10,6 +10,7 @@ import type { HttpExchange, RenderContext } from '../template/types.js'
 import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField, renderUrl } from './merge.js'
 import { compositeFieldsUsing } from './fields.js'
 import { resolveValues } from './values.js'
+import { unresolvedNames } from './debug-view.js'
 import { parseBody } from './execute.js'
 import { ANONYMOUS_USER } from './caller-identity.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
@@ -64,6 +65,7 @@ export async function executeComposite (composite: CompositeConnector, call: Cal
     throw new ConduitError('AUTHENTICATION_REQUIRED', `Composite connector '${composite.permalink}' needs an authenticated caller: send 'Authorization: Bearer <JWT>'`)
   }
   const values = await resolveValues(namesOf(composite), (_owner, kind, name) => compositeFieldsUsing(composite, kind, name), deps)
+  if (call.debug !== undefined) call.debug.unresolved = unresolvedNames(values)
   timing.lap('setup')
 
   const steps: Record<string, HttpExchange> = {}

@@ -9,6 +9,7 @@ import { forwardUpstream, safeResponseHeaders, sendUpstream, streamUpstream } fr
 import type { RenderContext } from '../template/types.js'
 import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField, renderUrl } from './merge.js'
 import { resolvePathParams } from './path-params.js'
+import { unresolvedNames } from './debug-view.js'
 import { fieldsUsing } from './fields.js'
 import { resolveValues, resolveValuesCached } from './values.js'
 import { ANONYMOUS_USER } from './caller-identity.js'
@@ -37,6 +38,7 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
   if (call.debug !== undefined) {
     call.debug.variables = values.variables
     call.debug.pathParams = pathParams
+    call.debug.unresolved = unresolvedNames(values)
   }
   timing.lap('setup')
 
