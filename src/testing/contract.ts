@@ -170,12 +170,13 @@ export function answerOf (res: TestResponse): ContractAnswer {
   return { status: res.status, headers, body }
 }
 
-function namesOf (registry: Registry, input: ExecuteInput): { secrets: string[], variables: string[] } {
+function namesOf (registry: Registry, input: ExecuteInput): { method: string, secrets: string[], variables: string[] } {
   const connector = input.composite === true ? undefined : registry.connectors.get(input.permalink)
-  if (connector !== undefined) return { secrets: connector.secretNames, variables: connector.variableNames }
+  if (connector !== undefined) return { method: connector.method, secrets: connector.secretNames, variables: connector.variableNames }
   const composite = registry.composites.get(input.permalink)
   if (composite === undefined) throw new ContractError(`no connector with permalink '${input.permalink}'`)
   return {
+    method: 'POST',
     secrets: [...new Set(composite.steps.flatMap(s => s.secretNames))],
     variables: [...new Set(composite.steps.flatMap(s => s.variableNames))]
   }
@@ -255,7 +256,7 @@ export async function recordContract (options: RecordOptions): Promise<Recording
     connector: input.permalink,
     ...(registry.connectors.has(input.permalink) && input.composite !== true ? {} : { composite: true }),
     recorded_at: new Date(started).toISOString(),
-    request: requestOf(input),
+    request: requestOf(input, (input.method ?? names.method).toUpperCase()),
     secrets: names.secrets,
     variables,
     upstream: scripted.requests.map((req, i) => definition(req, answers[i])),
@@ -265,8 +266,8 @@ export async function recordContract (options: RecordOptions): Promise<Recording
   return { contract, real: realOutcome.response }
 }
 
-function requestOf (input: ExecuteInput): Contract['request'] {
-  const out: Contract['request'] = { method: (input.method ?? '').toUpperCase() }
+function requestOf (input: ExecuteInput, method: string): Contract['request'] {
+  const out: Contract['request'] = { method }
   if (input.queryParams !== undefined && Object.keys(input.queryParams).length > 0) {
     out.queryParams = Object.fromEntries(Object.entries(input.queryParams).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]))
   }
@@ -274,7 +275,7 @@ function requestOf (input: ExecuteInput): Contract['request'] {
     out.pathParams = Object.fromEntries(Object.entries(input.pathParams).map(([k, v]) => [k, String(v)]))
   }
   if (input.headers !== undefined && Object.keys(input.headers).length > 0) out.headers = input.headers
-  if (input.payload !== undefined) out.payload = input.payload
+  if (input.payload !== undefined) out.payload = typeof input.payload === 'string' ? jsonOrText(input.payload) : input.payload
   if (input.user !== undefined) out.user = input.user
   return out
 }
