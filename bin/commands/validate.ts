@@ -11,7 +11,7 @@ import type { Settings } from '../../src/settings/types.js'
 import { createSecretStore } from '../../src/secrets/index.js'
 import type { EntryKind } from '../../src/secrets/types.js'
 import { compositeFieldsUsing, fieldsUsing } from '../../src/pipeline/fields.js'
-import { parseCommand } from '../cli.js'
+import { parseCommand, usageError } from '../cli.js'
 import type { CommandSpec } from '../cli.js'
 
 export const SPEC: CommandSpec = {
@@ -95,6 +95,7 @@ export async function run (args: string[]): Promise<number> {
   const parsed = parseCommand<Values>(SPEC, args, { max: 1 })
   if (typeof parsed === 'number') return parsed
   const v = parsed.values
+  if (v.strict === true && v['check-secrets'] !== true) return usageError(SPEC, '--strict goes with --check-secrets')
 
   let settings
   try {
