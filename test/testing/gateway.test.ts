@@ -139,3 +139,14 @@ t.test('errors of the gateway itself', async t => {
   await gw.close()
   await t.rejects(gw.execute({ permalink: 'create' }), /closed/)
 })
+
+t.test("README's snippet: the example registry's crm-contact with nock", async t => {
+  const gw = await createTestGateway({ registry: 'config/connectors_registry.json', secrets: { crm_token: 'test-token' } })
+  t.teardown(() => gw.close())
+  const scope = nock('https://api.hubapi.com').get('/crm/v3/objects/contacts/42').query(true)
+    .matchHeader('authorization', 'Bearer test-token').reply(200, { id: '42' })
+  const res = await gw.execute({ permalink: 'crm-contact', method: 'GET', pathParams: { contact_id: '42' }, user: { email: 'ops@example.com' } })
+  t.equal(res.status, 200)
+  t.same(res.json(), { id: '42' })
+  t.ok(scope.isDone())
+})
