@@ -150,3 +150,20 @@ t.test("README's snippet: the example registry's crm-contact with nock", async t
   t.same(res.json(), { id: '42' })
   t.ok(scope.isDone())
 })
+
+t.test('upstream limits hold through the http dispatcher: timeout and response size', async t => {
+  const gw = await createTestGateway({ registry: REGISTRY, settings: { upstream: { timeoutMs: 200, maxResponseBytes: 1000 } } })
+  t.teardown(() => gw.close())
+  nock(ORIGIN).post('/things').delay(2000).reply(200, 'late')
+  const started = Date.now()
+  const late = await gw.execute({ permalink: 'create', payload: {} })
+  t.equal(late.status, 502)
+  t.equal(late.json<{ errors: { code: string } }>().errors.code, 'UPSTREAM_TIMEOUT')
+  t.ok(Date.now() - started < 1500, 'the deadline, not the upstream, ended the call')
+  t.match(JSON.parse(late.headers['x-connector-timing']), { timeout: true })
+
+  nock(ORIGIN).post('/things').reply(200, 'x'.repeat(5000))
+  const big = await gw.execute({ permalink: 'create', payload: {} })
+  t.equal(big.status, 502)
+  t.equal(big.json<{ errors: { code: string } }>().errors.code, 'UPSTREAM_RESPONSE_TOO_LARGE')
+})
