@@ -235,6 +235,9 @@ export async function run (argv: string[]): Promise<number> {
     }
 
     if (args.record !== undefined) {
+      const credential = Object.keys(args.headers).find(k => k === 'authorization' || k === 'cookie' || k === 'proxy-authorization')
+      // A contract is committed to git: a caller credential would be written into it.
+      if (credential !== undefined) return fail(`not recorded: a contract would keep the --header ${credential}; give the caller with --user or --caller-jwt`)
       let recording
       try {
         recording = await recordContract({ registry, settings, store, input, logger, ...(args.connectTo === undefined ? {} : { connectTo: args.connectTo }) })
