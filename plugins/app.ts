@@ -96,7 +96,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
 
   await app.register(errorsPlugin)

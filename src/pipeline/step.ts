@@ -144,7 +144,7 @@ function setHeader (headers: Record<string, string>, name: string, value: string
 export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): Promise<StepResult> {
   const { settings } = deps
   const { timing, withSecrets, field: p } = call
-  const { url, host } = renderUrl(step.url, step.urlHostPattern, call.context, settings.upstream, `${p}url`)
+  const { url, host } = renderUrl(step.url, step.target, call.context, `${p}url`)
   timing.externalHost = host
 
   // 2-3. Caller input merged with the definition; header and query templates.
