@@ -109,7 +109,8 @@ export async function run (args: string[]): Promise<number> {
 
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
   const holder = createRegistryHolder(settings.registry.path, registryOptions, {
     onLoad: (registry) => {
