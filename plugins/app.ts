@@ -9,6 +9,7 @@ import { createSecretResolver } from '../src/secrets/index.js'
 import type { RegistryHolder } from '../src/registry/watch.js'
 import { createUpstreamDispatcher } from '../src/upstream/dispatcher.js'
 import { TokenCache } from '../src/auth/token-cache.js'
+import type { SharedState } from '../src/shared-state/index.js'
 import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
 import type { FetchLike } from '../src/pipeline/caller-identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
@@ -18,6 +19,8 @@ import registryPlugin from './registry.js'
 import secretsPlugin from './secrets.js'
 import errorsPlugin from './errors.js'
 import healthPlugin from './health.js'
+import lifecyclePlugin from './lifecycle.js'
+import listenersPlugin, { httpServerOptions } from './listeners.js'
 import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
@@ -45,6 +48,8 @@ export interface BuildAppOptions {
   callerFetch?: FetchLike
   /** Close the store when the app closes. */
   closeStore?: boolean
+  /** Redis-backed state shared by replicas (redis.url); closed with the app. */
+  sharedState?: SharedState
 }
 
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
@@ -58,6 +63,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: settings.server.bodyLimit,
     trustProxy: settings.server.trustProxy,
+    requestTimeout: settings.server.requestTimeoutMs,
+    keepAliveTimeout: settings.server.keepAliveTimeoutMs,
+    http: httpServerOptions(settings.server),
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Fastify's own logging writes two lines per request (incoming, completed); one completion
     // line below carries the same facts at half the serializing, redacting and writing.
@@ -87,8 +95,10 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock })
+    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens })
   }
+  const shared = options.sharedState
+  if (shared !== undefined) app.addHook('onClose', async () => { await shared.close() })
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
@@ -96,10 +106,16 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   }
 
   await app.register(errorsPlugin)
+  await app.register(lifecyclePlugin)
+  await app.register(listenersPlugin, { settings })
   await app.register(settingsPlugin, { settings })
   await app.register(registryPlugin, { holder: options.registry })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
-  await app.register(healthPlugin)
+  await app.register(healthPlugin, {
+    staleIfErrorMs: settings.secrets.cache.staleIfErrorSeconds * 1000,
+    sharedState: shared?.stats,
+    clock
+  })
   await app.register(adminAuth, { token: options.adminToken })
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
