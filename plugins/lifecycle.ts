@@ -40,8 +40,13 @@ async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
     inFlight.add(entry)
     // 'close' fires when the response is sent and when the client goes away: both end the request.
     reply.raw.once('close', () => { inFlight.delete(entry) })
-    if (draining) reply.header('connection', 'close')
     done()
+  })
+  // While draining every response closes its connection, including those of requests that began
+  // before: a keep-alive socket left open would hold the server's close until the grace runs out.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close')
+    done(null, payload)
   })
 }
 
