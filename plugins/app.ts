@@ -28,6 +28,13 @@ import adminConnectors from './admin-connectors.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Redis-backed shared state, or null when redis.url is not set. */
+    sharedState: SharedState | null
+  }
+}
+
 export interface BuildAppOptions {
   settings: Settings
   store: SecretStore
@@ -98,6 +105,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens })
   }
   const shared = options.sharedState
+  // For metrics: stats() counts the fallbacks to local state while Redis is away.
+  app.decorate('sharedState', shared ?? null)
   if (shared !== undefined) app.addHook('onClose', async () => { await shared.close() })
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {

@@ -167,3 +167,15 @@ t.test('readiness: a Vault outage with a warm cache stays ready for the stale wi
   t.equal(ready.json().checks.registry, 'ok', 'a good file clears the error')
   t.equal(ready.json().registryError, undefined)
 })
+
+t.test('a generated master key is logged with where it is and what losing it means', async t => {
+  const conduit = await startConduit({ registry: { connectors: [] }, env: { CONDUIT_MASTER_KEY: '' } })
+  t.teardown(async () => { await conduit.stop() })
+  const line = conduit.output().split('\n').find(l => l.includes('generated a new master key'))
+  t.ok(line !== undefined, 'logged')
+  const entry = JSON.parse(line as string)
+  t.equal(entry.level, 40, 'as a warning')
+  t.match(entry.msg, /master\.key: back it up now .*losing it loses every secret in .*secrets\.json/)
+  t.match(entry.keyFile, /data\/master\.key$/)
+  t.notMatch(conduit.output(), /[A-Za-z0-9+/]{43}=/, 'the key itself is not logged')
+})
