@@ -14,6 +14,7 @@ import type { Registry, RegistryProblem } from '../../src/registry/types.js'
 import { createUpstreamDispatcher } from '../../src/upstream/dispatcher.js'
 import { TokenCache } from '../../src/auth/token-cache.js'
 import { createCallerVerifier } from '../../src/pipeline/caller-identity.js'
+import { DestinationPolicy } from '../../src/upstream/destination-policy.js'
 import { HttpDispatcher } from '../../src/testing/http-dispatcher.js'
 import { runCall } from '../../src/testing/run.js'
 import type { ExecuteInput, TestResponse, TestUser } from '../../src/testing/run.js'
@@ -182,7 +183,9 @@ async function open (args: TestArgs): Promise<{ settings: Settings, registry: Re
   }
   try {
     const registry = await loadRegistry(args.registry ?? settings.registry.path, {
-      allowInsecure: settings.upstream.allowInsecure, allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+      allowInsecure: settings.upstream.allowInsecure,
+      allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+      allowPrivateHosts: settings.upstream.allowPrivateHosts
     })
     return { settings, registry }
   } catch (err) {
@@ -254,7 +257,7 @@ export async function run (argv: string[]): Promise<number> {
 
     const dispatcher = args.connectTo === undefined
       ? createUpstreamDispatcher(settings.upstream)
-      : new HttpDispatcher({ guard: !settings.upstream.allowPrivateNetworks, connectTo: args.connectTo })
+      : new HttpDispatcher({ guard: new DestinationPolicy(settings.upstream), connectTo: args.connectTo })
     try {
       const outcome = await runCall({
         registry: () => registry,

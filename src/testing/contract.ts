@@ -18,6 +18,7 @@ import type { SecretStore } from '../secrets/types.js'
 import type { Settings } from '../settings/types.js'
 import { createCallerVerifier } from '../pipeline/caller-identity.js'
 import type { PipelineLogger } from '../pipeline/types.js'
+import { DestinationPolicy } from '../upstream/destination-policy.js'
 import { HttpDispatcher } from './http-dispatcher.js'
 import type { IncomingResponse, OutgoingRequest } from './http-dispatcher.js'
 import { MemorySecretStore } from './memory-store.js'
@@ -175,11 +176,7 @@ function namesOf (registry: Registry, input: ExecuteInput): { method: string, se
   if (connector !== undefined) return { method: connector.method, secrets: connector.secretNames, variables: connector.variableNames }
   const composite = registry.composites.get(input.permalink)
   if (composite === undefined) throw new ContractError(`no connector with permalink '${input.permalink}'`)
-  return {
-    method: 'POST',
-    secrets: [...new Set(composite.steps.flatMap(s => s.secretNames))],
-    variables: [...new Set(composite.steps.flatMap(s => s.variableNames))]
-  }
+  return { method: 'POST', secrets: composite.secretNames, variables: composite.variableNames }
 }
 
 export interface RecordOptions {
@@ -220,7 +217,7 @@ export async function recordContract (options: RecordOptions): Promise<Recording
 
   const exchanges: Array<{ request: OutgoingRequest, response: IncomingResponse }> = []
   const real = new HttpDispatcher({
-    guard: !settings.upstream.allowPrivateNetworks,
+    guard: new DestinationPolicy(settings.upstream),
     ...(options.connectTo === undefined ? {} : { connectTo: options.connectTo }),
     onExchange: (request, response) => { exchanges.push({ request, response }) }
   })
