@@ -162,10 +162,7 @@ function print (res: TestResponse, debug: unknown, args: TestArgs): void {
   }
   process.stdout.write(`HTTP ${res.status}\n`)
   if (args.verbose) for (const [k, v] of Object.entries(res.headers)) process.stdout.write(`${k}: ${v}\n`)
-  let body = res.body
-  if (/[/+]json\b/.test(res.headers['content-type'] ?? '')) {
-    try { body = JSON.stringify(JSON.parse(body), null, 2) } catch {}
-  }
+  const body = res.body
   process.stdout.write('\n' + body + (body.endsWith('\n') ? '' : '\n'))
 }
 
