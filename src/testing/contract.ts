@@ -10,7 +10,7 @@
 // The clock of the second run and of every replay is the recording time, so now() renders the same.
 import { isDeepStrictEqual } from 'node:util'
 import type { Dispatcher } from 'undici'
-import { createTwoFilesPatch } from 'diff'
+import { structuredPatch } from 'diff'
 import { TokenCache } from '../auth/token-cache.js'
 import type { Registry } from '../registry/types.js'
 import { createSecretResolver } from '../secrets/index.js'
@@ -244,6 +244,9 @@ export async function recordContract (options: RecordOptions): Promise<Recording
   const placeholders = Object.fromEntries(names.secrets.map(n => [n, placeholder(n)]))
   const scripted = new ScriptedDispatcher(answers)
   const replayed = await runCall(context(registry, settings, new MemorySecretStore(placeholders, variables), scripted, () => started, logger), input)
+  if (replayed.response.status === 422 && replayed.response.body.includes('"JWT_SIGNING_ERROR"')) {
+    throw new ContractError('the connector signs a JWT with a secret key, which a replay (with placeholder secrets) cannot do')
+  }
   if (scripted.requests.length !== answers.length) {
     throw new ContractError(`the connector made ${exchanges.length} upstream request(s) with its secrets and ${scripted.requests.length} with placeholders: it cannot be replayed`)
   }
@@ -393,8 +396,13 @@ export function compareAnswers (expected: ContractAnswer, actual: ContractAnswer
     lines.push(`header ${name}: expected ${e === undefined ? '(none)' : JSON.stringify(e)}, got ${a === undefined ? '(none)' : JSON.stringify(a)}`)
   }
   if (!isDeepStrictEqual(expected.body, actual.body)) {
-    const patch = createTwoFilesPatch('recorded', 'replayed', pretty(expected.body) + '\n', pretty(actual.body) + '\n', '', '', { context: 3 })
-    lines.push('body:', ...patch.split('\n').slice(2).filter(l => l !== '\\ No newline at end of file' && l !== '').map(l => '  ' + l))
+    // '-' lines are the recorded answer, '+' lines the replayed one.
+    const patch = structuredPatch('recorded', 'replayed', pretty(expected.body) + '\n', pretty(actual.body) + '\n', '', '', { context: 3 })
+    lines.push('body (- recorded, + replayed):')
+    for (const hunk of patch.hunks) {
+      lines.push(`  @@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`)
+      for (const line of hunk.lines) if (!line.startsWith('\\')) lines.push('  ' + line)
+    }
   }
   return lines.join('\n')
 }

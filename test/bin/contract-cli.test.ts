@@ -146,7 +146,7 @@ t.test('record against a loopback upstream, replay offline, diff, update', async
   writeFileSync(registryFile, JSON.stringify(registry, null, 2))
   const changed = await run('contract')
   t.equal(changed.code, 1)
-  t.match(changed.stdout, /✗ contracts\/get-order.contract.json \(get-order\)\n {4}body:\n/)
+  t.match(changed.stdout, /✗ contracts\/get-order.contract.json \(get-order\)\n {4}body \(- recorded, \+ replayed\):\n/)
   t.match(changed.stdout, /-\s+"total": 19.99/)
   t.match(changed.stdout, /\+\s+"total_cents": 1999/)
   t.match(changed.stdout, /3 contract\(s\): 2 matched, 1 failed/)
