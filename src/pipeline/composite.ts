@@ -152,8 +152,7 @@ async function runStep (
   }))
   afterUpstreamStatus(upstream.status, step.secretNames, tokenCacheKey, deps)
 
-  const upstreamType = upstream.headers['content-type']
-  const response: HttpExchange = { body: parseBody(upstream.body.toString('utf8'), upstreamType), status_code: upstream.status, headers: upstream.headers }
+  const response: HttpExchange = { body: parseBody(upstream.body), status_code: upstream.status, headers: upstream.headers }
   const outHeaders = safeResponseHeaders(upstream.headers)
   if (step.responseContentType !== '') outHeaders['content-type'] = step.responseContentType
   let out: string | Buffer = upstream.body
@@ -164,7 +163,7 @@ async function runStep (
       throw renderError(err, `${p}response_body`, withSecrets, 'RESPONSE_TEMPLATE_RENDER_ERROR')
     }
     // Later steps read what this step's response template made of the answer.
-    steps[step.name] = { body: parseBody(out, outHeaders['content-type']), status_code: upstream.status, headers: upstream.headers }
+    steps[step.name] = { body: parseBody(out), status_code: upstream.status, headers: upstream.headers }
   } else {
     steps[step.name] = response
   }

@@ -131,13 +131,12 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
     timing.lap('external')
     return { status: upstream.status, headers: outHeaders, body }
   }
-  const text = (upstream.body as Buffer).toString('utf8')
   const context: RenderContext = {
     user: call.user,
     tenant_id: call.tenantId,
     clock: deps.clock,
     response: {
-      body: parseBody(text, upstream.headers['content-type']),
+      body: parseBody(upstream.body as Buffer),
       status_code: upstream.status,
       headers: upstream.headers
     }
@@ -174,13 +173,17 @@ function setHeader (headers: Record<string, string>, name: string, value: string
   headers[name] = value
 }
 
-/** `response.body`: parsed JSON when the body is JSON, otherwise the text. */
-export function parseBody (text: string, contentType: string | undefined): unknown {
-  const looksJson = contentType === undefined ? /^\s*[[{]/.test(text) : /[/+]json\b/i.test(contentType)
-  if (!looksJson || text === '') return text
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * `response.body` (and a composite's `steps.<name>.body`): the upstream body as UTF-8 text, None
+ * when the bytes are not valid UTF-8 (SPEC §4.3). Never parsed: templates read JSON with `from_json`.
+ */
+export function parseBody (body: Buffer | string): string | null {
+  if (typeof body === 'string') return body
   try {
-    return JSON.parse(text)
+    return UTF8.decode(body)
   } catch {
-    return text
+    return null
   }
 }
