@@ -195,6 +195,16 @@ class Gen:
         rng, cur = self.rng, base
         for _ in range(steps):
             v = cur.v
+            if isinstance(v, dict) and rng.random() < 0.04:
+                # A key computed from a context value (a secret, a payload string), possibly
+                # transformed: Jinja2's error for the missing attribute after it names the key, and
+                # Conduit's must not (SPEC §4.6).
+                key = rng.choice([r for r in self.roots() if r.t == 'str'] or [Val("'k'", t='str')])
+                form = rng.choice(['{}', '{} | reverse', '{} | lower', '({})[1:]', '{} ~ "x"', '{} | upper'])
+                cur = Val(f'{cur.a()}[{form.format(key.a())}]', t='undef')
+                if rng.random() < 0.7:
+                    cur = Val(cur.text + '.' + rng.choice(['x', 'name', 'id']), t='undef')
+                break
             if isinstance(v, dict) and v:
                 k = rng.choice(list(v))
                 if rng.random() < 0.08:
@@ -393,6 +403,10 @@ class Gen:
     def str_op(self, cur, depth):
         rng = self.rng
         r = rng.random()
+        if r < 0.03:
+            return Val(f'{cur.a()} | base64_encode | base64_decode', t='str', atomic=False)
+        if r < 0.05:
+            return Val(f"{rng.choice(['%s', '%s-%s', '%-6s|', '%r', '%5.1f'])!r} | format({cur.text}{rng.choice(['', ', 1'])})", t='str', atomic=False)
         simple = ['upper', 'lower', 'title', 'capitalize', 'trim', 'wordcount', 'length', 'count', 'first', 'last',
                   'reverse', 'list', 'string', 'base64_encode', 'urlencode', 'int', 'float', 'tojson', 'json_encode',
                   'from_json', 'base64_decode', 'unique', 'sort', 'min', 'max']
@@ -652,6 +666,8 @@ class Gen:
             return self.block_set(depth)
         if r < 0.94:
             return self.namespace_stmt(depth)
+        if r < 0.95:
+            return self.append_stmt()
         if r < 0.97:
             return rng.choice(['{# a comment {{ x }} #}', '{#- trimmed -#}', '{% raw %}{{ not_rendered }} {% if %}{% endraw %}',
                                '{%- raw -%} {{ x }} {%- endraw %}', '{# multi\nline #}'])
@@ -777,6 +793,20 @@ class Gen:
         body = self.block(depth + 1, rng.randint(1, 2))
         self.scope[name] = Val(name, t='str' if fil in ('', ' | upper', ' | trim') else 'any')
         return self.tag(f'set {name}{fil}') + body + self.tag('endset') + rng.choice(['', self.out(Val(name))])
+
+    def append_stmt(self):
+        """list.append, the one mutating method of SPEC §4.2, as templates use it to collect values."""
+        rng = self.rng
+        acc, x = self.fresh('acc'), self.fresh('r')
+        self.assigned.update([acc, x])
+        it = self.iterable()
+        item = rng.choice([x, f'{x} | string', f'[{x}]', f'loop.index'])
+        call = rng.choice([f'{{% set ok = {acc}.append({item}) %}}', f'{{{{ {acc}.append({item}) or "" }}}}',
+                           f'{{% if {acc}.append({item}) %}}{{% endif %}}'])
+        self.assigned.add('ok')
+        self.scope[acc] = Val(acc, t='list')
+        return (self.tag(f'set {acc} = {rng.choice(["[]", "[0]", "range(2) | list"])}') + self.tag(f'for {x} in {it.text}') + call
+                + self.tag('endfor') + self.out(Val(rng.choice([acc, f'{acc} | tojson', f'{acc} | length', f'{acc} | join(",")']))))
 
     def namespace_stmt(self, depth):
         rng = self.rng

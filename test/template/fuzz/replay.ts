@@ -60,9 +60,33 @@ const isTemplateError = (e: unknown): e is Error => e instanceof TemplateCompile
 /** A failure that is not a positioned template error, or the engine's "internal error": a crash. */
 export const isCrash = (e: unknown): boolean => !isTemplateError(e) || /internal error/i.test(e.message)
 
-/** Why Conduit's outcome does not match Jinja2's, or undefined when it does. */
-export function mismatch (c: FuzzCase, o: Outcome): string | undefined {
+/**
+ * A context string (6+ characters) that an error message shows, whole, lower/upper-cased or
+ * reversed, and the template itself does not hold: SPEC §4.6 allows none (secrets, variables,
+ * caller payloads, upstream bodies, user fields).
+ */
+export function leaked (o: Outcome, context: unknown, template: string): string | undefined {
+  if (!('error' in o) || !(o.error instanceof Error)) return undefined
+  const message = o.error.message
+  const strings: string[] = []
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.length >= 6) strings.push(v)
+    } else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk)
+  }
+  walk(context)
+  for (const s of strings) {
+    for (const form of [s, s.toLowerCase(), s.toUpperCase(), [...s].reverse().join('')]) {
+      if (message.includes(form) && !template.includes(form)) return s
+    }
+  }
+  return undefined
+}
+
+/** Why Conduit's outcome does not match Jinja2's (or breaks SPEC §4.6), or undefined when it does. */
+export function mismatch (c: FuzzCase, o: Outcome, context: unknown = {}): string | undefined {
   if ('error' in o && isCrash(o.error)) return 'Conduit crashed'
+  if (leaked(o, context, c.template) !== undefined) return 'the error message shows a context value (SPEC §4.6)'
   if (c.output !== undefined) {
     if ('output' in o) return o.output === c.output ? undefined : 'different output'
     return 'Conduit failed where Jinja2 rendered'
