@@ -1,12 +1,14 @@
 """Context data for the differential fuzzer: one render context (every name of SPEC §4.3 at once,
 so any field kind can use it) per group of cases.
 
-Values that reach templates as objects (body_raw, user, response.headers, request.*) are
+Values that reach templates as objects (user, response.headers, request.headers, …) are
 "JS-safe": JavaScript parses them from the fixture exactly as Python does (integers within 2^53,
 no integral floats such as 1.0, no integer-like keys out of ascending order). The hostile JSON
 shapes of SPEC §4.1 (big 64-bit ints, 1.0, integer-like keys, astral text, None) go into the TEXT
 fields (body_text, request.body_text, response.body, steps.<name>.body), which templates read
-with `| from_json` exactly as Conduit receives them from a caller or an upstream.
+with `| from_json` exactly as Conduit receives them from a caller or an upstream. body_raw is the
+caller's body_text parsed (None when it is not JSON), as the pipeline passes it; Conduit reads it
+again from body_text, so it keeps Python's values too.
 """
 
 import json
@@ -167,19 +169,26 @@ def exchange(rng, doc=None):
             'body': text_of(rng, doc)}
 
 
+def parsed(text):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def context(rng):
-    body_doc = payload(rng, False)
-    raw_doc = payload(rng, True)
+    body_text = text_of(rng, payload(rng, False))
+    request_text = text_of(rng, payload(rng, False))
     login = {'access_token': rng.choice(['tok-1', 'eyJ.abc.def', 'ü']), 'expires_in': rng.choice([3600, 60])}
     return {
         'user': user(rng),
         'tenant_id': rng.choice(['acme', 'Acme Corp', 'tenant-ü', '', None]),
         'pathParams': {'account': rng.choice(['acc-1', 'a b/c', 'Zoë', '42']), 'id': rng.choice(['7', 'x?y&z=1'])},
-        'body_text': text_of(rng, body_doc),
-        'body_raw': raw_doc,
+        'body_text': body_text,
+        'body_raw': parsed(body_text),
         'response': exchange(rng),
         'steps': {'login': exchange(rng, login), 'search': exchange(rng)},
-        'request': {'body_text': text_of(rng, payload(rng, False)), 'body_raw': payload(rng, True),
+        'request': {'body_text': request_text, 'body_raw': parsed(request_text),
                     'headers': {'x-trace-id': rng.choice(['abc', 'Ünï']), 'accept': 'application/json'},
                     'query_parameters': {'page': rng.choice(['1', '3', 'x']), 'size': rng.choice(['20', '500', '-1'])}},
         'secrets': dict(SECRETS),
