@@ -140,7 +140,7 @@ def generate(rng, ctx):
     return kind, template
 
 
-def record_case(env, rng, case_id, ctx, ctx_index, max_ms, stats):
+def record_case(env, rng, case_id, ctx, ctx_index, max_ms, stats, skipped=None):
     kind, template = generate(rng, ctx)
     case = {'id': case_id, 'kind': kind, 'template': template, 'context': ctx_index}
     source = template
@@ -154,6 +154,8 @@ def record_case(env, rng, case_id, ctx, ctx_index, max_ms, stats):
     outcome = render(env, source, ctx, max_ms)
     if outcome[0] == 'skip':
         stats['skip:' + outcome[1]] = stats.get('skip:' + outcome[1], 0) + 1
+        if skipped is not None:
+            skipped.write(json.dumps({'id': case_id, 'why': outcome[1], 'kind': kind, 'template': template}, ensure_ascii=False) + '\n')
         return None
     if outcome[0] == 'output':
         if kind not in gen.BODY_KINDS and len(outcome[1].encode('utf-8')) > FIELD_LIMIT:
@@ -176,6 +178,7 @@ def main():
     ap.add_argument('--max-ms', type=float, default=200, help='skip a case whose Jinja2 render takes longer')
     ap.add_argument('--out', default=OUT_DIR)
     ap.add_argument('--keep', action='store_true', help='keep fixture files of other seeds')
+    ap.add_argument('--skipped', help='write the skipped cases (id, why, kind, template) to this JSON-lines file')
     args = ap.parse_args()
     if not conformance.jinja2.__version__.startswith('3.1'):
         sys.exit(f'Jinja2 3.1 is required, found {conformance.jinja2.__version__}')
@@ -190,6 +193,7 @@ def main():
     env = conformance.make_env()
     rng = random.Random(args.seed)
     stats = {}
+    skipped = open(args.skipped, 'w', encoding='utf-8') if args.skipped else None
     started = time.time()
     part, written, n = 0, 0, 0
     while written < args.count:
@@ -199,7 +203,7 @@ def main():
             contexts.append(ctx)
             for _ in range(PER_CONTEXT):
                 n += 1
-                case = record_case(env, rng, f's{args.seed}-{n}', ctx, len(contexts) - 1, args.max_ms, stats)
+                case = record_case(env, rng, f's{args.seed}-{n}', ctx, len(contexts) - 1, args.max_ms, stats, skipped)
                 if case is not None:
                     cases.append(case)
         path = os.path.join(args.out, f'seed-{args.seed}-{part:02d}.json')
