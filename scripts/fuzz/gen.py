@@ -89,14 +89,18 @@ def py_literal(rng, v):
             return '(' + r + ')'
         return r if 'inf' not in r and 'nan' not in r else '1.5'
     if isinstance(v, str):
+        if rng.random() < 0.05 and v.isascii() and v:
+            # Jinja2 decodes string literals with Python's unicode-escape rules.
+            return "'" + ''.join(rng.choice(['\\x%02x' % ord(ch), '\\u%04x' % ord(ch), ch]) if ch.isalnum() else ch for ch in v).replace("'", "\\'") + "'"
         return lit_str(rng, v)
     if isinstance(v, tuple):
         inner = ', '.join(py_literal(rng, x) for x in v)
         return '(' + inner + (',)' if len(v) == 1 else ')')
+    trailing = ',' if v and rng.random() < 0.05 else ''
     if isinstance(v, list):
-        return '[' + ', '.join(py_literal(rng, x) for x in v) + ']'
+        return '[' + ', '.join(py_literal(rng, x) for x in v) + trailing + ']'
     if isinstance(v, dict):
-        return '{' + ', '.join(py_literal(rng, k) + ': ' + py_literal(rng, x) for k, x in v.items()) + '}'
+        return '{' + ', '.join(py_literal(rng, k) + ': ' + py_literal(rng, x) for k, x in v.items()) + trailing + '}'
     raise TypeError(v)
 
 
@@ -629,8 +633,8 @@ class Gen:
 
     def out(self, v):
         rng = self.rng
-        lo = rng.choice(['{{ ', '{{ ', '{{-', '{{- ', '{{'])
-        hi = rng.choice([' }}', ' }}', '-}}', ' -}}', '}}'])
+        lo = rng.choice(['{{ ', '{{ ', '{{-', '{{- ', '{{', '{{\n  ', '{{-\n'])
+        hi = rng.choice([' }}', ' }}', '-}}', ' -}}', '}}', '\n}}', '  -}}'])
         return lo + v.text + hi
 
     def tag(self, body):

@@ -34,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from jinja2 import meta, nodes  # noqa: E402
+
 import data  # noqa: E402
 import gen  # noqa: E402
 import recipes  # noqa: E402
@@ -53,7 +55,7 @@ PER_CONTEXT = 40
 FIELD_LIMIT = 8 * 1024
 MAX_OUTPUT = 100 * 1024
 # A Python object address (`<generator object … at 0x7f…>`), also after a replace() changed 'at'.
-ADDRESS = re.compile(r'0x[0-9a-f]{8,}')
+ADDRESS = re.compile(r'0x[0-9a-f]{8,}', re.I)
 
 NAME_USE = re.compile(r'(?<![.\w\'"])(pathParams|body_text|body_raw|response|steps|request|get_secret|get_variable|jwt_encode)\b')
 
@@ -79,6 +81,40 @@ def available(name, kind):
 def valid_kinds(template):
     used = set(NAME_USE.findall(template))
     return [k for k in gen.KINDS if all(available(n, k) for n in used)]
+
+
+CONTEXT_NAMES = {'user', 'tenant_id', 'pathParams', 'body_text', 'body_raw', 'response', 'steps', 'request'}
+FUNCTION_NAMES = {'range', 'namespace', 'dict', 'now', 'jwt_encode', 'get_secret', 'get_variable'}
+SAFE_METHODS = {'items', 'keys', 'values', 'get', 'upper', 'lower', 'strip', 'lstrip', 'rstrip', 'split', 'startswith',
+                'endswith', 'replace', 'title', 'capitalize', 'append', 'by_id'}
+
+
+def spec_refusal(env, template, kind):
+    """Why Conduit must refuse a template at compile time that Jinja2 renders, by a rule of Conduit's
+    own (SPEC §4.2 sandbox, §4.3 fixed names): a top-level name outside the field's context (Jinja2
+    reads it as Undefined), `loop` outside a loop, a call to anything but the whitelisted functions
+    and safe methods, an attribute starting with '_'. Mostly reached by the mutated templates."""
+    try:
+        ast = env.parse(template)
+    except Exception:
+        return None
+    assigned = {n.name for n in ast.find_all(nodes.Name) if n.ctx == 'store'}
+    allowed = {n for n in CONTEXT_NAMES | FUNCTION_NAMES if available(n, kind)}
+    unknown = sorted(meta.find_undeclared_variables(ast) - assigned - allowed)
+    if unknown:
+        return f'spec §4.3: name {unknown[0]!r} is not in the context of a {kind} field'
+    for call in ast.find_all(nodes.Call):
+        fn = call.node
+        if isinstance(fn, nodes.Name) and fn.name in FUNCTION_NAMES and fn.name not in assigned:
+            continue
+        if isinstance(fn, nodes.Getattr) and fn.attr in SAFE_METHODS:
+            continue
+        return 'spec §4.2: calling anything but the whitelisted functions and safe methods'
+    for node in ast.find_all((nodes.Getattr, nodes.Name)):
+        name = node.attr if isinstance(node, nodes.Getattr) else node.name
+        if name.startswith('_') or name in ('constructor', 'prototype', '__proto__'):
+            return f'spec §4.2: {name!r} is not accessible'
+    return None
 
 
 class Timeout(Exception):
@@ -126,6 +162,20 @@ def missing_variant(rng, template, kind):
     return rng.choice([tag + ' ' + template, template + tag, tag])
 
 
+def mutate(rng, template):
+    """A broken variant (a character dropped, doubled or swapped, or the text cut short): exercises
+    the lexer and parser, which must refuse at compile time whatever Jinja2 refuses."""
+    i = rng.randrange(len(template))
+    op = rng.choice(['drop', 'double', 'cut', 'swap'])
+    if op == 'drop':
+        return template[:i] + template[i + 1:]
+    if op == 'double':
+        return template[:i] + template[i] + template[i:]
+    if op == 'cut':
+        return template[:max(i, 1)]
+    return template[:i] + rng.choice(['{', '}', '%', '|', '(', ')', '[', "'", '"', '-', ',', ':', '.', '~']) + template[i + 1:]
+
+
 def generate(rng, ctx):
     if rng.random() < 0.35:
         kind, template = recipes.realistic(rng, ctx)
@@ -137,6 +187,11 @@ def generate(rng, ctx):
     template = gen.random_template(rng, ctx, kind)
     if kind in gen.VARIABLE_KINDS and rng.random() < 0.03:
         template = missing_variant(rng, template, kind)
+    elif template and rng.random() < 0.04:
+        template = mutate(rng, template)
+        kinds = valid_kinds(template)
+        if kind not in kinds:
+            kind = rng.choice(kinds)
     return kind, template
 
 
@@ -157,7 +212,13 @@ def record_case(env, rng, case_id, ctx, ctx_index, max_ms, stats, skipped=None):
         if skipped is not None:
             skipped.write(json.dumps({'id': case_id, 'why': outcome[1], 'kind': kind, 'template': template}, ensure_ascii=False) + '\n')
         return None
-    if outcome[0] == 'output':
+    refusal = spec_refusal(env, template, kind) if outcome[0] == 'output' else None
+    if refusal is not None:
+        case['error'] = refusal
+        case['stage'] = 'compile'
+        case['source'] = refusal.split(':')[0]
+        outcome = ('refused',)
+    elif outcome[0] == 'output':
         if kind not in gen.BODY_KINDS and len(outcome[1].encode('utf-8')) > FIELD_LIMIT:
             case['error'] = f'output exceeds the {FIELD_LIMIT}-byte limit of a {kind} field'
             case['stage'] = 'render'

@@ -17,7 +17,8 @@ const python = spawnSync('python3', ['-c', `
 import json, sys
 sys.path.insert(0, ${JSON.stringify(here)})
 sys.dont_write_bytecode = True
-import record
+import record, signal
+signal.signal(signal.SIGALRM, record._alarm)
 case = json.load(sys.stdin)
 print(json.dumps(record.render(record.conformance.make_env(), case['template'], case['context'], 2000), ensure_ascii=False))
 `], { input: JSON.stringify({ template, context }), encoding: 'utf8' })
