@@ -146,6 +146,7 @@ class Generator {
     this.top.vars.set(name, ident)
     let init: string
     if (name === 'user' && this.contextNames.has(name)) init = 'R.user(C.user)'
+    else if (name === 'body_raw' && this.contextNames.has(name)) init = 'R.ctx(C.body_raw, "body_raw", C.body_text)'
     else if (this.contextNames.has(name)) init = `R.ctx(C.${name}, ${lit(name)})`
     else init = `R.undef(${lit(name)})`
     this.topDecls.push(`let ${ident} = ${init};`)
@@ -333,6 +334,7 @@ class Generator {
       case 'Literal': {
         const v = e.value
         if (typeof v === 'string') return lit(v)
+        if (typeof v === 'bigint') return this.constant(v)
         if (typeof v === 'number') {
           if (e.float === true && Number.isInteger(v)) return this.constant(new PyFloat(v))
           if (!Number.isFinite(v)) return this.constant(v)
@@ -350,10 +352,7 @@ class Generator {
         // A dict method name resolves to the method; unsafe names never get here (the checker refuses
         // them) but would take the guarded path all the same.
         if (SAFE_METHODS.dict.has(e.name as never) || isUnsafeName(e.name)) return `R.attr(${this.expr(e.object)}, ${lit(e.name)}, ${this.at(e)})`
-        // A plain object's own key is read right here, so each site keeps its own property cache.
-        const t = this.temp()
-        const key = lit(e.name)
-        return `(R.ownKey(${t} = ${this.expr(e.object)}, ${key}) ? ${t}[${key}] : R.key(${t}, ${key}, ${this.at(e)}))`
+        return `R.key(${this.expr(e.object)}, ${lit(e.name)}, ${this.at(e)})`
       }
       case 'GetItem': return `R.item(${this.expr(e.object)}, ${this.expr(e.key)}, ${this.at(e)})`
       case 'Slice': {
