@@ -4,13 +4,15 @@ import type { FastifyInstance } from 'fastify'
 import { ConduitError } from '../src/errors.js'
 import { validateRegistryText } from '../src/registry/load.js'
 import { formatProblem } from '../src/registry/types.js'
-import type { Connector, RegistryOptions, RegistryProblem } from '../src/registry/types.js'
+import type { CompositeConnector, Connector, RegistryOptions, RegistryProblem } from '../src/registry/types.js'
 import type { UserContext } from '../src/template/types.js'
 import { execute } from '../src/pipeline/execute.js'
 import { buildDebugView, debugHeader } from '../src/pipeline/debug-view.js'
+import type { DebugView } from '../src/pipeline/debug-view.js'
+import { executeComposite } from '../src/pipeline/composite.js'
 import { ANONYMOUS_USER } from '../src/pipeline/caller-identity.js'
 import { CallTiming } from '../src/pipeline/timing.js'
-import type { Call, ExecuteDeps } from '../src/pipeline/types.js'
+import type { Call, ExecuteDeps, Result } from '../src/pipeline/types.js'
 import { lookupConnector, sendResult } from './execute-routes.js'
 
 export interface AdminConnectorsOptions {
@@ -63,8 +65,8 @@ function testUser (v: unknown): UserContext {
   }
 }
 
-/** The connector of a test request: a saved permalink, or an unsaved definition validated now. */
-function testConnector (fastify: FastifyInstance, value: unknown, options: RegistryOptions): Connector {
+/** What a test request runs: a saved connector's permalink, or an unsaved connector or composite definition validated now. */
+function testConnector (fastify: FastifyInstance, value: unknown, options: RegistryOptions): Connector | CompositeConnector {
   if (typeof value === 'string') return lookupConnector(fastify, value)
   if (!isObject(value)) {
     throw new ConduitError('INVALID_REQUEST', "connector must be a connector definition object or a saved connector's permalink")
@@ -73,15 +75,15 @@ function testConnector (fastify: FastifyInstance, value: unknown, options: Regis
   if (checked.errors.length > 0) {
     throw new ConduitError('INVALID_CONNECTOR', checked.errors.map(formatProblem).join('; '), { params: checked.errors.map(problemJson) })
   }
-  const connector = checked.connectors[0]
-  if (connector === undefined || checked.connectors.length !== 1) {
-    throw new ConduitError('INVALID_REQUEST', 'connector must be exactly one connector definition')
+  const found = [...checked.connectors, ...checked.composites]
+  if (found.length !== 1) {
+    throw new ConduitError('INVALID_REQUEST', 'connector must be exactly one connector or composite definition')
   }
-  return connector
+  return found[0] as Connector | CompositeConnector
 }
 
 async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsOptions): Promise<void> {
-  const { deps, registryOptions } = opts
+  const { registryOptions } = opts
   fastify.addHook('onRequest', fastify.requireAdmin)
 
   fastify.get('/admin/connectors', async () => {
@@ -142,36 +144,57 @@ async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsO
   fastify.post<{ Body: TestBody }>('/admin/connectors/test', async (request, reply) => {
     const timing = new CallTiming()
     request.conduitTiming = timing
-    const body = request.body
-    if (!isObject(body)) throw new ConduitError('INVALID_REQUEST', 'The request body must be a JSON object with a connector')
-    const connector = testConnector(fastify, body.connector, registryOptions)
-    const user = testUser(body.user)
-    const headers: Record<string, string> = {}
-    for (const [k, v] of Object.entries(stringMap(body.headers, 'headers'))) headers[k.toLowerCase()] = v
-    const call: Call = {
-      method: connector.method,
-      query: Object.entries(stringMap(body.queryParams, 'queryParams')),
-      headers,
-      pathParams: stringMap(body.pathParams, 'pathParams'),
-      bodyText: body.payload === undefined ? undefined : JSON.stringify(body.payload),
-      bodyRaw: body.payload,
-      user,
-      tenantId: typeof (body.user as { tenant_id?: unknown } | undefined)?.tenant_id === 'string'
-        ? (body.user as { tenant_id: string }).tenant_id
-        : opts.tenantId ?? null,
-      requestId: request.id,
-      timing,
-      debug: {}
-    }
-    try {
-      const result = await execute(connector, call, deps)
-      reply.header('x-debug-request', debugHeader(buildDebugView(connector, call, deps.clock)))
-      return sendResult(reply, request, result, timing)
-    } catch (err) {
-      reply.header('x-debug-request', debugHeader(buildDebugView(connector, call, deps.clock)))
-      throw err
-    }
+    const outcome = await runConnectorTest(fastify, request.body, request.id, timing, opts)
+    if (outcome.debug !== undefined) reply.header('x-debug-request', debugHeader(outcome.debug))
+    if (!outcome.ok) throw outcome.error
+    return sendResult(reply, request, outcome.result, timing)
   })
+}
+
+export type TestOutcome =
+  | { ok: true, result: Result, debug?: DebugView }
+  | { ok: false, error: unknown, debug?: DebugView }
+
+/**
+ * Test connection (SPEC §9) for the admin API and the Studio: runs the pipeline on a saved or
+ * unsaved definition and returns the result with its debug view (a composite has none), or the
+ * error. Invalid test input is thrown.
+ */
+export async function runConnectorTest (fastify: FastifyInstance, body: unknown, requestId: string, timing: CallTiming, opts: AdminConnectorsOptions): Promise<TestOutcome> {
+  const { deps, registryOptions } = opts
+  if (!isObject(body)) throw new ConduitError('INVALID_REQUEST', 'The request body must be a JSON object with a connector')
+  const target = testConnector(fastify, body.connector, registryOptions)
+  const user = testUser(body.user)
+  const headers: Record<string, string> = {}
+  for (const [k, v] of Object.entries(stringMap(body.headers, 'headers'))) headers[k.toLowerCase()] = v
+  const call: Call = {
+    method: 'steps' in target ? 'POST' : target.method,
+    query: Object.entries(stringMap(body.queryParams, 'queryParams')),
+    headers,
+    pathParams: stringMap(body.pathParams, 'pathParams'),
+    bodyText: body.payload === undefined ? undefined : JSON.stringify(body.payload),
+    bodyRaw: body.payload,
+    user,
+    tenantId: typeof (body.user as { tenant_id?: unknown } | undefined)?.tenant_id === 'string'
+      ? (body.user as { tenant_id: string }).tenant_id
+      : opts.tenantId ?? null,
+    requestId,
+    timing,
+    debug: {}
+  }
+  if ('steps' in target) {
+    try {
+      return { ok: true, result: await executeComposite(target, call, deps) }
+    } catch (error) {
+      return { ok: false, error }
+    }
+  }
+  try {
+    const result = await execute(target, call, deps)
+    return { ok: true, result, debug: buildDebugView(target, call, deps.clock) }
+  } catch (error) {
+    return { ok: false, error, debug: buildDebugView(target, call, deps.clock) }
+  }
 }
 
 export default adminConnectors

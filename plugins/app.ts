@@ -22,6 +22,7 @@ import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
 import adminConnectors from './admin-connectors.js'
+import corsPlugin from './cors.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -98,6 +99,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(errorsPlugin)
   await app.register(settingsPlugin, { settings })
   await app.register(registryPlugin, { holder: options.registry })
+  await app.register(corsPlugin, { origins: settings.cors?.origins ?? [] })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
   await app.register(healthPlugin)
   await app.register(adminAuth, { token: options.adminToken })

@@ -140,6 +140,7 @@ function applyEnvironment (data: Json, env: Record<string, string | undefined>):
 function coerce (raw: string, node: SchemaNode): unknown {
   const text = raw.trim()
   if (node.type === 'integer' && /^-?\d+$/.test(text)) return Number(text)
+  if (node.type === 'array') return text.split(',').map(item => item.trim()).filter(item => item !== '')
   if (node.type === 'boolean') {
     const lower = text.toLowerCase()
     if (lower === 'true' || lower === '1') return true
@@ -184,6 +185,8 @@ export function describeNode (node: SchemaNode | undefined): string {
       return 'must be boolean (true or false)'
     case 'object':
       return 'must be an object'
+    case 'array':
+      return `must be a list of ${node.items?.description ?? 'values'}`
     case 'string':
       if (node.description !== undefined) return `must be ${node.description}`
       return node.minLength !== undefined ? 'must be a non-empty string' : 'must be a string'

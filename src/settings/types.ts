@@ -37,6 +37,8 @@ export interface Settings {
     tenantId?: string
   }
   admin: { token?: string }
+  /** SPEC §21: origins allowed to call the execute routes from a browser. */
+  cors: { origins: string[] }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
 }

@@ -40,6 +40,7 @@ t.test('without a file every key has its default, and paths resolve against cwd'
     upstream: { timeoutMs: 15000, connectTimeoutMs: 5000, maxResponseBytes: 10485760, allowInsecure: false, allowPrivateNetworks: false },
     callers: {},
     admin: {},
+    cors: { origins: [] },
     logLevel: 'info',
     dataDir: join(cwd, 'data')
   } satisfies Settings)
