@@ -261,3 +261,27 @@ t.test('playground: renders with the typed context and never reads the store', a
   const badContext = await render('x', 'header', '{\n "a": }')
   t.match(badContext.body, /<strong>Context<\/strong>, line 2, column \d+: /)
 })
+
+t.test('Test connection: the admin test function, its errors as envelopes, invalid definitions as problems', async t => {
+  const g = await studioGateway({ registry: { connectors: [connector] } })
+  t.teardown(g.close)
+  await g.store.create('secret', 'api_token', SECRET)
+  const s = await signIn(g.app)
+  const test = async (body: unknown): Promise<{ statusCode: number, json: () => any, body: string }> =>
+    await g.app.inject({ method: 'POST', url: '/studio/api/test', headers: { ...JSON_TYPE, cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: JSON.stringify(body) })
+  // Port 9 on loopback refuses the connection: the pipeline's own error, shown as its envelope.
+  const unreachable = await test({ connector })
+  t.equal(unreachable.statusCode, 200)
+  const r = unreachable.json()
+  t.equal(r.status, 502)
+  t.equal(r.error, true)
+  t.equal(JSON.parse(r.body).errors.code, 'UPSTREAM_UNREACHABLE')
+  t.equal(r.debug.headers.Authorization, "Bearer {{ get_secret('api_token') }}", 'the debug view shows the template')
+  t.notMatch(unreachable.body, SECRET)
+  const invalid = await test({ connector: { name: 'No URL' } })
+  t.equal(invalid.statusCode, 422)
+  t.match(invalid.json().problems[0], { field: 'url', message: 'is required' })
+  const badInput = await test({ connector, headers: { a: { nested: true } } })
+  t.equal(badInput.statusCode, 400)
+  t.match(badInput.json().error, 'headers.a must be a string')
+})
