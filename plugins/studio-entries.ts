@@ -39,6 +39,8 @@ async function studioEntries (fastify: FastifyInstance, { kit }: { kit: StudioKi
         storeError = message(err)
       }
       const editing = view.edit !== undefined && rows.some(r => r.name === view.edit) ? view.edit : undefined
+      // A variable's value is not secret: its edit field starts with it. A secret's never does.
+      const editValue = kind === 'variable' && editing !== undefined ? rows.find(r => r.name === editing)?.value ?? '' : ''
       return kit.page(reply, 'entries', {
         title,
         noun,
@@ -48,6 +50,7 @@ async function studioEntries (fastify: FastifyInstance, { kit }: { kit: StudioKi
         storeError,
         add: view.add === true && editing === undefined,
         edit: editing,
+        editValue,
         error: view.error ?? '',
         name: view.name ?? '',
         notice: view.notice ?? ''

@@ -182,6 +182,10 @@ async function studio (fastify: FastifyInstance, options: StudioOptions): Promis
     return await reply.redirect('/studio/login', 303)
   })
 
+  fastify.get('/studio/*', async (request, reply) => kit.page(reply, 'message', {
+    title: 'Page not found', message: `The Studio has no page ${request.url.split('?')[0]?.slice(0, 200) ?? ''}.`
+  }, 404))
+
   await fastify.register(studioEntries, { kit })
   await fastify.register(studioConnectors, { kit })
   await fastify.register(studioPlayground, { kit })

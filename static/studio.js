@@ -13,13 +13,12 @@ for (const form of document.querySelectorAll('form[data-reveal]')) {
 }
 
 // "Cancel" of a revealed form: hide it again and return to the button that opened it.
-for (const link of document.querySelectorAll('[data-hide]')) {
-  link.addEventListener('click', (event) => {
-    const target = document.getElementById(link.dataset.hide)
+for (const cancel of document.querySelectorAll('[data-hide]')) {
+  cancel.addEventListener('click', () => {
+    const target = document.getElementById(cancel.dataset.hide)
     if (target === null) return
-    event.preventDefault()
     target.hidden = true
-    document.querySelector(`form[data-reveal="${link.dataset.hide}"] button`)?.focus()
+    document.querySelector(`form[data-reveal="${cancel.dataset.hide}"] button`)?.focus()
   })
 }
 

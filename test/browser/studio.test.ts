@@ -263,6 +263,25 @@ t.test('editor: form and Code switch losslessly, Validate, Test connection, Save
   await driver.shot('12-editor-saved')
 })
 
+t.test('editor: a new connector made in the form is saved and listed', async t => {
+  await page.goto(`${base}/studio/connectors`)
+  await submit(button('New connector'))
+  t.equal(new URL(page.url()).pathname, '/studio/connectors/new')
+  await fill(textbox('Name'), 'Made In Studio')
+  await page.locator('::-p-xpath(//label[text()="URL"]/following-sibling::input)').fill(`${upstreamUrl}/made`)
+  await click(button('Add header'))
+  await page.locator('::-p-xpath((//fieldset[legend[text()="Headers"]]//div[@class="row"])[1]//label[text()="Key"]/following-sibling::input)').fill('Accept')
+  await page.locator('::-p-xpath((//fieldset[legend[text()="Headers"]]//div[@class="row"])[1]//label[text()="Value"]/following-sibling::input)').fill('application/json')
+  await click(button('Save'))
+  await waitForText(page, 'Saved.')
+  t.equal(new URL(page.url()).pathname, '/studio/connectors/made-in-studio', 'the address follows the saved permalink')
+  t.same(gateway.holder.current?.connectors.get('made-in-studio')?.definition, {
+    name: 'Made In Studio', method: 'GET', url: `${upstreamUrl}/made`, headers: [{ key: 'Accept', value: 'application/json' }]
+  })
+  await page.goto(`${base}/studio/connectors`)
+  t.match(await mainText(), /Made In Studio\s+made-in-studio\s+GET/)
+})
+
 t.test('composite connectors: shown in the editor and testable', async t => {
   await page.goto(`${base}/studio/connectors/composite/two-steps`)
   t.match(await mainText(), /Step 2/)

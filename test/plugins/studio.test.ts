@@ -15,7 +15,7 @@ const connector = { name: 'Items', permalink: 'items', url: 'http://127.0.0.1:9/
 t.test('without a session every Studio page redirects to the sign-in page', async t => {
   const g = await studioGateway({ registry: { connectors: [connector] } })
   t.teardown(g.close)
-  for (const url of ['/studio', '/studio/connectors', '/studio/secrets', '/studio/variables', '/studio/playground', '/studio/connectors/items', '/studio/connectors/new']) {
+  for (const url of ['/studio', '/studio/nowhere', '/studio/connectors', '/studio/secrets', '/studio/variables', '/studio/playground', '/studio/connectors/items', '/studio/connectors/new']) {
     const r = await g.app.inject({ method: 'GET', url })
     t.equal(r.statusCode, 303, url)
     t.equal(r.headers.location, '/studio/login', url)
@@ -26,6 +26,10 @@ t.test('without a session every Studio page redirects to the sign-in page', asyn
   t.equal(login.statusCode, 200)
   t.match(login.body, /<label for="token">Admin token<\/label>/)
   t.match(login.body, /<button type="submit">Sign in<\/button>/)
+  const s = await signIn(g.app)
+  const unknown = await g.app.inject({ method: 'GET', url: '/studio/nowhere', headers: { cookie: s.cookie } })
+  t.equal(unknown.statusCode, 404)
+  t.match(unknown.body, 'The Studio has no page /studio/nowhere.')
 })
 
 t.test('sign-in: a wrong token is refused, the right one gives an HttpOnly SameSite=Strict 8 h cookie', async t => {
