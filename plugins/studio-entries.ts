@@ -63,33 +63,26 @@ async function studioEntries (fastify: FastifyInstance, { kit }: { kit: StudioKi
       return await list(reply, { add: q.add !== undefined, edit: q.edit, notice })
     })
 
-    fastify.post<{ Body: Form }>(base, async (request, reply) => {
-      const name = typeof request.body?.name === 'string' ? request.body.name : ''
-      const value = typeof request.body?.value === 'string' ? request.body.value : ''
+    /** Create or update: checked, remembered for the log redactor, written, the cache told; errors shown by the form. */
+    const save = async (reply: FastifyReply, op: 'create' | 'update', name: string, body: Form | undefined): Promise<FastifyReply> => {
+      const value = typeof body?.value === 'string' ? body.value : ''
       try {
         assertSavable(kind, name, value)
         if (kind === 'secret') resolver.rememberSecretValue?.(value)
-        await store.create(kind, name, value)
+        await store[op](kind, name, value)
         resolver.invalidate(kind, name)
       } catch (err) {
-        return await list(reply, { add: true, error: message(err), name: name.slice(0, 255) }, isConduitError(err) ? err.status : 500)
+        const shownForm = op === 'create' ? { add: true, name: name.slice(0, 255) } : { edit: name }
+        return await list(reply, { ...shownForm, error: message(err) }, isConduitError(err) ? err.status : 500)
       }
       return await reply.redirect(`${base}?saved=${encodeURIComponent(name)}`, 303)
-    })
+    }
 
-    fastify.post<{ Params: { name: string }, Body: Form }>(`${base}/:name`, async (request, reply) => {
-      const { name } = request.params
-      const value = typeof request.body?.value === 'string' ? request.body.value : ''
-      try {
-        assertSavable(kind, name, value)
-        if (kind === 'secret') resolver.rememberSecretValue?.(value)
-        await store.update(kind, name, value)
-        resolver.invalidate(kind, name)
-      } catch (err) {
-        return await list(reply, { edit: name, error: message(err) }, isConduitError(err) ? err.status : 500)
-      }
-      return await reply.redirect(`${base}?saved=${encodeURIComponent(name)}`, 303)
-    })
+    fastify.post<{ Body: Form }>(base, async (request, reply) =>
+      await save(reply, 'create', typeof request.body?.name === 'string' ? request.body.name : '', request.body))
+
+    fastify.post<{ Params: { name: string }, Body: Form }>(`${base}/:name`, async (request, reply) =>
+      await save(reply, 'update', request.params.name, request.body))
 
     fastify.post<{ Params: { name: string } }>(`${base}/:name/delete`, async (request, reply) => {
       const { name } = request.params
