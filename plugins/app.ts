@@ -26,6 +26,9 @@ import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
 import adminConnectors from './admin-connectors.js'
+import corsPlugin from './cors.js'
+import studio from './studio.js'
+import sdkPlugin from './sdk.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -124,6 +127,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(listenersPlugin, { settings })
   await app.register(settingsPlugin, { settings })
   await app.register(registryPlugin, { holder: options.registry })
+  await app.register(corsPlugin, { origins: settings.cors?.origins ?? [] })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
   await app.register(healthPlugin, {
     staleIfErrorMs: settings.secrets.cache.staleIfErrorSeconds * 1000,
@@ -133,6 +137,16 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(adminAuth, { token: options.adminToken })
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
+  await app.register(studio, {
+    adminToken: options.adminToken,
+    store,
+    resolver,
+    registryPath: settings.registry.path,
+    registryOptions,
+    test: { deps, registryOptions, tenantId: settings.callers.tenantId },
+    clock
+  })
+  await app.register(sdkPlugin)
   await app.register(executeRoutes, { deps, callers })
   return app
 }

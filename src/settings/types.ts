@@ -51,6 +51,8 @@ export interface Settings {
   admin: { token?: string, port?: number, host?: string }
   /** Shared state across replicas (SPEC §19); absent url = every replica keeps its own. */
   redis: { url?: string }
+  /** SPEC §21: origins allowed to call the execute routes from a browser. */
+  cors: { origins: string[] }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
 }

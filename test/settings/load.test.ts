@@ -51,6 +51,7 @@ t.test('without a file every key has its default, and paths resolve against cwd'
     callers: {},
     admin: {},
     redis: {},
+    cors: { origins: [] },
     logLevel: 'info',
     dataDir: join(cwd, 'data')
   } satisfies Settings)
