@@ -2,6 +2,7 @@
 // templates compiled, secret/variable names collected, URL rules checked.
 import type { AuthDefinition } from '../auth/types.js'
 import type { CompiledTemplate } from '../template/types.js'
+import type { RateLimitRule } from './traffic-fields.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 export type HttpMethod = typeof HTTP_METHODS[number]
@@ -34,6 +35,10 @@ export interface Connector {
   responseContentType: string
   /** Per-connector override of upstream.timeoutMs. */
   timeoutMs?: number
+  /** `rate_limit` (SPEC §17): own limit, false for none, absent for the settings default. */
+  rateLimit?: RateLimitRule | false
+  /** `cache: false` (SPEC §8): never served from or stored in the HTTP cache. */
+  cache?: boolean
   /** Secret names used by header, query and auth fields (the only ones that may use them). */
   secretNames: string[]
   /** Variable names used by url, header, query and auth fields. */
@@ -81,6 +86,10 @@ export interface CompositeConnector {
   source: string
   /** Added by the registry: some step's headers or query parameters reference `user.` (SPEC §2.1). */
   requiresUser?: boolean
+  /** As Connector.rateLimit. */
+  rateLimit?: RateLimitRule | false
+  /** As Connector.cache, for every step. */
+  cache?: boolean
 }
 
 export interface RegistryProblem {

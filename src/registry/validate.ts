@@ -16,6 +16,7 @@ import type {
   CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem
 } from './types.js'
 import { checkUrlTemplate, type UrlShape } from './url-rules.js'
+import { checkCache, checkRateLimit } from './traffic-fields.js'
 
 export interface Problems {
   errors: RegistryProblem[]
@@ -345,6 +346,8 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
   const responseBody = c.body(raw.response_body, 'response_body', k.response_body)
   const responseContentType = c.contentType(raw.response_content_type, 'response_content_type')
   const timeoutMs = c.timeout(raw.timeout_ms, 'timeout_ms')
+  const rateLimit = checkRateLimit(raw.rate_limit, 'rate_limit', (f, m) => c.error(f, m), (f, m) => c.warn(f, m))
+  const cache = checkCache(raw.cache, 'cache', (f, m) => c.error(f, m))
   if (requestBody !== null && !BODY_METHODS.includes(method)) {
     c.warn('request_body', `is ignored: ${method} requests never send a body (only ${BODY_METHODS.join(', ')} do)`)
   }
@@ -374,6 +377,8 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
     urlHostTemplated: shape.hostKind !== 'literal'
   }
   if (timeoutMs !== undefined) connector.timeoutMs = timeoutMs
+  if (rateLimit !== undefined) connector.rateLimit = rateLimit
+  if (cache !== undefined) connector.cache = cache
   if (shape.hostPattern !== undefined) connector.urlHostPattern = shape.hostPattern
   return connector
 }
@@ -460,6 +465,8 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
   c.unknownFields(raw, COMPOSITE_FIELDS, '', 'composite connector')
   const name = c.string(raw.name, 'name', { required: true, max: LIMITS.name })
   const permalink = c.permalink(raw, name)
+  const rateLimit = checkRateLimit(raw.rate_limit, 'rate_limit', (f, m) => c.error(f, m), (f, m) => c.warn(f, m))
+  const cache = checkCache(raw.cache, 'cache', (f, m) => c.error(f, m))
   const steps: CompositeStep[] = []
   if (!Array.isArray(raw.steps) || raw.steps.length === 0) {
     c.error('steps', raw.steps === undefined ? 'is required: a composite connector needs at least one step' : `must be a non-empty array of steps, not ${describe(raw.steps)}`)
@@ -477,7 +484,7 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     isPlainObject(s) && isPlainObject(s.authentication) && s.authentication.type === 'apikey'
       ? { ...s, authentication: { ...s.authentication, type: 'api_key' } }
       : s)
-  return {
+  const composite: CompositeConnector = {
     name,
     permalink,
     steps,
@@ -485,6 +492,9 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     source: ctx.source,
     requiresUser: steps.some(s => [...s.headers, ...s.query].some(r => r.value.names.has('user')))
   }
+  if (rateLimit !== undefined) composite.rateLimit = rateLimit
+  if (cache !== undefined) composite.cache = cache
+  return composite
 }
 
 export interface CompiledDocument {

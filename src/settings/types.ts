@@ -7,6 +7,9 @@ export type VaultAuth =
   | { method: 'approle', roleId: string, secretIdFile: string, mountPath?: string }
   | { method: 'kubernetes', role: string, jwtFile?: string, mountPath?: string }
 
+/** Whose requests one rate-limit counter counts (SPEC §17). */
+export type RateLimitKey = 'caller' | 'tenant' | 'ip' | 'global'
+
 export interface Settings {
   server: { host: string, port: number, bodyLimit: number, trustProxy: boolean }
   registry: { path: string, watch: boolean }
@@ -37,6 +40,10 @@ export interface Settings {
     tenantId?: string
   }
   admin: { token?: string }
+  rateLimit: { enabled: boolean, max: number, windowSeconds: number, key: RateLimitKey }
+  cache: { enabled: boolean, store: 'memory' | 'redis', maxBytes: number, maxEntryBytes: number }
+  metrics: { enabled: boolean, requireToken: boolean }
+  tracing: { enabled: boolean, serviceName: string, endpoint?: string }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
 }
