@@ -63,7 +63,15 @@ export const settingsSchema: SchemaNode = {
       host: { ...nonEmpty, default: '127.0.0.1' },
       port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
       bodyLimit: positiveInt(1048576),
-      trustProxy: { type: 'boolean', default: false }
+      trustProxy: { type: 'boolean', default: false },
+      // SPEC §19: a whole incoming request, body included, within this time (no slowloris).
+      requestTimeoutMs: positiveInt(30000),
+      // Above the idle timeouts of common load balancers (60 s), so they close first.
+      keepAliveTimeoutMs: positiveInt(72000),
+      shutdownDelayMs: nonNegativeInt(5000),
+      shutdownGraceMs: positiveInt(30000),
+      // How many replicas the deployment runs (set by the manifests); only used for warnings.
+      replicaHint: positiveInt(1)
     }),
     registry: section({
       path: { ...nonEmpty, default: 'config/connectors_registry.json' },
@@ -101,11 +109,26 @@ export const settingsSchema: SchemaNode = {
       jwt: {
         type: 'object',
         additionalProperties: false,
-        properties: { secret: nonEmpty, publicKey: nonEmpty, jwksUrl: httpUrl, issuer: nonEmpty, audience: nonEmpty }
+        properties: {
+          secret: nonEmpty,
+          publicKey: nonEmpty,
+          jwksUrl: httpUrl,
+          issuer: nonEmpty,
+          audience: nonEmpty,
+          requireExp: { type: 'boolean', default: true }
+        }
       },
       tenantId: nonEmpty
     }),
-    admin: section({ token: nonEmpty }),
+    admin: section({
+      token: nonEmpty,
+      // When set, the admin API, /metrics and the Studio listen only on this port (SPEC §19).
+      port: { type: 'integer', minimum: 0, maximum: 65535 },
+      host: nonEmpty
+    }),
+    redis: section({
+      url: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'a redis:// or rediss:// URL' }
+    }),
     // SPEC §17: the default limit of every connector; a connector's `rate_limit` overrides it.
     rateLimit: section({
       enabled: { type: 'boolean', default: false },

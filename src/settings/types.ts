@@ -11,7 +11,17 @@ export type VaultAuth =
 export type RateLimitKey = 'caller' | 'tenant' | 'ip' | 'global'
 
 export interface Settings {
-  server: { host: string, port: number, bodyLimit: number, trustProxy: boolean }
+  server: {
+    host: string
+    port: number
+    bodyLimit: number
+    trustProxy: boolean
+    requestTimeoutMs: number
+    keepAliveTimeoutMs: number
+    shutdownDelayMs: number
+    shutdownGraceMs: number
+    replicaHint: number
+  }
   registry: { path: string, watch: boolean }
   secrets: {
     backend: 'file' | 'vault'
@@ -36,10 +46,12 @@ export interface Settings {
     allowPrivateNetworks: boolean
   }
   callers: {
-    jwt?: { secret?: string, publicKey?: string, jwksUrl?: string, issuer?: string, audience?: string }
+    jwt?: { secret?: string, publicKey?: string, jwksUrl?: string, issuer?: string, audience?: string, requireExp?: boolean }
     tenantId?: string
   }
-  admin: { token?: string }
+  admin: { token?: string, port?: number, host?: string }
+  /** Shared state across replicas (SPEC §19); absent url = every replica keeps its own. */
+  redis: { url?: string }
   rateLimit: { enabled: boolean, max: number, windowSeconds: number, key: RateLimitKey }
   cache: { enabled: boolean, store: 'memory' | 'redis', maxBytes: number, maxEntryBytes: number }
   metrics: { enabled: boolean, requireToken: boolean }
