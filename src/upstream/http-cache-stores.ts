@@ -31,39 +31,59 @@ export function createMemoryCacheStore (options: MemoryStoreOptions): HttpCacheS
   }
 }
 
-/** The part of the shared Redis connection (src/shared-state) this store needs. */
-export interface RedisRunner {
-  run: <T>(op: (redis: RedisCommands) => Promise<T>, fallback: () => T | Promise<T>) => Promise<T>
+/**
+ * The byte-store contract of src/shared-state/cache-store.ts (Redis with a local fallback):
+ * `get` answers the stored bytes, `set` stores bytes for a lifetime.
+ */
+export interface ByteStore {
+  get: (key: string) => Promise<Buffer | undefined> | Buffer | undefined
+  set: (key: string, value: Buffer, ttlMs: number) => Promise<void> | void
+  delete: (key: string) => Promise<void> | void
 }
 
-/** The ioredis commands used here. */
-export interface RedisCommands {
-  getBuffer: (key: string) => Promise<Buffer | null>
-  set: (key: string, value: Buffer, px: 'PX', ttl: number) => Promise<unknown>
+/** A byte-bounded LRU of serialized entries: the local fallback of the Redis store. */
+export function createMemoryByteStore (options: MemoryStoreOptions): ByteStore {
+  const lru = new LRUCache<string, Buffer>({
+    maxSize: options.maxBytes,
+    maxEntrySize: Math.min(options.maxBytes, options.maxEntryBytes + 64 * 1024),
+    sizeCalculation: b => b.length + ENTRY_OVERHEAD_BYTES
+  })
+  return {
+    get: key => lru.get(key),
+    set: (key, value, ttlMs) => { lru.set(key, value, { ttl: Math.max(1, Math.ceil(ttlMs)) }) },
+    delete: key => { lru.delete(key) }
+  }
 }
-
-const KEY_PREFIX = 'conduit:http-cache:'
 
 interface Serialized { s: number, h: Record<string, string>, p: CachePolicy.CachePolicyObject }
 
+/** An entry as bytes: a JSON head (status, headers, policy), a newline, then the body as it is. */
+export function serializeEntry (entry: CachedResponse): Buffer {
+  const head: Serialized = { s: entry.status, h: entry.headers, p: entry.policy.toObject() }
+  return Buffer.concat([Buffer.from(JSON.stringify(head) + '\n', 'utf8'), entry.body])
+}
+
+export function deserializeEntry (raw: Buffer): CachedResponse | undefined {
+  const nl = raw.indexOf(10)
+  if (nl === -1) return undefined
+  try {
+    const head = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Serialized
+    return { status: head.s, headers: head.h, policy: CachePolicy.fromObject(head.p), body: raw.subarray(nl + 1) }
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * Entries as one Redis string: a JSON head (status, headers, policy), a newline, then the body
- * bytes, so a body is never base64-inflated. Entries expire with their TTL in Redis.
+ * HTTP cache entries in a byte store: the shared Redis store (replicas share entries; SPEC §19),
+ * which falls back to its local store while Redis is away.
  */
-export function createRedisCacheStore (redis: RedisRunner, local: HttpCacheStore): HttpCacheStore {
+export function createByteBackedCacheStore (bytes: ByteStore): HttpCacheStore {
   return {
-    get: async key => await redis.run(async r => {
-      const raw = await r.getBuffer(KEY_PREFIX + key)
-      if (raw === null) return undefined
-      const nl = raw.indexOf(10)
-      if (nl === -1) return undefined
-      const head = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Serialized
-      return { status: head.s, headers: head.h, policy: CachePolicy.fromObject(head.p), body: raw.subarray(nl + 1) }
-    }, () => local.get(key)),
-    set: async (key, entry, ttlMs) => {
-      const head: Serialized = { s: entry.status, h: entry.headers, p: entry.policy.toObject() }
-      const value = Buffer.concat([Buffer.from(JSON.stringify(head) + '\n', 'utf8'), entry.body])
-      await redis.run(async r => { await r.set(KEY_PREFIX + key, value, 'PX', Math.max(1, Math.ceil(ttlMs))) }, () => local.set(key, entry, ttlMs))
-    }
+    get: async key => {
+      const raw = await bytes.get(key)
+      return raw === undefined ? undefined : deserializeEntry(raw)
+    },
+    set: async (key, entry, ttlMs) => { await bytes.set(key, serializeEntry(entry), ttlMs) }
   }
 }
