@@ -13,6 +13,7 @@ import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
 import type { FetchLike } from '../src/pipeline/caller-identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
 import type { ExecuteDeps } from '../src/pipeline/types.js'
+import { composeSend, type StepInterceptor } from '../src/pipeline/step.js'
 import settingsPlugin from './settings.js'
 import registryPlugin from './registry.js'
 import secretsPlugin from './secrets.js'
@@ -45,6 +46,8 @@ export interface BuildAppOptions {
   callerFetch?: FetchLike
   /** Close the store when the app closes. */
   closeStore?: boolean
+  /** Stages around every upstream call of every step (HTTP cache, metrics, tracing), outermost first. */
+  stepInterceptors?: readonly StepInterceptor[]
 }
 
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
@@ -87,7 +90,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock })
+    tokenCache: options.tokenCache ?? new TokenCache({ clock }),
+    send: composeSend(options.stepInterceptors ?? [])
   }
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {

@@ -97,11 +97,15 @@ export function mergeHeaders (
   return out
 }
 
-/** Configured rows first (in order), then the caller's unconfigured parameters. */
+/**
+ * Configured rows first (in order), then the caller's unconfigured parameters. `keys` are the
+ * rows' keys (a compiled step carries them as `queryKeys`).
+ */
 export function mergeQuery (
   rows: readonly KeyValueRow[],
   callerQuery: ReadonlyArray<readonly [string, string]>,
-  context: RenderContext
+  context: RenderContext,
+  keys?: ReadonlySet<string>
 ): Array<[string, string]> {
   const out: Array<[string, string]> = []
   for (let i = 0; i < rows.length; i++) {
@@ -115,23 +119,11 @@ export function mergeQuery (
     out.push([row.key, value ?? renderRow(row.value, context, 'query_parameters', i)])
   }
   if (callerQuery.length === 0) return out
-  const configured = configuredKeys(rows)
+  const configured = keys ?? new Set(rows.map(r => r.key))
   for (const pair of callerQuery) {
     if (!configured.has(pair[0])) out.push([pair[0], pair[1]])
   }
   return out
-}
-
-/** The configured query keys, once per row list (a loaded registry's lists do not change). */
-const configuredKeySets = new WeakMap<readonly KeyValueRow[], ReadonlySet<string>>()
-
-function configuredKeys (rows: readonly KeyValueRow[]): ReadonlySet<string> {
-  let keys = configuredKeySets.get(rows)
-  if (keys === undefined) {
-    keys = new Set(rows.map(r => r.key))
-    configuredKeySets.set(rows, keys)
-  }
-  return keys
 }
 
 /** Query pairs from authentication replace every pair of the same key (they win over the caller). */

@@ -19,63 +19,64 @@ export interface PathParamRow {
   overridable: boolean
 }
 
-export interface Connector {
-  name: string
-  permalink: string
+/**
+ * One request step: the core compiled type. A connector is one step plus what the caller addresses
+ * (permalink, path parameters); a composite connector is n named steps. src/pipeline/step.ts runs
+ * a step; nothing else walks these fields at request time.
+ */
+export interface Step {
   method: HttpMethod
   url: CompiledTemplate
   headers: KeyValueRow[]
   query: KeyValueRow[]
-  pathParams: PathParamRow[]
-  /** Path parameter keys the URL references, in order. */
-  urlPathParamKeys: string[]
+  /** The keys of `query`: caller parameters with one of these keys never pass as unconfigured. */
+  queryKeys: ReadonlySet<string>
   authentication: AuthDefinition
   requestBody: CompiledTemplate | null
   responseBody: CompiledTemplate | null
   responseContentType: string
-  /** Per-connector override of upstream.timeoutMs. */
+  /** Per-step override of upstream.timeoutMs (`timeout_ms`). */
   timeoutMs?: number
-  /** `rate_limit` (SPEC §17): own limit, false for none, absent for the settings default. */
-  rateLimit?: RateLimitRule | false
-  /** `cache: false` (SPEC §8): never served from or stored in the HTTP cache. */
+  /**
+   * `cache: false` (SPEC §8): never served from or stored in the HTTP cache. A composite's `cache`
+   * is copied to each of its steps.
+   */
   cache?: boolean
   /** Secret names used by header, query and auth fields (the only ones that may use them). */
   secretNames: string[]
   /** Variable names used by url, header, query and auth fields. */
   variableNames: string[]
+  /**
+   * Added by the registry: the shape a rendered templated host must have (pass to
+   * checkRenderedOrigin); absent when the host is literal.
+   */
+  urlHostPattern?: RegExp
+  /**
+   * Added by the registry: the URL's host or origin comes from get_variable(), so the rendered URL
+   * must pass checkRenderedOrigin() at request time.
+   */
+  urlHostTemplated?: boolean
+}
+
+export interface Connector extends Step {
+  name: string
+  permalink: string
+  pathParams: PathParamRow[]
+  /** Path parameter keys the URL references, in order. */
+  urlPathParamKeys: string[]
   /** Headers or query parameters reference `user.`: anonymous callers are refused (SPEC §2.1). */
   requiresUser: boolean
   /** The definition as written (after alias normalisation), for the admin API. */
   definition: Record<string, unknown>
   /** File the definition came from. */
   source: string
-  /**
-   * Added by the registry: the URL's host or origin comes from get_variable(); the pipeline must
-   * call checkRenderedOrigin() (src/registry/url-rules.ts) on the rendered URL.
-   */
-  urlHostTemplated?: boolean
-  /** Added by the registry: the shape a rendered templated host must have (pass to checkRenderedOrigin). */
-  urlHostPattern?: RegExp
+  /** `rate_limit` (SPEC §17): own limit, false for none, absent for the settings default. */
+  rateLimit?: RateLimitRule | false
 }
 
-export interface CompositeStep {
+export interface CompositeStep extends Step {
+  /** The slug later steps read as `steps.<name>`. */
   name: string
-  method: HttpMethod
-  url: CompiledTemplate
-  headers: KeyValueRow[]
-  query: KeyValueRow[]
-  authentication: AuthDefinition
-  requestBody: CompiledTemplate | null
-  responseBody: CompiledTemplate | null
-  responseContentType: string
-  secretNames: string[]
-  variableNames: string[]
-  /** Added by the registry: per-step override of upstream.timeoutMs (`timeout_ms`). */
-  timeoutMs?: number
-  /** Added by the registry: as Connector.urlHostTemplated. */
-  urlHostTemplated?: boolean
-  /** Added by the registry: as Connector.urlHostPattern. */
-  urlHostPattern?: RegExp
 }
 
 export interface CompositeConnector {
@@ -86,9 +87,13 @@ export interface CompositeConnector {
   source: string
   /** Added by the registry: some step's headers or query parameters reference `user.` (SPEC §2.1). */
   requiresUser?: boolean
+  /** Every step's secret names, once (resolved together before the first step). */
+  secretNames: string[]
+  /** Every step's variable names, once. */
+  variableNames: string[]
   /** As Connector.rateLimit. */
   rateLimit?: RateLimitRule | false
-  /** As Connector.cache, for every step. */
+  /** As Step.cache, copied to every step. */
   cache?: boolean
 }
 

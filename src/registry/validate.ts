@@ -13,7 +13,7 @@ import {
 } from './schema.js'
 import { attributeRefs, positionOf } from './template-scan.js'
 import type {
-  CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem
+  CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem, Step
 } from './types.js'
 import { checkUrlTemplate, type UrlShape } from './url-rules.js'
 import { checkCache, checkRateLimit } from './traffic-fields.js'
@@ -323,6 +323,75 @@ function cloneDefinition (raw: Record<string, unknown>, auth: unknown): Record<s
   return copy
 }
 
+/** What a step's address fields compiled to (method, url, headers, query). */
+interface AddressFields {
+  method: HttpMethod
+  url?: CompiledTemplate
+  shape?: UrlShape
+  headers: KeyValueRow[]
+  query: KeyValueRow[]
+}
+
+/** What the rest of a step's fields compiled to (authentication, bodies, content type, timeout). */
+interface ExchangeFields {
+  auth: { definition?: AuthDefinition, normalised: unknown }
+  requestBody: CompiledTemplate | null
+  responseBody: CompiledTemplate | null
+  responseContentType: string
+  timeoutMs?: number
+}
+
+/**
+ * The fields every step has, in two halves so a connector can check its path parameters between
+ * them (problems are reported in field order). `prefix` is '' for a connector, 'steps[i].' for a step.
+ */
+function addressFields (raw: Record<string, unknown>, prefix: string, k: Kinds, c: Checker): AddressFields {
+  const method = c.method(raw.method, `${prefix}method`)
+  const { template: url, shape } = c.url(raw.url, `${prefix}url`, k.url)
+  const headers = c.rows(raw.headers, `${prefix}headers`, k.header, true)
+  const query = c.rows(raw.query_parameters, `${prefix}query_parameters`, k.query, false)
+  return { method, url, shape, headers, query }
+}
+
+function exchangeFields (raw: Record<string, unknown>, prefix: string, k: Kinds, method: HttpMethod, c: Checker): ExchangeFields {
+  const auth = c.authentication(raw.authentication, k.auth, `${prefix}authentication`)
+  const requestBody = c.body(raw.request_body, `${prefix}request_body`, k.request_body)
+  const responseBody = c.body(raw.response_body, `${prefix}response_body`, k.response_body)
+  const responseContentType = c.contentType(raw.response_content_type, `${prefix}response_content_type`)
+  const timeoutMs = c.timeout(raw.timeout_ms, `${prefix}timeout_ms`)
+  if (requestBody !== null && !BODY_METHODS.includes(method)) {
+    c.warn(`${prefix}request_body`, `is ignored: ${method} requests never send a body (only ${BODY_METHODS.join(', ')} do)`)
+  }
+  return { auth, requestBody, responseBody, responseContentType, timeoutMs }
+}
+
+/** The compiled step of valid fields, with the facts computed once: names, query keys, host rule. */
+function assembleStep (a: AddressFields & { url: CompiledTemplate, shape: UrlShape }, e: ExchangeFields & { auth: { definition: AuthDefinition } }): Step {
+  const authT = authTemplates(e.auth.definition)
+  const rowT = [...a.headers, ...a.query].map(r => r.value)
+  const step: Step = {
+    method: a.method,
+    url: a.url,
+    headers: a.headers,
+    query: a.query,
+    queryKeys: new Set(a.query.map(r => r.key)),
+    authentication: e.auth.definition,
+    requestBody: e.requestBody,
+    responseBody: e.responseBody,
+    responseContentType: e.responseContentType,
+    secretNames: union([...rowT, ...authT], t => t.secretNames),
+    variableNames: union([a.url, ...rowT, ...authT], t => t.variableNames),
+    urlHostTemplated: a.shape.hostKind !== 'literal'
+  }
+  if (e.timeoutMs !== undefined) step.timeoutMs = e.timeoutMs
+  if (a.shape.hostPattern !== undefined) step.urlHostPattern = a.shape.hostPattern
+  return step
+}
+
+function readsUser (rows: readonly KeyValueRow[]): boolean {
+  return rows.some(r => r.value.names.has('user'))
+}
+
 /** One connector definition → a Connector, or undefined with its problems in `out.errors`. */
 export function compileConnector (raw: unknown, index: number, ctx: CompileContext, out: Problems): Connector | undefined {
   const c = new Checker(out, ctx.source, labelOf(raw, `#${index}`), ctx.options)
@@ -331,56 +400,31 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
     return undefined
   }
   const before = out.errors.length
-  const k = CONNECTOR_KINDS
   c.unknownFields(raw, CONNECTOR_FIELDS, '', 'connector')
   const name = c.string(raw.name, 'name', { required: true, max: LIMITS.name })
   const permalink = c.permalink(raw, name)
-  const method = c.method(raw.method, 'method')
-  const { template: url, shape } = c.url(raw.url, 'url', k.url)
-  const headers = c.rows(raw.headers, 'headers', k.header, true)
-  const query = c.rows(raw.query_parameters, 'query_parameters', k.query, false)
+  const a = addressFields(raw, '', CONNECTOR_KINDS, c)
   const pathParams = c.pathParams(raw.path_parameters)
   const urlPathParamKeys = typeof raw.url === 'string' ? c.pathParamRefs(raw.url, pathParams) : []
-  const auth = c.authentication(raw.authentication, k.auth, 'authentication')
-  const requestBody = c.body(raw.request_body, 'request_body', k.request_body)
-  const responseBody = c.body(raw.response_body, 'response_body', k.response_body)
-  const responseContentType = c.contentType(raw.response_content_type, 'response_content_type')
-  const timeoutMs = c.timeout(raw.timeout_ms, 'timeout_ms')
+  const e = exchangeFields(raw, '', CONNECTOR_KINDS, a.method, c)
+  const { url, shape } = a
+  const definition = e.auth.definition
   const rateLimit = checkRateLimit(raw.rate_limit, 'rate_limit', (f, m) => c.error(f, m), (f, m) => c.warn(f, m))
   const cache = checkCache(raw.cache, 'cache', (f, m) => c.error(f, m))
-  if (requestBody !== null && !BODY_METHODS.includes(method)) {
-    c.warn('request_body', `is ignored: ${method} requests never send a body (only ${BODY_METHODS.join(', ')} do)`)
-  }
   if (out.errors.length > before || name === undefined || permalink === undefined || url === undefined ||
-    shape === undefined || auth.definition === undefined) return undefined
-
-  const authT = authTemplates(auth.definition)
-  const rowT = [...headers, ...query].map(r => r.value)
-  const connector: Connector = {
+    shape === undefined || definition === undefined) return undefined
+  return {
     name,
     permalink,
-    method,
-    url,
-    headers,
-    query,
+    ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }),
     pathParams,
     urlPathParamKeys,
-    authentication: auth.definition,
-    requestBody,
-    responseBody,
-    responseContentType,
-    secretNames: union([...rowT, ...authT], t => t.secretNames),
-    variableNames: union([url, ...rowT, ...authT], t => t.variableNames),
-    requiresUser: rowT.some(t => t.names.has('user')),
-    definition: cloneDefinition(raw, raw.authentication === undefined ? undefined : auth.normalised),
+    requiresUser: readsUser([...a.headers, ...a.query]),
+    definition: cloneDefinition(raw, raw.authentication === undefined ? undefined : e.auth.normalised),
     source: ctx.source,
-    urlHostTemplated: shape.hostKind !== 'literal'
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(cache === undefined ? {} : { cache })
   }
-  if (timeoutMs !== undefined) connector.timeoutMs = timeoutMs
-  if (rateLimit !== undefined) connector.rateLimit = rateLimit
-  if (cache !== undefined) connector.cache = cache
-  if (shape.hostPattern !== undefined) connector.urlHostPattern = shape.hostPattern
-  return connector
 }
 
 function compileStep (raw: unknown, i: number, earlier: string[], c: Checker): CompositeStep | undefined {
@@ -390,7 +434,6 @@ function compileStep (raw: unknown, i: number, earlier: string[], c: Checker): C
     return undefined
   }
   const before = c.out.errors.length
-  const k = STEP_KINDS
   c.unknownFields(raw, STEP_FIELDS, `${p}.`, 'step')
   const name = c.string(raw.name, `${p}.name`, { required: true, max: LIMITS.name })
   if (name !== undefined) {
@@ -400,45 +443,20 @@ function compileStep (raw: unknown, i: number, earlier: string[], c: Checker): C
       c.error(`${p}.name`, `duplicate step name '${name}' (also steps[${earlier.indexOf(name)}])`)
     }
   }
-  const method = c.method(raw.method, `${p}.method`)
-  const { template: url, shape } = c.url(raw.url, `${p}.url`, k.url)
-  const headers = c.rows(raw.headers, `${p}.headers`, k.header, true)
-  const query = c.rows(raw.query_parameters, `${p}.query_parameters`, k.query, false)
-  const auth = c.authentication(raw.authentication, k.auth, `${p}.authentication`)
-  const requestBody = c.body(raw.request_body, `${p}.request_body`, k.request_body)
-  const responseBody = c.body(raw.response_body, `${p}.response_body`, k.response_body)
-  const responseContentType = c.contentType(raw.response_content_type, `${p}.response_content_type`)
-  const timeoutMs = c.timeout(raw.timeout_ms, `${p}.timeout_ms`)
-  if (requestBody !== null && !BODY_METHODS.includes(method)) {
-    c.warn(`${p}.request_body`, `is ignored: ${method} requests never send a body (only ${BODY_METHODS.join(', ')} do)`)
-  }
-  const authT = auth.definition === undefined ? [] : authTemplates(auth.definition)
-  const rowT = [...headers, ...query].map(r => r.value)
+  const a = addressFields(raw, `${p}.`, STEP_KINDS, c)
+  const e = exchangeFields(raw, `${p}.`, STEP_KINDS, a.method, c)
+  const { url, shape, headers, query } = a
+  const definition = e.auth.definition
+  const authT = definition === undefined ? [] : authTemplates(definition)
   checkStepRefs(c, p, earlier, [
     ['url', url], ...headers.map((r, n): [string, CompiledTemplate] => [`headers[${n}].value`, r.value]),
     ...query.map((r, n): [string, CompiledTemplate] => [`query_parameters[${n}].value`, r.value]),
-    ['request_body', requestBody], ['response_body', responseBody],
+    ['request_body', e.requestBody], ['response_body', e.responseBody],
     ...authT.map((t): [string, CompiledTemplate] => ['authentication', t])
   ])
   if (c.out.errors.length > before || name === undefined || url === undefined || shape === undefined ||
-    auth.definition === undefined) return undefined
-  const step: CompositeStep = {
-    name,
-    method,
-    url,
-    headers,
-    query,
-    authentication: auth.definition,
-    requestBody,
-    responseBody,
-    responseContentType,
-    secretNames: union([...rowT, ...authT], t => t.secretNames),
-    variableNames: union([url, ...rowT, ...authT], t => t.variableNames),
-    urlHostTemplated: shape.hostKind !== 'literal'
-  }
-  if (timeoutMs !== undefined) step.timeoutMs = timeoutMs
-  if (shape.hostPattern !== undefined) step.urlHostPattern = shape.hostPattern
-  return step
+    definition === undefined) return undefined
+  return { name, ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }) }
 }
 
 /** A step may read `steps.<name>` only of steps that ran before it. */
@@ -490,10 +508,15 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     steps,
     definition: { ...structuredClone(raw), steps: structuredClone(normalisedSteps) },
     source: ctx.source,
-    requiresUser: steps.some(s => [...s.headers, ...s.query].some(r => r.value.names.has('user')))
+    requiresUser: steps.some(s => readsUser([...s.headers, ...s.query])),
+    secretNames: [...new Set(steps.flatMap(s => s.secretNames))],
+    variableNames: [...new Set(steps.flatMap(s => s.variableNames))]
   }
   if (rateLimit !== undefined) composite.rateLimit = rateLimit
-  if (cache !== undefined) composite.cache = cache
+  if (cache !== undefined) {
+    composite.cache = cache
+    for (const step of steps) step.cache = cache
+  }
   return composite
 }
 
