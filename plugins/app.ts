@@ -23,6 +23,10 @@ import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
 import adminConnectors from './admin-connectors.js'
+import { createTraffic } from './traffic.js'
+import type { SharedState } from '../src/shared-state/index.js'
+import type { SecretCache } from '../src/secrets/cache.js'
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -48,6 +52,12 @@ export interface BuildAppOptions {
   closeStore?: boolean
   /** Stages around every upstream call of every step (HTTP cache, metrics, tracing), outermost first. */
   stepInterceptors?: readonly StepInterceptor[]
+  /** Redis-backed shared state (SPEC §19): rate-limit counters, HTTP cache entries, admin attempts. */
+  shared?: SharedState
+  /** Tracing on although settings.tracing.enabled is off (OTEL_EXPORTER_OTLP_ENDPOINT, read by bin/). */
+  tracing?: boolean
+  /** Tests: finished spans go here. */
+  tracingExporter?: SpanExporter
 }
 
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
@@ -72,16 +82,15 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     reply.header('x-request-id', request.id)
     done()
   })
-  if (options.logger !== undefined && LOGS_INFO.has(options.logger.level)) {
-    app.addHook('onResponse', (request, reply, done) => {
-      request.log.info({
-        req: { method: request.method, url: request.url, remoteAddress: request.ip },
-        res: { statusCode: reply.statusCode },
-        responseTime: reply.elapsedTime
-      }, 'request completed')
-      done()
-    })
-  }
+  const traffic = await createTraffic({
+    settings,
+    secretLookups: (resolver as Partial<Pick<SecretCache, 'lookups'>>).lookups,
+    shared: options.shared,
+    tracing: options.tracing,
+    tracingExporter: options.tracingExporter,
+    // One access-log line per request (SPEC §18) replaces Fastify's two.
+    accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level)
+  })
   if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.close() })
 
   const deps: ExecuteDeps = {
@@ -90,8 +99,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock }),
-    send: composeSend(options.stepInterceptors ?? [])
+    tokenCache: options.tokenCache ?? new TokenCache({ clock, onTokenRequest: traffic.onTokenRequest }),
+    send: composeSend([...traffic.interceptors, ...(options.stepInterceptors ?? [])])
   }
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {
@@ -104,7 +113,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(registryPlugin, { holder: options.registry })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
   await app.register(healthPlugin)
-  await app.register(adminAuth, { token: options.adminToken })
+  await app.register(adminAuth, { token: options.adminToken, attempts: traffic.adminAttempts })
+  await traffic.register(app, callers)
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
   await app.register(executeRoutes, { deps, callers })

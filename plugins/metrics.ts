@@ -8,7 +8,8 @@ import type { ConduitMetrics } from '../src/observability/metrics.js'
 import { accessLogLine } from '../src/observability/access-log.js'
 
 export interface MetricsPluginOptions {
-  metrics: ConduitMetrics
+  /** Absent when metrics.enabled is off: no /metrics route, the access log only. */
+  metrics?: ConduitMetrics
   requireToken: boolean
   /** Serve GET /metrics here (false when another listener serves it). */
   route?: boolean
@@ -28,7 +29,7 @@ function pathOf (url: string): string {
 async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
   const { metrics } = options
 
-  if (options.route !== false) {
+  if (metrics !== undefined && options.route !== false) {
     fastify.route({
       method: 'GET',
       url: '/metrics',
@@ -38,6 +39,14 @@ async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOp
         return await reply.type(metrics.registry.contentType).send(text)
       }
     })
+  }
+
+  if (metrics !== undefined) {
+    // The registry in service when the app starts counts as its first load; reloads follow.
+    const holder = fastify.connectorRegistry
+    const size = (): number => (holder.current?.connectors.size ?? 0) + (holder.current?.composites.size ?? 0)
+    if (holder.current !== undefined) metrics.registryReload('ok', size())
+    holder.onResult?.(result => { metrics.registryReload(result.ok ? 'ok' : 'error', size()) })
   }
 
   /** The permalink of an execute request, only when the registry knows it (labels never carry caller input). */
@@ -56,7 +65,7 @@ async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOp
     let connector: string | undefined
     if (timing !== null) {
       connector = connectorOf(request)
-      metrics.request(connector, request.method, reply.statusCode, durationMs / 1000)
+      metrics?.request(connector, request.method, reply.statusCode, durationMs / 1000)
     }
     if (options.accessLog) {
       request.log.info(accessLogLine({
@@ -74,4 +83,4 @@ async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOp
   })
 }
 
-export default fp(metricsPlugin, { fastify: '5.x', name: 'conduit-metrics', dependencies: ['conduit-admin-auth'] })
+export default fp(metricsPlugin, { fastify: '5.x', name: 'conduit-metrics', dependencies: ['conduit-admin-auth', 'conduit-registry'] })
