@@ -9,6 +9,7 @@ import { createSecretResolver } from '../src/secrets/index.js'
 import type { RegistryHolder } from '../src/registry/watch.js'
 import { createUpstreamDispatcher } from '../src/upstream/dispatcher.js'
 import { TokenCache } from '../src/auth/token-cache.js'
+import type { SharedState } from '../src/shared-state/index.js'
 import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
 import type { FetchLike } from '../src/pipeline/caller-identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
@@ -19,12 +20,13 @@ import registryPlugin from './registry.js'
 import secretsPlugin from './secrets.js'
 import errorsPlugin from './errors.js'
 import healthPlugin from './health.js'
+import lifecyclePlugin from './lifecycle.js'
+import listenersPlugin, { httpServerOptions } from './listeners.js'
 import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
 import adminConnectors from './admin-connectors.js'
 import { createTraffic } from './traffic.js'
-import type { SharedState } from '../src/shared-state/index.js'
 import type { SecretCache } from '../src/secrets/cache.js'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 
@@ -52,8 +54,8 @@ export interface BuildAppOptions {
   closeStore?: boolean
   /** Stages around every upstream call of every step (HTTP cache, metrics, tracing), outermost first. */
   stepInterceptors?: readonly StepInterceptor[]
-  /** Redis-backed shared state (SPEC §19): rate-limit counters, HTTP cache entries, admin attempts. */
-  shared?: SharedState
+  /** Redis-backed state shared by replicas (redis.url): token cache, rate-limit counters, HTTP cache entries, admin attempts; closed with the app. */
+  sharedState?: SharedState
   /** Tracing on although settings.tracing.enabled is off (OTEL_EXPORTER_OTLP_ENDPOINT, read by bin/). */
   tracing?: boolean
   /** Tests: finished spans go here. */
@@ -71,6 +73,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: settings.server.bodyLimit,
     trustProxy: settings.server.trustProxy,
+    requestTimeout: settings.server.requestTimeoutMs,
+    keepAliveTimeout: settings.server.keepAliveTimeoutMs,
+    http: httpServerOptions(settings.server),
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Fastify's own logging writes two lines per request (incoming, completed); one completion
     // line below carries the same facts at half the serializing, redacting and writing.
@@ -85,7 +90,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   const traffic = await createTraffic({
     settings,
     secretLookups: (resolver as Partial<Pick<SecretCache, 'lookups'>>).lookups,
-    shared: options.shared,
+    shared: options.sharedState,
     tracing: options.tracing,
     tracingExporter: options.tracingExporter,
     // One access-log line per request (SPEC §18) replaces Fastify's two.
@@ -99,9 +104,11 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock, onTokenRequest: traffic.onTokenRequest }),
+    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens, onTokenRequest: traffic.onTokenRequest }),
     send: composeSend([...traffic.interceptors, ...(options.stepInterceptors ?? [])])
   }
+  const shared = options.sharedState
+  if (shared !== undefined) app.addHook('onClose', async () => { await shared.close() })
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
@@ -109,10 +116,16 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   }
 
   await app.register(errorsPlugin)
+  await app.register(lifecyclePlugin)
+  await app.register(listenersPlugin, { settings })
   await app.register(settingsPlugin, { settings })
   await app.register(registryPlugin, { holder: options.registry })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
-  await app.register(healthPlugin)
+  await app.register(healthPlugin, {
+    staleIfErrorMs: settings.secrets.cache.staleIfErrorSeconds * 1000,
+    sharedState: shared?.stats,
+    clock
+  })
   await app.register(adminAuth, { token: options.adminToken, attempts: traffic.adminAttempts })
   await traffic.register(app, callers)
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
