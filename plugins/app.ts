@@ -105,7 +105,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     clock,
     logger: app.log,
     tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens, onTokenRequest: traffic.onTokenRequest }),
-    send: composeSend([...traffic.interceptors, ...(options.stepInterceptors ?? [])])
+    send: composeSend([...traffic.interceptors, ...(options.stepInterceptors ?? [])]),
+    metrics: traffic.metrics
   }
   const shared = options.sharedState
   if (shared !== undefined) app.addHook('onClose', async () => { await shared.close() })
