@@ -17,6 +17,7 @@ import { createCallerVerifier } from '../../src/pipeline/caller-identity.js'
 import { DestinationPolicy } from '../../src/upstream/destination-policy.js'
 import { HttpDispatcher } from '../../src/testing/http-dispatcher.js'
 import { runCall } from '../../src/testing/run.js'
+import { servedSend } from '../../src/testing/send.js'
 import type { ExecuteInput, TestResponse, TestUser } from '../../src/testing/run.js'
 import { ContractError, recordContract } from '../../src/testing/contract.js'
 import { UsageError, pair, parseCommand, usageError } from '../cli.js'
@@ -258,7 +259,7 @@ export async function run (argv: string[]): Promise<number> {
     try {
       const outcome = await runCall({
         registry: () => registry,
-        deps: { settings, resolver, dispatcher, clock: Date.now, logger, tokenCache: new TokenCache() },
+        deps: { settings, resolver, dispatcher, clock: Date.now, logger, tokenCache: new TokenCache(), send: servedSend(settings) },
         callers: createCallerVerifier({ callers: settings.callers }),
         tenantId: settings.callers.tenantId ?? null
       }, input, { debug: args.verbose })

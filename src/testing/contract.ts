@@ -24,6 +24,7 @@ import type { IncomingResponse, OutgoingRequest } from './http-dispatcher.js'
 import { MemorySecretStore } from './memory-store.js'
 import { ScriptedDispatcher } from './scripted-dispatcher.js'
 import { runCall } from './run.js'
+import { servedSend } from './send.js'
 import type { ExecuteInput, RunContext, TestResponse, TestUser } from './run.js'
 
 export const CONTRACT_VERSION = 1
@@ -203,7 +204,7 @@ const UNREACHABLE = new Set(['UPSTREAM_UNREACHABLE', 'UPSTREAM_TIMEOUT', 'DESTIN
 function context (registry: Registry, settings: Settings, store: SecretStore, dispatcher: Dispatcher, clock: () => number, logger: PipelineLogger): RunContext {
   return {
     registry: () => registry,
-    deps: { settings, resolver: createSecretResolver(store, settings.secrets.cache, clock), dispatcher, clock, logger, tokenCache: new TokenCache({ clock }) },
+    deps: { settings, resolver: createSecretResolver(store, settings.secrets.cache, clock), dispatcher, clock, logger, tokenCache: new TokenCache({ clock }), send: servedSend(settings) },
     callers: createCallerVerifier({ callers: {} }),
     tenantId: settings.callers.tenantId ?? null
   }

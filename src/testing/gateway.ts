@@ -20,6 +20,7 @@ import { DestinationPolicy } from '../upstream/destination-policy.js'
 import { HttpDispatcher } from './http-dispatcher.js'
 import { MemorySecretStore } from './memory-store.js'
 import { runCall } from './run.js'
+import { servedSend } from './send.js'
 import type { ExecuteInput, TestResponse } from './run.js'
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] }
@@ -85,7 +86,8 @@ export async function createTestGateway (options: TestGatewayOptions): Promise<T
       dispatcher,
       clock,
       logger: options.logger ?? SILENT,
-      tokenCache: new TokenCache({ clock })
+      tokenCache: new TokenCache({ clock }),
+      send: servedSend(settings)
     },
     callers: createCallerVerifier({ callers: settings.callers }),
     tenantId: settings.callers.tenantId ?? null
