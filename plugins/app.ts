@@ -14,6 +14,7 @@ import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
 import type { FetchLike } from '../src/pipeline/caller-identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
 import type { ExecuteDeps } from '../src/pipeline/types.js'
+import { composeSend, type StepInterceptor } from '../src/pipeline/step.js'
 import settingsPlugin from './settings.js'
 import registryPlugin from './registry.js'
 import secretsPlugin from './secrets.js'
@@ -55,6 +56,8 @@ export interface BuildAppOptions {
   callerFetch?: FetchLike
   /** Close the store when the app closes. */
   closeStore?: boolean
+  /** Stages around every upstream call of every step (HTTP cache, metrics, tracing), outermost first. */
+  stepInterceptors?: readonly StepInterceptor[]
   /** Redis-backed state shared by replicas (redis.url); closed with the app. */
   sharedState?: SharedState
 }
@@ -102,7 +105,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens })
+    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens }),
+    send: composeSend(options.stepInterceptors ?? [])
   }
   const shared = options.sharedState
   // For metrics: stats() counts the fallbacks to local state while Redis is away.
@@ -111,7 +115,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
 
   await app.register(errorsPlugin)
