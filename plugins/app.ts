@@ -26,6 +26,12 @@ import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
 import adminConnectors from './admin-connectors.js'
+import corsPlugin from './cors.js'
+import studio from './studio.js'
+import sdkPlugin from './sdk.js'
+import { createTraffic } from './traffic.js'
+import type { SecretCache } from '../src/secrets/cache.js'
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -58,8 +64,12 @@ export interface BuildAppOptions {
   closeStore?: boolean
   /** Stages around every upstream call of every step (HTTP cache, metrics, tracing), outermost first. */
   stepInterceptors?: readonly StepInterceptor[]
-  /** Redis-backed state shared by replicas (redis.url); closed with the app. */
+  /** Redis-backed state shared by replicas (redis.url): token cache, rate-limit counters, HTTP cache entries, admin attempts; closed with the app. */
   sharedState?: SharedState
+  /** Tracing on although settings.tracing.enabled is off (OTEL_EXPORTER_OTLP_ENDPOINT, read by bin/). */
+  tracing?: boolean
+  /** Tests: finished spans go here. */
+  tracingExporter?: SpanExporter
 }
 
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
@@ -87,16 +97,15 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     reply.header('x-request-id', request.id)
     done()
   })
-  if (options.logger !== undefined && LOGS_INFO.has(options.logger.level)) {
-    app.addHook('onResponse', (request, reply, done) => {
-      request.log.info({
-        req: { method: request.method, url: request.url, remoteAddress: request.ip },
-        res: { statusCode: reply.statusCode },
-        responseTime: reply.elapsedTime
-      }, 'request completed')
-      done()
-    })
-  }
+  const traffic = await createTraffic({
+    settings,
+    secretLookups: (resolver as Partial<Pick<SecretCache, 'lookups'>>).lookups,
+    shared: options.sharedState,
+    tracing: options.tracing,
+    tracingExporter: options.tracingExporter,
+    // One access-log line per request (SPEC §18) replaces Fastify's two.
+    accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level)
+  })
   if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.close() })
 
   const deps: ExecuteDeps = {
@@ -105,8 +114,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens }),
-    send: composeSend(options.stepInterceptors ?? [])
+    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens, onTokenRequest: traffic.onTokenRequest }),
+    send: composeSend([...traffic.interceptors, ...(options.stepInterceptors ?? [])]),
+    metrics: traffic.metrics
   }
   const shared = options.sharedState
   // For metrics: stats() counts the fallbacks to local state while Redis is away.
@@ -124,15 +134,27 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(listenersPlugin, { settings })
   await app.register(settingsPlugin, { settings })
   await app.register(registryPlugin, { holder: options.registry })
+  await app.register(corsPlugin, { origins: settings.cors?.origins ?? [] })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
   await app.register(healthPlugin, {
     staleIfErrorMs: settings.secrets.cache.staleIfErrorSeconds * 1000,
     sharedState: shared?.stats,
     clock
   })
-  await app.register(adminAuth, { token: options.adminToken })
+  await app.register(adminAuth, { token: options.adminToken, attempts: traffic.adminAttempts })
+  await traffic.register(app, callers)
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
+  await app.register(studio, {
+    adminToken: options.adminToken,
+    store,
+    resolver,
+    registryPath: settings.registry.path,
+    registryOptions,
+    test: { deps, registryOptions, tenantId: settings.callers.tenantId },
+    clock
+  })
+  await app.register(sdkPlugin)
   await app.register(executeRoutes, { deps, callers })
   return app
 }
