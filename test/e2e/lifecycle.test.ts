@@ -9,7 +9,7 @@ import { startConduit, startUpstream } from './fixtures/harness.js'
 import type { Upstream } from './fixtures/harness.js'
 import { startVaultFake } from './fixtures/vault-fake.js'
 
-t.jobs = 2
+t.jobs = 4
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
