@@ -79,7 +79,7 @@ async function studioConnectors (fastify: FastifyInstance, { kit }: { kit: Studi
       source: sourceOf(c.source),
       href: `/studio/connectors/composite/${encodeURIComponent(c.permalink)}`
     }))
-    const problems = holder.lastReloadProblems ?? []
+    const problems = holder.lastError ?? []
     return kit.page(reply, 'connectors', {
       title: 'Connectors',
       rows: [...connectors, ...composites],

@@ -3,11 +3,14 @@
 import { readFile } from 'node:fs/promises'
 import { FIELD_KINDS, TemplateCompileError, TemplateRenderError, compileTemplate } from '../../src/template/index.js'
 import type { FieldKind, RenderContext } from '../../src/template/index.js'
+import { parseJson } from '../../src/json.js'
+import { scrub } from '../../src/secrets/redact.js'
 
 const USAGE = `usage: conduit render --field ${FIELD_KINDS.join('|')} --context FILE < template`
 
-function fail (error: string, fields: Record<string, unknown>): number {
-  process.stderr.write(JSON.stringify({ error, ...fields }) + '\n')
+/** Error output is scrubbed of the context's secret values: a message may quote what it failed on. */
+function fail (error: string, fields: Record<string, unknown>, secrets: Iterable<string> = []): number {
+  process.stderr.write(scrub(JSON.stringify({ error, ...fields }), secrets) + '\n')
   return 1
 }
 
@@ -46,7 +49,8 @@ async function loadContext (file: string): Promise<RenderContext | string> {
   }
   let value: unknown
   try {
-    value = JSON.parse(text)
+    // Not JSON.parse: V8's message quotes the text around the error, secrets included.
+    value = parseJson(text)
   } catch (err) {
     return `context file '${file}' is not valid JSON: ${(err as Error).message}`
   }
@@ -66,19 +70,20 @@ export async function run (args: string[]): Promise<number> {
   if (typeof options === 'string') return fail('usage', { message: `${options}\n${USAGE}` })
   const context = await loadContext(options.context)
   if (typeof context === 'string') return fail('context', { message: context })
+  const secrets = Object.values((context as { secrets?: Record<string, string> }).secrets ?? {})
   const source = await readStdin()
   let template
   try {
     template = compileTemplate(source, options.field)
   } catch (err) {
-    if (err instanceof TemplateCompileError) return fail('compile', { problems: err.problems })
+    if (err instanceof TemplateCompileError) return fail('compile', { problems: err.problems }, secrets)
     throw err
   }
   try {
     process.stdout.write(template.render(context))
     return 0
   } catch (err) {
-    if (err instanceof TemplateRenderError) return fail('render', { message: err.message, line: err.line, column: err.column })
-    return fail('render', { message: err instanceof Error && err.name === 'ConduitError' ? err.message : 'unexpected error while rendering' })
+    if (err instanceof TemplateRenderError) return fail('render', { message: err.message, line: err.line, column: err.column }, secrets)
+    return fail('render', { message: err instanceof Error && err.name === 'ConduitError' ? err.message : 'unexpected error while rendering' }, secrets)
   }
 }

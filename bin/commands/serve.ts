@@ -1,12 +1,18 @@
 // `conduit serve [--config FILE] [--registry PATH] [--host H] [--port P]` (SPEC §13): loads settings,
-// opens the secret store, loads and watches the registry, and serves until SIGTERM/SIGINT.
+// opens the secret store (and Redis, when redis.url is set), loads and watches the registry, and
+// serves until SIGTERM/SIGINT, then shuts down as SPEC §19 says: /readyz turns 503 at once, the
+// listeners close after server.shutdownDelayMs (endpoints are withdrawn by then), requests in
+// flight finish, and after server.shutdownGraceMs (counted from the signal) the process exits 1
+// with a log line naming the requests it cut.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { loadSettings, settingsWarnings } from '../../src/settings/load.js'
 import type { Settings } from '../../src/settings/types.js'
-import { createLogger, createSecretResolver, createSecretStore } from '../../src/secrets/index.js'
+import { FileSecretStore, createLogger, createSecretResolver, createSecretStore } from '../../src/secrets/index.js'
+import { connectRedis, createSharedState } from '../../src/shared-state/index.js'
+import type { SharedState } from '../../src/shared-state/index.js'
 import { createRegistryHolder } from '../../src/registry/watch.js'
 import { formatProblem } from '../../src/registry/types.js'
 import type { RegistryProblem } from '../../src/registry/types.js'
@@ -103,13 +109,27 @@ export async function run (args: string[]): Promise<number> {
   const logger = createLogger({ level: settings.logLevel, secretValues: () => resolver.knownSecretValues(), name: 'conduit' })
   logWarning = message => { logger.warn(message) }
   for (const warning of settingsWarnings(settings)) logger.warn(warning)
+  if (store instanceof FileSecretStore && store.createdKeyFile !== undefined) {
+    logger.warn({ keyFile: store.createdKeyFile }, `generated a new master key in ${store.createdKeyFile}: back it up now (README: ` +
+      `"Backing up the master key"); losing it loses every secret in ${settings.secrets.file.path}`)
+  }
+
+  let sharedState: SharedState | undefined
+  if (settings.redis.url !== undefined) {
+    const connection = connectRedis(settings.redis.url, { info: m => { logger.info(m) }, warn: m => { logger.warn(m) } })
+    // A short wait so the first requests already share; without Redis the replica starts on local state.
+    await connection.ready(2000)
+    // The lock lets one replica make the token request; it must outlive that request.
+    sharedState = createSharedState(connection, { secrets: resolver, tokenLockMs: settings.upstream.timeoutMs + 5000 })
+  }
 
   const admin = adminToken(settings)
   if (admin.file !== undefined) logger.info({ file: admin.file }, `admin token is in ${admin.file}`)
 
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
   const holder = createRegistryHolder(settings.registry.path, registryOptions, {
     onLoad: (registry) => {
@@ -137,7 +157,8 @@ export async function run (args: string[]): Promise<number> {
     registry: holder,
     adminToken: admin.token,
     logger: logger as unknown as FastifyBaseLogger,
-    closeStore: true
+    closeStore: true,
+    sharedState
   })
 
   const onHup = (): void => {
@@ -150,15 +171,30 @@ export async function run (args: string[]): Promise<number> {
   const shutdown = (signal: string): void => {
     if (closing) return
     closing = true
-    logger.info(`${signal}: shutting down`)
+    const { shutdownDelayMs, shutdownGraceMs } = settings.server
+    const started = Date.now()
+    app.lifecycle.drain()
     process.off('SIGHUP', onHup)
-    holder.close()
-    const force = setTimeout(() => process.exit(1), 10_000)
-    force.unref()
-    app.close().then(() => { process.exitCode = 0 }, (err: unknown) => {
-      logger.error({ err }, 'error while shutting down')
-      process.exitCode = 1
-    })
+    logger.info(`${signal}: shutting down: /readyz answers 503, the listeners close in ${shutdownDelayMs} ms, ` +
+      `requests in flight have until ${shutdownGraceMs} ms`)
+    const cut = setTimeout(() => {
+      const requests = app.lifecycle.inFlight().map(r => ({ requestId: r.id, method: r.method, path: r.path, runningMs: Date.now() - r.startedAt }))
+      const names = requests.map(r => `${r.method} ${r.path} (request ${r.requestId}, running ${r.runningMs} ms)`).join(', ')
+      logger.error({ cut: requests }, `shutdown grace of ${shutdownGraceMs} ms is over: exiting with ${requests.length} request(s) cut: ${names === '' ? 'none' : names}`)
+      process.exit(1)
+    }, shutdownGraceMs)
+    setTimeout(() => {
+      holder.close()
+      logger.info('closing the listeners: new connections are refused; waiting for requests in flight')
+      app.close().then(() => {
+        clearTimeout(cut)
+        logger.info(`shutdown complete after ${Date.now() - started} ms`)
+        process.exit(0)
+      }, (err: unknown) => {
+        logger.error({ err }, 'error while shutting down')
+        process.exit(1)
+      })
+    }, shutdownDelayMs)
   }
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
@@ -166,6 +202,8 @@ export async function run (args: string[]): Promise<number> {
   try {
     const address = await app.listen({ host: settings.server.host, port: settings.server.port })
     logger.info({ address }, `Conduit listening on ${address}`)
+    const adminAddress = await app.listenAdmin()
+    if (adminAddress !== undefined) logger.info({ address: adminAddress }, `Conduit admin API, metrics and Studio listening on ${adminAddress}`)
   } catch (err) {
     logger.error({ err }, 'cannot listen')
     holder.close()

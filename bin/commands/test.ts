@@ -116,7 +116,7 @@ export async function run (argv: string[]): Promise<number> {
     process.stderr.write(`conduit test: invalid settings:\n${(err as Error).message}\n`)
     return 1
   }
-  const registryOptions = { allowInsecure: settings.upstream.allowInsecure, allowPrivateNetworks: settings.upstream.allowPrivateNetworks }
+  const registryOptions = { allowInsecure: settings.upstream.allowInsecure, allowPrivateNetworks: settings.upstream.allowPrivateNetworks, allowPrivateHosts: settings.upstream.allowPrivateHosts }
   let registry
   try {
     registry = await loadRegistry(args.registry ?? settings.registry.path, registryOptions)

@@ -49,7 +49,8 @@ export async function run (args: string[]): Promise<number> {
   const registryPath = path ?? settings.registry.path
   const options = {
     allowInsecure: allowInsecure || settings.upstream.allowInsecure,
-    allowPrivateNetworks: allowPrivateNetworks || settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: allowPrivateNetworks || settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
   try {
     const registry = await loadRegistry(registryPath, options)

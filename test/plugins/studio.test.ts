@@ -289,3 +289,22 @@ t.test('Test connection: the admin test function, its errors as envelopes, inval
   t.equal(badInput.statusCode, 400)
   t.match(badInput.json().error, 'headers.a must be a string')
 })
+
+t.test('with admin.port the Studio answers only on the admin listener, the SDK only on the public one', async t => {
+  const g = await studioGateway({ listen: true, env: { CONDUIT_ADMIN_PORT: '0' } })
+  t.teardown(g.close)
+  const admin = await g.app.listenAdmin() as string
+  const pub = g.url as string
+  t.not(admin, pub)
+  for (const path of ['/studio', '/studio/login', '/studio/static/studio.css']) {
+    const r = await fetch(pub + path, { redirect: 'manual' })
+    t.equal(r.status, 404, `public ${path}`)
+    t.equal(((await r.json()) as { errors: { code: string } }).errors.code, 'NOT_FOUND')
+  }
+  const refusedLogin = await fetch(`${pub}/studio/login`, { method: 'POST', headers: FORM, body: form({ token: STUDIO_TOKEN }) })
+  t.equal(refusedLogin.status, 404, 'no sign-in through the public port')
+  t.equal((await fetch(`${admin}/studio/login`)).status, 200)
+  t.equal((await fetch(`${admin}/studio/static/studio.css`)).status, 200)
+  t.equal((await fetch(`${pub}/sdk/conduit-client.js`)).status, 200)
+  t.equal((await fetch(`${admin}/sdk/conduit-client.js`)).status, 404)
+})
