@@ -356,6 +356,13 @@ t.test('sign out ends the session', async t => {
   t.equal(new URL(page.url()).pathname, '/studio/login', 'the old session no longer opens pages')
 })
 
+t.test('no page had a script error or a CSP violation', async t => {
+  // Expected: the favicon the browser asks for, and the answer refused to the other origin.
+  const unexpected = driver.errors.filter(e => !/favicon\.ico|Failed to load resource: the server responded with a status of (400|401|403|404|409|422)/.test(e) && !e.startsWith(`${otherOrigin}/`))
+  t.same(unexpected, [])
+  t.ok(driver.errors.some(e => e.startsWith(`${otherOrigin}/`) && e.includes('has been blocked by CORS policy')), 'the browser itself refused the disallowed origin')
+})
+
 t.test('the secret value never reached the browser', async t => {
   await driver.settle()
   // The two form posts that carried a typed value (add and edit) are the browser's own input.
