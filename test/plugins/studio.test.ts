@@ -308,3 +308,14 @@ t.test('with admin.port the Studio answers only on the admin listener, the SDK o
   t.equal((await fetch(`${pub}/sdk/conduit-client.js`)).status, 200)
   t.equal((await fetch(`${admin}/sdk/conduit-client.js`)).status, 404)
 })
+
+t.test('Validate says where each problem is written in the Code view', async t => {
+  const g = await studioGateway()
+  t.teardown(g.close)
+  const s = await signIn(g.app)
+  const text = JSON.stringify({ name: 'X', url: 'http://127.0.0.1:9/a', headers: [{ key: 'A', value: 'ok' }, { key: 'B', value: '{{ nope(' }] }, null, 2)
+  const r = await g.app.inject({ method: 'POST', url: '/studio/api/validate', headers: { ...JSON_TYPE, cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: JSON.stringify({ text }) })
+  const [problem] = r.json().errors
+  t.match(problem, { field: 'headers[1].value', line: 1, code: { line: 11, column: 16 } })
+  t.match(problem.text, /headers\[1\]\.value: .*\(line 1, column \d+\) \[Code line 11\]$/)
+})
