@@ -131,10 +131,11 @@ async function studioConnectors (fastify: FastifyInstance, { kit }: { kit: Studi
     const result = validateRegistryText(text, registryOptions, 'definition')
     // Each problem also says where its field is written in the Code view's text.
     const offsets = valueOffsets(text)
+    // One definition is edited: its field and the positions say all; the file and name add noise.
     const located = (p: RegistryProblem): Record<string, unknown> => {
       const at = p.field === undefined ? undefined : locateField(text, p.field, offsets)
-      const json = problemJson(p)
-      return at === undefined ? json : { ...json, code: at, text: `${json.text as string} [Code line ${at.line}]` }
+      const shown = formatProblem({ message: p.message, field: p.field, line: p.line, column: p.column })
+      return { ...p, text: at === undefined ? shown : `${shown} [Code line ${at.line}]`, ...(at === undefined ? {} : { code: at }) }
     }
     return { valid: result.errors.length === 0, errors: result.errors.map(located), warnings: result.warnings.map(located) }
   })
