@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { RegistryOptions } from '../src/registry/types.js'
 import type { SecretResolver, SecretStore } from '../src/secrets/types.js'
 import { LoginLimiter } from '../src/studio/login-limit.js'
-import { STATIC_DIR, VIEWS_DIR } from '../src/studio/paths.js'
+import { PROJECT_ROOT, STATIC_DIR, STUDIO_ROOT, VIEWS_DIR } from '../src/studio/paths.js'
 import { SessionStore, randomToken, sameToken } from '../src/studio/sessions.js'
 import type { StudioSession } from '../src/studio/sessions.js'
 import type { AdminConnectorsOptions } from './admin-connectors.js'
@@ -78,6 +78,13 @@ function crossSite (request: FastifyRequest): boolean {
 }
 
 async function studio (fastify: FastifyInstance, options: StudioOptions): Promise<void> {
+  if (STUDIO_ROOT === undefined) {
+    // The gateway serves on without its Studio rather than not at all.
+    fastify.log.error(`the Studio is unavailable: its views/ and static/ folders are missing next to ${PROJECT_ROOT}`)
+    fastify.all('/studio', async (_request, reply) => await reply.code(503).type('text/plain; charset=utf-8').send('The Studio is not installed (views/ and static/ are missing)'))
+    fastify.all('/studio/*', async (_request, reply) => await reply.code(503).type('text/plain; charset=utf-8').send('The Studio is not installed (views/ and static/ are missing)'))
+    return
+  }
   const clock = options.clock ?? Date.now
   const sessions = new SessionStore({ clock })
   const limiter = new LoginLimiter({ clock })
