@@ -198,6 +198,16 @@ t.test('variables: added and shown in full', async t => {
   await submit(button('Save'))
   t.match(await text('::-p-xpath(//tr[.//code[text()="region"]])'), /region\s+eu-west-1/)
   await driver.shot('07-variables')
+
+  // The same without a mouse: Enter on the button, type, Tab, type, Enter.
+  await page.focus(button('Add variable'))
+  await page.keyboard.press('Enter')
+  await page.waitForFunction(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id === 'add-name')
+  await page.keyboard.type('kb_var')
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('typed-by-keyboard')
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')])
+  t.match(await text('::-p-xpath(//tr[.//code[text()="kb_var"]])'), /kb_var\s+typed-by-keyboard/, 'added with the keyboard alone')
 })
 
 t.test('editor: form and Code switch losslessly, Validate, Test connection, Save', async t => {
