@@ -72,6 +72,21 @@ export function loadSettings (options: LoadSettingsOptions): Settings {
   return resolvePaths(settings, cwd)
 }
 
+/**
+ * Settings given as an object (conduit/testing): validated and defaulted like a settings file,
+ * without reading any file or environment variable.
+ */
+export function settingsFromObject (value: unknown, cwd: string): Settings {
+  if (!isObject(value)) throw new SettingsError(['settings must be an object'])
+  const data = structuredClone(value)
+  const sourceOf = (): string => 'the settings object'
+  if (!validate(data)) throw new SettingsError(describeErrors(validate.errors ?? [], data, sourceOf))
+  const settings = data as Settings
+  const problems = crossChecks(settings, sourceOf)
+  if (problems.length > 0) throw new SettingsError(problems)
+  return resolvePaths(settings, cwd)
+}
+
 function settingsFile ({ configPath, cwd }: LoadSettingsOptions): string | undefined {
   if (configPath !== undefined) {
     const file = resolve(cwd, configPath)
@@ -187,7 +202,8 @@ export function describeNode (node: SchemaNode | undefined): string {
     case 'object':
       return 'must be an object'
     case 'array':
-      return `must be ${node.description ?? 'a list'}`
+      if (node.description !== undefined) return `must be ${node.description}`
+      return `must be a list of ${node.items?.description ?? 'values'}`
     case 'string':
       if (node.description !== undefined) return `must be ${node.description}`
       return node.minLength !== undefined ? 'must be a non-empty string' : 'must be a string'

@@ -50,8 +50,12 @@ t.test('without a file every key has its default, and paths resolve against cwd'
     upstream: { timeoutMs: 15000, connectTimeoutMs: 5000, maxResponseBytes: 10485760, allowInsecure: false, allowPrivateNetworks: false },
     callers: {},
     admin: {},
-    cors: { origins: [] },
     redis: {},
+    cors: { origins: [] },
+    rateLimit: { enabled: false, max: 100, windowSeconds: 60, key: 'caller' },
+    cache: { enabled: true, store: 'memory', maxBytes: 67108864, maxEntryBytes: 1048576 },
+    metrics: { enabled: true, requireToken: false },
+    tracing: { enabled: false, serviceName: 'conduit' },
     logLevel: 'info',
     dataDir: join(cwd, 'data')
   } satisfies Settings)
