@@ -74,7 +74,7 @@ t.test('behind TLS (trusted proxy) the session cookie is Secure', async t => {
   t.match([r.headers['set-cookie']].flat().find(c => c?.startsWith('conduit_studio=')), /; Secure/)
 })
 
-t.test('at most 10 failed sign-ins per minute per IP, then even the right token waits', async t => {
+t.test('at most 10 failed sign-ins per minute per IP (shared with the admin API), then even the right token waits', async t => {
   let now = Date.parse('2026-01-01T00:00:00Z')
   const g = await studioGateway({ clock: () => now })
   t.teardown(g.close)
@@ -89,6 +89,8 @@ t.test('at most 10 failed sign-ins per minute per IP, then even the right token 
   t.match(limited.body, /Too many failed sign-in attempts: try again in \d+ s/)
   t.ok(Number(limited.headers['retry-after']) > 0)
   t.equal((await attempt(STUDIO_TOKEN, '10.0.0.2')).statusCode, 303, 'another IP is not affected')
+  const adminApi = await g.app.inject({ method: 'GET', url: '/admin/secrets', remoteAddress: '10.0.0.1', headers: { authorization: `Bearer ${STUDIO_TOKEN}` } })
+  t.equal(adminApi.statusCode, 429, 'the admin API shares the count of failed tokens')
   now += 60_000
   t.equal((await attempt(STUDIO_TOKEN)).statusCode, 303, 'after the minute the right token works')
 })
