@@ -104,7 +104,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     tracing: options.tracing,
     tracingExporter: options.tracingExporter,
     // One access-log line per request (SPEC §18) replaces Fastify's two.
-    accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level)
+    accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level),
+    clock
   })
   if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.close() })
 

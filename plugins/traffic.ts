@@ -28,6 +28,8 @@ export interface TrafficOptions {
   tracingExporter?: SpanExporter
   /** Log the access-log line (the logger logs at info). */
   accessLog: boolean
+  /** Milliseconds since the epoch, for the failed-attempt windows; Date.now when absent. */
+  clock?: () => number
 }
 
 export interface Traffic {
@@ -68,7 +70,7 @@ export async function createTraffic (options: TrafficOptions): Promise<Traffic> 
   return {
     metrics,
     interceptors,
-    adminAttempts: createFailedAttemptLimiter(options.shared?.connection),
+    adminAttempts: createFailedAttemptLimiter(options.shared?.connection, options.clock),
     onTokenRequest: metrics === undefined ? undefined : result => { metrics.tokenRequest(result) },
     register: async (app, callers) => {
       if (tracing !== undefined) await app.register(tracing.plugin)
