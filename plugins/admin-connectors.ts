@@ -4,10 +4,11 @@ import type { FastifyInstance } from 'fastify'
 import { ConduitError } from '../src/errors.js'
 import { validateRegistryText } from '../src/registry/load.js'
 import { formatProblem } from '../src/registry/types.js'
-import type { Connector, RegistryOptions, RegistryProblem } from '../src/registry/types.js'
+import type { CompositeConnector, Connector, RegistryOptions, RegistryProblem } from '../src/registry/types.js'
 import type { UserContext } from '../src/template/types.js'
 import { execute } from '../src/pipeline/execute.js'
-import { buildDebugView, debugHeader } from '../src/pipeline/debug-view.js'
+import { executeComposite } from '../src/pipeline/composite.js'
+import { buildCompositeDebugView, buildDebugView, debugHeader, withUnresolved } from '../src/pipeline/debug-view.js'
 import { ANONYMOUS_USER } from '../src/pipeline/caller-identity.js'
 import { CallTiming } from '../src/pipeline/timing.js'
 import type { Call, ExecuteDeps } from '../src/pipeline/types.js'
@@ -63,21 +64,38 @@ function testUser (v: unknown): UserContext {
   }
 }
 
-/** The connector of a test request: a saved permalink, or an unsaved definition validated now. */
-function testConnector (fastify: FastifyInstance, value: unknown, options: RegistryOptions): Connector {
-  if (typeof value === 'string') return lookupConnector(fastify, value)
+type TestTarget = { kind: 'connector', connector: Connector } | { kind: 'composite', composite: CompositeConnector }
+
+/** What a test request runs: a saved permalink (connector or composite), or an unsaved definition validated now. */
+function testTarget (fastify: FastifyInstance, value: unknown, options: RegistryOptions): TestTarget {
+  if (typeof value === 'string') {
+    const composite = fastify.connectorRegistry.current?.connectors.has(value) === true ? undefined : fastify.connectorRegistry.current?.composites.get(value)
+    return composite !== undefined ? { kind: 'composite', composite } : { kind: 'connector', connector: lookupConnector(fastify, value) }
+  }
   if (!isObject(value)) {
-    throw new ConduitError('INVALID_REQUEST', "connector must be a connector definition object or a saved connector's permalink")
+    throw new ConduitError('INVALID_REQUEST', "connector must be a connector or composite definition object, or a saved connector's permalink")
   }
   const checked = validateRegistryText(JSON.stringify(value), options, 'connector')
   if (checked.errors.length > 0) {
     throw new ConduitError('INVALID_CONNECTOR', checked.errors.map(formatProblem).join('; '), { params: checked.errors.map(problemJson) })
   }
-  const connector = checked.connectors[0]
-  if (connector === undefined || checked.connectors.length !== 1) {
-    throw new ConduitError('INVALID_REQUEST', 'connector must be exactly one connector definition')
+  if (checked.connectors.length + checked.composites.length !== 1) {
+    throw new ConduitError('INVALID_REQUEST', 'connector must be exactly one connector or composite definition')
   }
-  return connector
+  const connector = checked.connectors[0]
+  return connector !== undefined ? { kind: 'connector', connector } : { kind: 'composite', composite: checked.composites[0] }
+}
+
+/** The X-Debug-Request view of a test call, with the names the store did not have. */
+async function debugView (target: TestTarget, call: Call, deps: ExecuteDeps): Promise<string> {
+  if (target.kind === 'connector') {
+    return debugHeader(await withUnresolved(buildDebugView(target.connector, call, deps.clock), call, target.connector, deps.resolver))
+  }
+  const steps = target.composite.steps
+  return debugHeader(await withUnresolved(buildCompositeDebugView(target.composite, call, deps.clock), call, {
+    secretNames: [...new Set(steps.flatMap(s => s.secretNames))],
+    variableNames: [...new Set(steps.flatMap(s => s.variableNames))]
+  }, deps.resolver))
 }
 
 async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsOptions): Promise<void> {
@@ -96,9 +114,17 @@ async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsO
     }
   })
 
+  // A connector, else a composite connector of that permalink (SPEC §12: the definition and its source).
   fastify.get<{ Params: { permalink: string } }>('/admin/connectors/:permalink', async (request) => {
-    const connector = lookupConnector(fastify, request.params.permalink)
-    return { permalink: connector.permalink, source: connector.source, definition: connector.definition }
+    const permalink = request.params.permalink
+    const composite = fastify.connectorRegistry.current?.connectors.has(permalink) === true
+      ? undefined
+      : fastify.connectorRegistry.current?.composites.get(permalink)
+    if (composite !== undefined) {
+      return { permalink: composite.permalink, name: composite.name, composite: true, source: composite.source, definition: composite.definition }
+    }
+    const connector = lookupConnector(fastify, permalink)
+    return { permalink: connector.permalink, name: connector.name, method: connector.method, source: connector.source, definition: connector.definition }
   })
 
   fastify.post('/admin/registry/reload', async (_request, reply) => {
@@ -144,12 +170,15 @@ async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsO
     request.conduitTiming = timing
     const body = request.body
     if (!isObject(body)) throw new ConduitError('INVALID_REQUEST', 'The request body must be a JSON object with a connector')
-    const connector = testConnector(fastify, body.connector, registryOptions)
+    const target = testTarget(fastify, body.connector, registryOptions)
     const user = testUser(body.user)
     const headers: Record<string, string> = {}
     for (const [k, v] of Object.entries(stringMap(body.headers, 'headers'))) headers[k.toLowerCase()] = v
+    if (target.kind === 'composite' && body.pathParams !== undefined && body.pathParams !== null) {
+      throw new ConduitError('INVALID_REQUEST', 'Composite connectors take no path parameters')
+    }
     const call: Call = {
-      method: connector.method,
+      method: target.kind === 'connector' ? target.connector.method : 'POST',
       query: Object.entries(stringMap(body.queryParams, 'queryParams')),
       headers,
       pathParams: stringMap(body.pathParams, 'pathParams'),
@@ -164,11 +193,13 @@ async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsO
       debug: {}
     }
     try {
-      const result = await execute(connector, call, deps)
-      reply.header('x-debug-request', debugHeader(buildDebugView(connector, call, deps.clock)))
+      const result = target.kind === 'connector'
+        ? await execute(target.connector, call, deps)
+        : await executeComposite(target.composite, call, deps)
+      reply.header('x-debug-request', await debugView(target, call, deps))
       return sendResult(reply, request, result, timing)
     } catch (err) {
-      reply.header('x-debug-request', debugHeader(buildDebugView(connector, call, deps.clock)))
+      reply.header('x-debug-request', await debugView(target, call, deps))
       throw err
     }
   })

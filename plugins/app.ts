@@ -32,6 +32,13 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Redis-backed shared state, or null when redis.url is not set. */
+    sharedState: SharedState | null
+  }
+}
+
 export interface BuildAppOptions {
   settings: Settings
   store: SecretStore
@@ -109,11 +116,14 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     metrics: traffic.metrics
   }
   const shared = options.sharedState
+  // For metrics: stats() counts the fallbacks to local state while Redis is away.
+  app.decorate('sharedState', shared ?? null)
   if (shared !== undefined) app.addHook('onClose', async () => { await shared.close() })
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
 
   await app.register(errorsPlugin)

@@ -5,8 +5,20 @@ import { FIELD_KINDS, TemplateCompileError, TemplateRenderError, compileTemplate
 import type { FieldKind, RenderContext } from '../../src/template/index.js'
 import { parseJson } from '../../src/json.js'
 import { scrub } from '../../src/secrets/redact.js'
+import { USAGE_EXIT, UsageError, helpText, readCommand, usageLine } from '../cli.js'
+import type { CommandSpec } from '../cli.js'
 
-const USAGE = `usage: conduit render --field ${FIELD_KINDS.join('|')} --context FILE < template`
+export const SPEC: CommandSpec = {
+  name: 'render',
+  synopsis: '--field KIND --context FILE < template',
+  summary: 'Renders the template read from stdin as the given field kind would render it, with the\n' +
+    'names of the context file (secrets as "secrets": {name: value}). The output goes to stdout;\n' +
+    'a compile or render error goes to stderr as one JSON object, exit 1.',
+  options: {
+    field: { type: 'string', value: 'KIND', description: `the field kind: ${FIELD_KINDS.join(', ')}` },
+    context: { type: 'string', value: 'FILE', description: 'a JSON object: user, tenant_id, pathParams, secrets, variables, response, …' }
+  }
+}
 
 /** Error output is scrubbed of the context's secret values: a message may quote what it failed on. */
 function fail (error: string, fields: Record<string, unknown>, secrets: Iterable<string> = []): number {
@@ -16,18 +28,21 @@ function fail (error: string, fields: Record<string, unknown>, secrets: Iterable
 
 interface Options { field: FieldKind, context: string }
 
-function parseArgs (args: string[]): Options | string {
-  let field: string | undefined
-  let context: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string
-    const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) as [string, string] : [arg, undefined]
-    if (flag !== '--field' && flag !== '--context') return `unknown option '${arg}'`
-    const value = inline ?? args[++i]
-    if (value === undefined) return `${flag} needs a value`
-    if (flag === '--field') field = value
-    else context = value
+/** A number is the exit code of --help; a string a usage error. */
+function parseRenderArgs (args: string[]): Options | string | number {
+  // Usage errors stay one JSON object on stderr, as every other error of this command.
+  let parsed
+  try {
+    parsed = readCommand<{ field?: string, context?: string }>(SPEC, args, { max: 0 })
+  } catch (err) {
+    if (err instanceof UsageError) return err.message
+    throw err
   }
+  if (parsed === 'help') {
+    process.stdout.write(helpText(SPEC))
+    return 0
+  }
+  const { field, context } = parsed.values
   if (field === undefined) return '--field is required'
   if (!(FIELD_KINDS as readonly string[]).includes(field)) return `unknown field '${field}': expected one of ${FIELD_KINDS.join(', ')}`
   if (context === undefined) return '--context is required'
@@ -66,8 +81,12 @@ async function loadContext (file: string): Promise<RenderContext | string> {
 }
 
 export async function run (args: string[]): Promise<number> {
-  const options = parseArgs(args)
-  if (typeof options === 'string') return fail('usage', { message: `${options}\n${USAGE}` })
+  const options = parseRenderArgs(args)
+  if (typeof options === 'number') return options
+  if (typeof options === 'string') {
+    fail('usage', { message: `${options}\n${usageLine(SPEC)}` })
+    return USAGE_EXIT
+  }
   const context = await loadContext(options.context)
   if (typeof context === 'string') return fail('context', { message: context })
   const secrets = Object.values((context as { secrets?: Record<string, string> }).secrets ?? {})

@@ -17,6 +17,8 @@ import { createRegistryHolder } from '../../src/registry/watch.js'
 import { formatProblem } from '../../src/registry/types.js'
 import type { RegistryProblem } from '../../src/registry/types.js'
 import { buildApp } from '../../plugins/app.js'
+import { UsageError, helpText, readCommand, usageError } from '../cli.js'
+import type { CommandSpec } from '../cli.js'
 
 export interface ServeArgs {
   config?: string
@@ -25,33 +27,35 @@ export interface ServeArgs {
   port?: number
 }
 
-const USAGE = 'usage: conduit serve [--config FILE] [--registry PATH] [--host H] [--port P]\n'
+export const SPEC: CommandSpec = {
+  name: 'serve',
+  synopsis: '[options]',
+  summary: 'Runs the gateway: loads the settings, opens the secret store, loads and watches the registry,\n' +
+    'and serves until SIGTERM or SIGINT. Every option overrides its setting (see docs/settings.md).',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'settings file (default: config/conduit.json when present)' },
+    registry: { type: 'string', value: 'PATH', description: 'registry file or directory (registry.path)' },
+    host: { type: 'string', value: 'H', description: 'address to listen on (server.host)' },
+    port: { type: 'string', value: 'P', description: 'port to listen on, 0 for a free one (server.port)' }
+  }
+}
 
-export function parseServeArgs (args: string[]): ServeArgs {
+/** Throws UsageError; 'help' when --help was given. */
+export function parseServeArgs (args: string[]): ServeArgs | 'help' {
+  const parsed = readCommand<{ config?: string, registry?: string, host?: string, port?: string }>(SPEC, args, { max: 0 })
+  if (parsed === 'help') return 'help'
   const out: ServeArgs = {}
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]
-    const eq = arg.indexOf('=')
-    const name = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg
-    const value = (): string => {
-      const v = eq !== -1 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i]
-      if (v === undefined || v === '') throw new Error(`${name} needs a value`)
-      return v
-    }
-    switch (name) {
-      case '--config': out.config = value(); break
-      case '--registry': out.registry = value(); break
-      case '--host': out.host = value(); break
-      case '--port': {
-        const v = value()
-        const port = Number(v)
-        if (!/^\d+$/.test(v) || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not '${v}'`)
-        out.port = port
-        break
-      }
-      default:
-        throw new Error(`unknown option '${arg}'`)
-    }
+  const v = parsed.values
+  for (const name of ['config', 'registry', 'host'] as const) {
+    const value = v[name]
+    if (value === undefined) continue
+    if (value === '') throw new UsageError(`--${name} needs a value`)
+    out[name] = value
+  }
+  if (v.port !== undefined) {
+    const port = Number(v.port)
+    if (!/^\d+$/.test(v.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not '${v.port}'`)
+    out.port = port
   }
   return out
 }
@@ -78,10 +82,15 @@ function problemLines (problems: RegistryProblem[]): string {
 export async function run (args: string[]): Promise<number> {
   let parsed: ServeArgs
   try {
-    parsed = parseServeArgs(args)
+    const read = parseServeArgs(args)
+    if (read === 'help') {
+      process.stdout.write(helpText(SPEC))
+      return 0
+    }
+    parsed = read
   } catch (err) {
-    process.stderr.write(`conduit serve: ${(err as Error).message}\n${USAGE}`)
-    return 1
+    if (err instanceof UsageError) return usageError(SPEC, err.message)
+    throw err
   }
   let settings: Settings
   try {
@@ -128,7 +137,8 @@ export async function run (args: string[]): Promise<number> {
 
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
   const holder = createRegistryHolder(settings.registry.path, registryOptions, {
     onLoad: (registry) => {

@@ -6,8 +6,7 @@ import type { KeyValueRow } from '../registry/types.js'
 import { TemplateRenderError } from '../template/types.js'
 import type { CompiledTemplate, RenderContext } from '../template/types.js'
 import { scrub } from '../secrets/redact.js'
-import { checkRenderedOrigin } from '../registry/url-rules.js'
-import type { Settings } from '../settings/types.js'
+import type { UrlTarget } from '../upstream/url-template.js'
 
 // What undici accepts in a header value (RFC 9110 field-value, obs-text allowed).
 const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
@@ -23,33 +22,16 @@ export function renderField (template: CompiledTemplate, context: RenderContext,
 }
 
 /**
- * Renders a URL template and checks the origin it produced (https, no blocked literal host, the host
- * shape the definition allows). Returns the URL text and its host.
+ * Renders a URL template and checks the origin it produced against the step's target (destination
+ * policy and host shape, decided at load). Returns the URL text and its host.
  */
-export function renderUrl (
-  template: CompiledTemplate, hostPattern: RegExp | undefined, context: RenderContext,
-  upstream: Settings['upstream'], field: string
-): { url: string, host: string } {
-  // A static URL renders and checks the same way every time: once per template and settings.
-  const known = template.isStatic ? checkedStaticUrls.get(template) : undefined
-  if (known !== undefined && known.upstream === upstream && known.hostPattern === hostPattern) return known.result
+export function renderUrl (template: CompiledTemplate, target: UrlTarget, context: RenderContext, field: string): { url: string, host: string } {
+  if (target.fixed !== undefined) return target.fixed
   const url = renderField(template, context, field)
-  const origin = checkRenderedOrigin(url, {
-    allowInsecure: upstream.allowInsecure,
-    allowPrivateNetworks: upstream.allowPrivateNetworks,
-    hostPattern
-  })
+  const origin = target.policy.checkRendered(url, target.hostPattern)
   if (!origin.ok) throw new ConduitError(origin.code, origin.message)
-  const result = Object.freeze({ url, host: origin.url.host })
-  if (template.isStatic) checkedStaticUrls.set(template, { upstream, hostPattern, result })
-  return result
+  return { url, host: origin.url.host }
 }
-
-const checkedStaticUrls = new WeakMap<CompiledTemplate, {
-  upstream: Settings['upstream']
-  hostPattern: RegExp | undefined
-  result: { url: string, host: string }
-}>()
 
 export function renderError (err: unknown, field: string, context: RenderContext, code: 'TEMPLATE_RENDER_ERROR' | 'RESPONSE_TEMPLATE_RENDER_ERROR' = 'TEMPLATE_RENDER_ERROR'): ConduitError {
   if (err instanceof ConduitError) return err

@@ -3,6 +3,8 @@
 import type { AuthDefinition } from '../auth/types.js'
 import type { CompiledTemplate } from '../template/types.js'
 import type { RateLimitRule } from './traffic-fields.js'
+import type { DestinationRules } from '../upstream/destination-policy.js'
+import type { UrlTarget } from '../upstream/url-template.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 export type HttpMethod = typeof HTTP_METHODS[number]
@@ -46,16 +48,8 @@ export interface Step {
   secretNames: string[]
   /** Variable names used by url, header, query and auth fields. */
   variableNames: string[]
-  /**
-   * Added by the registry: the shape a rendered templated host must have (pass to
-   * checkRenderedOrigin); absent when the host is literal.
-   */
-  urlHostPattern?: RegExp
-  /**
-   * Added by the registry: the URL's host or origin comes from get_variable(), so the rendered URL
-   * must pass checkRenderedOrigin() at request time.
-   */
-  urlHostTemplated?: boolean
+  /** Where the URL may lead (destination policy, host shape, a fixed URL checked once). */
+  target: UrlTarget
 }
 
 export interface Connector extends Step {
@@ -116,10 +110,8 @@ export interface Registry {
   loadedAt: number
 }
 
-export interface RegistryOptions {
-  allowInsecure: boolean
-  allowPrivateNetworks: boolean
-}
+/** The upstream settings the registry checks URLs with (destination-policy.ts). */
+export type RegistryOptions = DestinationRules
 
 export class RegistryError extends Error {
   readonly problems: RegistryProblem[]

@@ -11,11 +11,12 @@ import {
   BODY_METHODS, COMPOSITE_FIELDS, CONNECTOR_FIELDS, DEFAULT_METHOD, HEADER_NAME, LIMITS, MANAGED_HEADERS,
   MEDIA_TYPE, METHODS, PATH_PARAM_VALUE, REGISTRY_FIELDS, ROW_FIELDS, STEP_FIELDS, describe, isPlainObject
 } from './schema.js'
-import { attributeRefs, positionOf } from './template-scan.js'
+import { templateFacts } from '../template/meta.js'
+import type { DestinationPolicy } from '../upstream/destination-policy.js'
 import type {
   CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem, Step
 } from './types.js'
-import { checkUrlTemplate, type UrlShape } from './url-rules.js'
+import { checkUrlTemplate, urlTarget, type UrlShape } from '../upstream/url-template.js'
 import { checkCache, checkRateLimit } from './traffic-fields.js'
 
 export interface Problems {
@@ -25,6 +26,8 @@ export interface Problems {
 
 export interface CompileContext {
   options: RegistryOptions
+  /** The options' destination policy, built once per load and shared by every compiled step. */
+  policy: DestinationPolicy
   /** Where the definitions came from (a file path, or a name such as `request body`). */
   source: string
 }
@@ -45,7 +48,8 @@ const STEP_NAME = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/
 
 /** Problems of one definition, all tagged with its file and name. */
 class Checker {
-  constructor (readonly out: Problems, readonly file: string, readonly connector: string, readonly options: RegistryOptions) {}
+  constructor (readonly out: Problems, readonly file: string, readonly connector: string, readonly options: RegistryOptions,
+    readonly policy: DestinationPolicy) {}
 
   error (field: string | undefined, message: string, pos?: { line: number, column: number }): void {
     this.out.errors.push(this.problem(field, message, pos))
@@ -139,9 +143,9 @@ class Checker {
   url (raw: unknown, field: string, kind: FieldKind): { template?: CompiledTemplate, shape?: UrlShape } {
     const source = this.string(raw, field, { required: true })
     if (source === undefined) return {}
-    const shape = checkUrlTemplate(source, this.options)
+    const shape = checkUrlTemplate(source, this.policy)
     for (const p of shape.problems) {
-      this.error(field, p.message, p.offset === undefined ? undefined : positionOf(source, p.offset))
+      this.error(field, p.message, p.line === undefined ? undefined : { line: p.line, column: p.column ?? 1 })
     }
     return { template: this.template(field, source, kind), shape }
   }
@@ -231,8 +235,8 @@ class Checker {
   /** Checks path parameter declarations against the URL's references; returns the URL's keys in order. */
   pathParamRefs (url: string, rows: PathParamRow[]): string[] {
     const keys: string[] = []
-    for (const ref of attributeRefs(url, 'pathParams')) {
-      const pos = positionOf(url, ref.offset)
+    for (const ref of templateFacts(url)?.reads('pathParams') ?? []) {
+      const pos = { line: ref.line, column: ref.column }
       if (ref.key === undefined) {
         this.error('url', 'read path parameters as {{ pathParams.key }} so their keys are known at load', pos)
         continue
@@ -255,6 +259,7 @@ class Checker {
     const result = compileAuthentication(normalised, {
       allowInsecure: this.options.allowInsecure,
       allowPrivateNetworks: this.options.allowPrivateNetworks,
+      policy: this.policy,
       fieldKind: kind
     })
     const field = (f: string): string => f === '' ? prefix : `${prefix}.${f}`
@@ -366,7 +371,9 @@ function exchangeFields (raw: Record<string, unknown>, prefix: string, k: Kinds,
 }
 
 /** The compiled step of valid fields, with the facts computed once: names, query keys, host rule. */
-function assembleStep (a: AddressFields & { url: CompiledTemplate, shape: UrlShape }, e: ExchangeFields & { auth: { definition: AuthDefinition } }): Step {
+function assembleStep (
+  a: AddressFields & { url: CompiledTemplate, shape: UrlShape }, e: ExchangeFields & { auth: { definition: AuthDefinition } }, c: Checker
+): Step {
   const authT = authTemplates(e.auth.definition)
   const rowT = [...a.headers, ...a.query].map(r => r.value)
   const step: Step = {
@@ -381,10 +388,9 @@ function assembleStep (a: AddressFields & { url: CompiledTemplate, shape: UrlSha
     responseContentType: e.responseContentType,
     secretNames: union([...rowT, ...authT], t => t.secretNames),
     variableNames: union([a.url, ...rowT, ...authT], t => t.variableNames),
-    urlHostTemplated: a.shape.hostKind !== 'literal'
+    target: urlTarget(a.url.source, a.url.isStatic, a.shape, c.policy)
   }
   if (e.timeoutMs !== undefined) step.timeoutMs = e.timeoutMs
-  if (a.shape.hostPattern !== undefined) step.urlHostPattern = a.shape.hostPattern
   return step
 }
 
@@ -394,7 +400,7 @@ function readsUser (rows: readonly KeyValueRow[]): boolean {
 
 /** One connector definition → a Connector, or undefined with its problems in `out.errors`. */
 export function compileConnector (raw: unknown, index: number, ctx: CompileContext, out: Problems): Connector | undefined {
-  const c = new Checker(out, ctx.source, labelOf(raw, `#${index}`), ctx.options)
+  const c = new Checker(out, ctx.source, labelOf(raw, `#${index}`), ctx.options, ctx.policy)
   if (!isPlainObject(raw)) {
     c.error(undefined, `a connector must be an object, not ${describe(raw)}`)
     return undefined
@@ -416,7 +422,7 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
   return {
     name,
     permalink,
-    ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }),
+    ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }, c),
     pathParams,
     urlPathParamKeys,
     requiresUser: readsUser([...a.headers, ...a.query]),
@@ -456,25 +462,25 @@ function compileStep (raw: unknown, i: number, earlier: string[], c: Checker): C
   ])
   if (c.out.errors.length > before || name === undefined || url === undefined || shape === undefined ||
     definition === undefined) return undefined
-  return { name, ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }) }
+  return { name, ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }, c) }
 }
 
 /** A step may read `steps.<name>` only of steps that ran before it. */
 function checkStepRefs (c: Checker, prefix: string, earlier: string[], fields: Array<[string, CompiledTemplate | null | undefined]>): void {
   for (const [field, t] of fields) {
     if (t == null) continue
-    for (const ref of attributeRefs(t.source, 'steps')) {
+    for (const ref of templateFacts(t.source)?.reads('steps') ?? []) {
       if (ref.key === undefined || earlier.includes(ref.key)) continue
       const known = earlier.length === 0 ? 'none: this is the first step' : earlier.join(', ')
       c.error(`${prefix}.${field}`, `reads steps.${ref.key}, which is not an earlier step (earlier steps: ${known})`,
-        field === 'authentication' ? undefined : positionOf(t.source, ref.offset))
+        field === 'authentication' ? undefined : { line: ref.line, column: ref.column })
     }
   }
 }
 
 /** One composite definition (SPEC §15). */
 export function compileComposite (raw: unknown, index: number, ctx: CompileContext, out: Problems): CompositeConnector | undefined {
-  const c = new Checker(out, ctx.source, labelOf(raw, `composite #${index}`), ctx.options)
+  const c = new Checker(out, ctx.source, labelOf(raw, `composite #${index}`), ctx.options, ctx.policy)
   if (!isPlainObject(raw)) {
     c.error(undefined, `a composite connector must be an object, not ${describe(raw)}`)
     return undefined

@@ -2,7 +2,7 @@
 // the loader walks it to derive the CONDUIT_* environment variable of each key.
 
 export interface SchemaNode {
-  type?: 'object' | 'string' | 'integer' | 'boolean'
+  type?: 'object' | 'string' | 'integer' | 'boolean' | 'array'
   description?: string
   properties?: Record<string, SchemaNode>
   required?: string[]
@@ -15,6 +15,7 @@ export interface SchemaNode {
   minLength?: number
   pattern?: string
   oneOf?: SchemaNode[]
+  items?: SchemaNode
   discriminator?: { propertyName: string }
 }
 
@@ -103,7 +104,14 @@ export const settingsSchema: SchemaNode = {
       connectTimeoutMs: positiveInt(5000),
       maxResponseBytes: positiveInt(10485760),
       allowInsecure: { type: 'boolean', default: false },
-      allowPrivateNetworks: { type: 'boolean', default: false }
+      allowPrivateNetworks: { type: 'boolean', default: false },
+      // SPEC §19: names and ranges reachable although private (src/upstream/destination-policy.ts).
+      // From the environment: a comma-separated list.
+      allowPrivateHosts: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description: 'a list of host names and CIDR ranges (e.g. ["db.internal", "10.20.0.0/16"])'
+      }
     }),
     callers: section({
       jwt: {

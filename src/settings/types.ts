@@ -44,6 +44,8 @@ export interface Settings {
     maxResponseBytes: number
     allowInsecure: boolean
     allowPrivateNetworks: boolean
+    /** Host names and CIDR ranges reachable although private (SPEC §19); absent when none. */
+    allowPrivateHosts?: string[]
   }
   callers: {
     jwt?: { secret?: string, publicKey?: string, jwksUrl?: string, issuer?: string, audience?: string, requireExp?: boolean }

@@ -72,7 +72,7 @@ t.test('render errors: JSON message on stderr, exit 1', async t => {
 
 t.test('bad arguments and context files', async t => {
   const badField = await conduit(['--field', 'body', '--context', contextFile], 'x')
-  t.equal(badField.code, 1)
+  t.equal(badField.code, 2, 'usage errors exit 2, as for every command')
   t.match(errorJson(badField.stderr), { error: 'usage', message: /unknown field 'body'/ })
   const missing = await conduit(['--field', 'url', '--context', join(dir, 'nope.json')], 'x')
   t.equal(missing.code, 1)

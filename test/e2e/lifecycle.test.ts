@@ -167,3 +167,31 @@ t.test('readiness: a Vault outage with a warm cache stays ready for the stale wi
   t.equal(ready.json().checks.registry, 'ok', 'a good file clears the error')
   t.equal(ready.json().registryError, undefined)
 })
+
+t.test('a generated master key is logged with where it is and what losing it means', async t => {
+  const conduit = await startConduit({ registry: { connectors: [] }, env: { CONDUIT_MASTER_KEY: '' } })
+  t.teardown(async () => { await conduit.stop() })
+  const line = conduit.output().split('\n').find(l => l.includes('generated a new master key'))
+  t.ok(line !== undefined, 'logged')
+  const entry = JSON.parse(line as string)
+  t.equal(entry.level, 40, 'as a warning')
+  t.match(entry.msg, /master\.key: back it up now .*losing it loses every secret in .*secrets\.json/)
+  t.match(entry.keyFile, /data\/master\.key$/)
+  t.notMatch(conduit.output(), /[A-Za-z0-9+/]{43}=/, 'the key itself is not logged')
+})
+
+t.test('with admin.port the admin API answers only on the admin listener', async t => {
+  const conduit = await startConduit({ registry: { connectors: [{ name: 'Pub', url: `${upstream.origin}/pub` }] }, env: { CONDUIT_ADMIN_PORT: '0' } })
+  t.teardown(async () => { await conduit.stop() })
+  const admin = /Conduit admin API, metrics and Studio listening on (http:\/\/[0-9.:]+)/.exec(conduit.output())?.[1]
+  t.ok(admin !== undefined && admin !== conduit.base, `admin listener at ${String(admin)}`)
+  const auth = { authorization: `Bearer ${conduit.adminToken}` }
+  t.equal((await conduit.call('GET', '/admin/secrets', { headers: auth })).status, 404, 'not on the public port')
+  t.equal((await conduit.call('GET', '/connectors/pub/execute')).status, 200, 'execute routes on the public port')
+  const onAdmin = await request(`${admin as string}/admin/secrets`, { headers: auth })
+  t.equal(onAdmin.statusCode, 200)
+  await onAdmin.body.dump()
+  const health = await request(`${admin as string}/readyz`)
+  t.equal(health.statusCode, 200, 'health on both')
+  await health.body.dump()
+})

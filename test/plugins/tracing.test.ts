@@ -22,7 +22,7 @@ t.test('a request span with stage children; the upstream gets the caller\'s trac
       cache: false,
       headers: [{ key: 'X-Key', value: "{{ get_secret('k') }}" }],
       authentication: { type: 'oauth_client_credentials', config: { client_id: 'c', client_secret: "{{ get_secret('k') }}", token_url: `${up.origin}/token` } },
-      response_body: '{{ response.body.n + 1 }}'
+      response_body: '{{ (response.body | from_json).n + 1 }}'
     }]
   }, { CONDUIT_TRACING_ENABLED: 'true' }, { tracingExporter: exporter })
   t.teardown(async () => { await app.close(); await up.close() })

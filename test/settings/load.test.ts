@@ -284,6 +284,20 @@ t.test('warnings list the settings that weaken a protection', async t => {
   t.notMatch(warnings.join('\n'), /short[^e]/, 'the token itself is not in the warning')
 })
 
+t.test('upstream.allowPrivateHosts: a list from the file or a comma-separated variable; bad entries are named', async t => {
+  const fromFile = loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: ['db.internal', '10.20.0.0/16'] } }), env: {} })
+  t.same(fromFile.upstream.allowPrivateHosts, ['db.internal', '10.20.0.0/16'])
+  t.match(settingsWarnings(fromFile), [/^upstream\.allowPrivateHosts lets connectors reach these private destinations: db\.internal, 10\.20\.0\.0\/16$/])
+  const fromEnv = loadSettings({ cwd: t.testdir({}), env: { CONDUIT_UPSTREAM_ALLOW_PRIVATE_HOSTS: 'db.internal, fd00::/8' } })
+  t.same(fromEnv.upstream.allowPrivateHosts, ['db.internal', 'fd00::/8'])
+  const empty = loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: [] } }), env: {} })
+  t.equal(empty.upstream.allowPrivateHosts, undefined, 'an empty list is no list')
+  const bad = settingsError(t, () => loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: ['db.internal', '10.0.0.0/40'] } }), env: {} }))
+  t.match(bad.message, /Invalid setting upstream\.allowPrivateHosts\[1\] \(from file config\/conduit\.json\): '10\.0\.0\.0\/40' has an invalid prefix length/)
+  const notList = settingsError(t, () => loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: 'db.internal' } }), env: {} }))
+  t.match(notList.message, /Invalid setting upstream\.allowPrivateHosts \(from file config\/conduit\.json\): must be a list of host names and CIDR ranges/)
+})
+
 t.test('deployment settings of SPEC §19: defaults, and the rules between them name the key', async t => {
   const cwd = t.testdir({})
   const s = loadSettings({ cwd, env: {} })

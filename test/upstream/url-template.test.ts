@@ -1,5 +1,6 @@
 import t from 'tap'
-import { checkRenderedOrigin, checkUrlTemplate } from '../../src/registry/url-rules.js'
+import { checkUrlTemplate } from '../../src/upstream/url-template.js'
+import { checkRenderedOrigin } from '../../src/upstream/destination-policy.js'
 
 const strict = { allowInsecure: false, allowPrivateNetworks: false }
 const messages = (url: string, options = strict): string[] => checkUrlTemplate(url, options).problems.map(p => p.message)
