@@ -72,16 +72,17 @@ export interface HttpCacheOptions {
  * never sit in a key. Values are length-prefixed so no two header sets hash alike by concatenation.
  */
 export function cacheKey (permalink: string, method: string, url: string, headers: Record<string, string>): string {
-  const hash = createHash('sha256')
-  hash.update(permalink.length + ':' + permalink + method.length + ':' + method + url.length + ':' + url)
+  // One string, hashed in one call: each update() is a crossing into native code.
+  let text = permalink.length + ':' + permalink + method.length + ':' + method + url.length + ':' + url
   const names = Object.keys(headers)
   const lower = names.map(n => n.toLowerCase())
-  const order = lower.map((_, i) => i).sort((a, b) => lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0)
+  const order = lower.map((_, i) => i)
+  if (order.length > 1) order.sort((a, b) => lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0)
   for (const i of order) {
     const value = headers[names[i]]
-    hash.update(lower[i].length + ':' + lower[i] + value.length + ':' + value)
+    text += lower[i].length + ':' + lower[i] + value.length + ':' + value
   }
-  return hash.digest('base64url')
+  return createHash('sha256').update(text).digest('base64url')
 }
 
 /**
