@@ -9,9 +9,10 @@ import type { UserContext } from '../src/template/types.js'
 import { execute } from '../src/pipeline/execute.js'
 import { executeComposite } from '../src/pipeline/composite.js'
 import { buildCompositeDebugView, buildDebugView, debugHeader, withUnresolved } from '../src/pipeline/debug-view.js'
+import type { CompositeDebugView, DebugView } from '../src/pipeline/debug-view.js'
 import { ANONYMOUS_USER } from '../src/pipeline/caller-identity.js'
 import { CallTiming } from '../src/pipeline/timing.js'
-import type { Call, ExecuteDeps } from '../src/pipeline/types.js'
+import type { Call, ExecuteDeps, Result } from '../src/pipeline/types.js'
 import { lookupConnector, sendResult } from './execute-routes.js'
 
 export interface AdminConnectorsOptions {
@@ -87,19 +88,19 @@ function testTarget (fastify: FastifyInstance, value: unknown, options: Registry
 }
 
 /** The X-Debug-Request view of a test call, with the names the store did not have. */
-async function debugView (target: TestTarget, call: Call, deps: ExecuteDeps): Promise<string> {
+async function debugView (target: TestTarget, call: Call, deps: ExecuteDeps): Promise<DebugView | CompositeDebugView> {
   if (target.kind === 'connector') {
-    return debugHeader(await withUnresolved(buildDebugView(target.connector, call, deps.clock), call, target.connector, deps.resolver))
+    return await withUnresolved(buildDebugView(target.connector, call, deps.clock), call, target.connector, deps.resolver)
   }
   const steps = target.composite.steps
-  return debugHeader(await withUnresolved(buildCompositeDebugView(target.composite, call, deps.clock), call, {
+  return await withUnresolved(buildCompositeDebugView(target.composite, call, deps.clock), call, {
     secretNames: [...new Set(steps.flatMap(s => s.secretNames))],
     variableNames: [...new Set(steps.flatMap(s => s.variableNames))]
-  }, deps.resolver))
+  }, deps.resolver)
 }
 
 async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsOptions): Promise<void> {
-  const { deps, registryOptions } = opts
+  const { registryOptions } = opts
   fastify.addHook('onRequest', fastify.requireAdmin)
 
   fastify.get('/admin/connectors', async () => {
@@ -168,41 +169,55 @@ async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsO
   fastify.post<{ Body: TestBody }>('/admin/connectors/test', async (request, reply) => {
     const timing = new CallTiming()
     request.conduitTiming = timing
-    const body = request.body
-    if (!isObject(body)) throw new ConduitError('INVALID_REQUEST', 'The request body must be a JSON object with a connector')
-    const target = testTarget(fastify, body.connector, registryOptions)
-    const user = testUser(body.user)
-    const headers: Record<string, string> = {}
-    for (const [k, v] of Object.entries(stringMap(body.headers, 'headers'))) headers[k.toLowerCase()] = v
-    if (target.kind === 'composite' && body.pathParams !== undefined && body.pathParams !== null) {
-      throw new ConduitError('INVALID_REQUEST', 'Composite connectors take no path parameters')
-    }
-    const call: Call = {
-      method: target.kind === 'connector' ? target.connector.method : 'POST',
-      query: Object.entries(stringMap(body.queryParams, 'queryParams')),
-      headers,
-      pathParams: stringMap(body.pathParams, 'pathParams'),
-      bodyText: body.payload === undefined ? undefined : JSON.stringify(body.payload),
-      bodyRaw: body.payload,
-      user,
-      tenantId: typeof (body.user as { tenant_id?: unknown } | undefined)?.tenant_id === 'string'
-        ? (body.user as { tenant_id: string }).tenant_id
-        : opts.tenantId ?? null,
-      requestId: request.id,
-      timing,
-      debug: {}
-    }
-    try {
-      const result = target.kind === 'connector'
-        ? await execute(target.connector, call, deps)
-        : await executeComposite(target.composite, call, deps)
-      reply.header('x-debug-request', await debugView(target, call, deps))
-      return sendResult(reply, request, result, timing)
-    } catch (err) {
-      reply.header('x-debug-request', await debugView(target, call, deps))
-      throw err
-    }
+    const outcome = await runConnectorTest(fastify, request.body, request.id, timing, opts)
+    reply.header('x-debug-request', debugHeader(outcome.debug))
+    if (!outcome.ok) throw outcome.error
+    return sendResult(reply, request, outcome.result, timing)
   })
+}
+
+export type TestOutcome =
+  | { ok: true, result: Result, debug: DebugView | CompositeDebugView }
+  | { ok: false, error: unknown, debug: DebugView | CompositeDebugView }
+
+/**
+ * Test connection (SPEC §9) for the admin API and the Studio: runs the pipeline on a saved or
+ * unsaved definition (connector or composite) and returns the result or the error, each with its
+ * debug view. Invalid test input is thrown.
+ */
+export async function runConnectorTest (fastify: FastifyInstance, body: unknown, requestId: string, timing: CallTiming, opts: AdminConnectorsOptions): Promise<TestOutcome> {
+  const { deps, registryOptions } = opts
+  if (!isObject(body)) throw new ConduitError('INVALID_REQUEST', 'The request body must be a JSON object with a connector')
+  const target = testTarget(fastify, body.connector, registryOptions)
+  const user = testUser(body.user)
+  const headers: Record<string, string> = {}
+  for (const [k, v] of Object.entries(stringMap(body.headers, 'headers'))) headers[k.toLowerCase()] = v
+  if (target.kind === 'composite' && body.pathParams !== undefined && body.pathParams !== null) {
+    throw new ConduitError('INVALID_REQUEST', 'Composite connectors take no path parameters')
+  }
+  const call: Call = {
+    method: target.kind === 'connector' ? target.connector.method : 'POST',
+    query: Object.entries(stringMap(body.queryParams, 'queryParams')),
+    headers,
+    pathParams: stringMap(body.pathParams, 'pathParams'),
+    bodyText: body.payload === undefined ? undefined : JSON.stringify(body.payload),
+    bodyRaw: body.payload,
+    user,
+    tenantId: typeof (body.user as { tenant_id?: unknown } | undefined)?.tenant_id === 'string'
+      ? (body.user as { tenant_id: string }).tenant_id
+      : opts.tenantId ?? null,
+    requestId,
+    timing,
+    debug: {}
+  }
+  try {
+    const result = target.kind === 'connector'
+      ? await execute(target.connector, call, deps)
+      : await executeComposite(target.composite, call, deps)
+    return { ok: true, result, debug: await debugView(target, call, deps) }
+  } catch (error) {
+    return { ok: false, error, debug: await debugView(target, call, deps) }
+  }
 }
 
 export default adminConnectors

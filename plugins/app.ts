@@ -29,6 +29,9 @@ import adminConnectors from './admin-connectors.js'
 import { createTraffic } from './traffic.js'
 import type { SecretCache } from '../src/secrets/cache.js'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
+import corsPlugin from './cors.js'
+import studio from './studio.js'
+import sdkPlugin from './sdk.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -131,6 +134,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(listenersPlugin, { settings })
   await app.register(settingsPlugin, { settings })
   await app.register(registryPlugin, { holder: options.registry })
+  await app.register(corsPlugin, { origins: settings.cors?.origins ?? [] })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
   await app.register(healthPlugin, {
     staleIfErrorMs: settings.secrets.cache.staleIfErrorSeconds * 1000,
@@ -141,6 +145,16 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await traffic.register(app, callers)
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
+  await app.register(studio, {
+    adminToken: options.adminToken,
+    store,
+    resolver,
+    registryPath: settings.registry.path,
+    registryOptions,
+    test: { deps, registryOptions, tenantId: settings.callers.tenantId },
+    clock
+  })
+  await app.register(sdkPlugin)
   await app.register(executeRoutes, { deps, callers })
   return app
 }

@@ -202,7 +202,8 @@ export function describeNode (node: SchemaNode | undefined): string {
     case 'object':
       return 'must be an object'
     case 'array':
-      return `must be ${node.description ?? 'a list'}`
+      if (node.description !== undefined) return `must be ${node.description}`
+      return `must be a list of ${node.items?.description ?? 'values'}`
     case 'string':
       if (node.description !== undefined) return `must be ${node.description}`
       return node.minLength !== undefined ? 'must be a non-empty string' : 'must be a string'

@@ -5,6 +5,8 @@ export interface SchemaNode {
   type?: 'object' | 'string' | 'integer' | 'boolean' | 'array'
   description?: string
   properties?: Record<string, SchemaNode>
+  /** Element schema of an array (an environment variable gives one as a comma-separated list). */
+  items?: SchemaNode
   required?: string[]
   additionalProperties?: boolean
   default?: unknown
@@ -15,7 +17,6 @@ export interface SchemaNode {
   minLength?: number
   pattern?: string
   oneOf?: SchemaNode[]
-  items?: SchemaNode
   discriminator?: { propertyName: string }
 }
 
@@ -163,6 +164,8 @@ export const settingsSchema: SchemaNode = {
       endpoint: httpUrl
     }),
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    // SPEC §21: origins whose browser pages may call the execute routes; none by default.
+    cors: section({ origins: { type: 'array', default: [], items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$', description: "an origin like https://app.example.com (scheme, host, optional port; no path) or '*'" } } }),
     dataDir: { ...nonEmpty, default: './data' }
   }
 }
@@ -215,7 +218,7 @@ export function nodeAt (path: string[], schema: SchemaNode = settingsSchema): Sc
   let node: SchemaNode | undefined = schema
   for (const key of path) {
     if (node === undefined) return undefined
-    let next: SchemaNode | undefined = node.properties?.[key]
+    let next: SchemaNode | undefined = node.items ?? node.properties?.[key]
     if ((next === undefined || node.discriminator?.propertyName === key) && node.oneOf !== undefined) {
       const tags: SchemaNode[] = node.oneOf.map(b => b.properties?.[key]).filter((n): n is SchemaNode => n !== undefined)
       if (tags.length > 0 && tags.every(n => n.const !== undefined)) {

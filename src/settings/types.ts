@@ -58,6 +58,8 @@ export interface Settings {
   cache: { enabled: boolean, store: 'memory' | 'redis', maxBytes: number, maxEntryBytes: number }
   metrics: { enabled: boolean, requireToken: boolean }
   tracing: { enabled: boolean, serviceName: string, endpoint?: string }
+  /** SPEC §21: origins allowed to call the execute routes from a browser. */
+  cors: { origins: string[] }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
 }
