@@ -1,9 +1,12 @@
-// JWT signing for `jwt` and the `oauth_jwt_bearer` assertion (SPEC §6). Keys are parsed once per
-// (algorithm, key) and kept by digest; error details describe the key's kind, never its text.
+// JWT signing for `jwt` and the `oauth_jwt_bearer` assertion (SPEC §6): the keys are read and
+// checked here (PEM or JWK, the right kind and size for the algorithm), the signing itself is the
+// one synchronous, PyJWT-compatible signer of the template runtime (signCompact). Keys are parsed
+// once per (algorithm, key) and kept by digest; error details describe the key's kind, never its text.
 import { createHash, createPrivateKey } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { LRUCache } from 'lru-cache'
 import { ConduitError } from '../errors.js'
+import { signCompact } from '../template/runtime/jwt-encode.js'
 import { canonicalAlgorithm, isHmac, requiredKeyDescription } from './algorithms.js'
 
 export interface SignJwtOptions {
@@ -16,7 +19,8 @@ export interface SignJwtOptions {
 }
 
 const MAX_CACHED_KEYS = 256
-const keyCache = new Map<string, KeyObject | Uint8Array>()
+/** Parsed keys by digest of (algorithm, key text): a key is read and checked once, not per request. */
+const keyCache = new LRUCache<string, KeyObject | Uint8Array>({ max: MAX_CACHED_KEYS })
 
 const NUMERIC_CLAIMS = new Set(['exp', 'iat', 'nbf'])
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/
@@ -34,16 +38,19 @@ export function toClaims (rendered: Record<string, string>): Record<string, unkn
   return out
 }
 
+/** Header parameters that change how a JWS is processed: Conduit signs plain compact JWTs only. */
+const UNSUPPORTED_HEADERS = ['crit', 'b64']
+
 export async function signJwt (options: SignJwtOptions): Promise<string> {
   const alg = canonicalAlgorithm(options.algorithm)
   if (alg === undefined) throw signingError(`Unsupported JWT algorithm '${options.algorithm}'`)
   const key = signingKey(alg, options.key)
+  const headers = options.headers ?? {}
   try {
-    return await new SignJWT(options.claims)
-      .setProtectedHeader({ typ: 'JWT', ...options.headers, alg })
-      .sign(key)
+    if (UNSUPPORTED_HEADERS.some(name => Object.hasOwn(headers, name))) throw new Error('unsupported header')
+    return signCompact({ typ: 'JWT', ...headers, alg }, options.claims, alg, key)
   } catch {
-    // jose's messages are safe, but a fixed text keeps that independent of the library version.
+    // A fixed text that names only the algorithm, whatever the signer said.
     throw signingError(`Signing the JWT with ${alg} failed: the key or the JWT headers are not usable for ${alg}`)
   }
 }
@@ -54,7 +61,6 @@ function signingKey (alg: string, text: string): KeyObject | Uint8Array {
   if (cached !== undefined) return cached
   const key = isHmac(alg) ? hmacKey(alg, text) : privateKey(alg, text)
   keyCache.set(id, key)
-  if (keyCache.size > MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value as string)
   return key
 }
 

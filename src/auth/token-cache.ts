@@ -2,6 +2,7 @@
 // composite step, so the same credentials reuse one token. Keys are opaque SHA-256 digests: no
 // credential, not even hashed on its own, is recoverable from a key.
 import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 
 export interface FetchedToken {
   accessToken: string
@@ -24,13 +25,13 @@ interface Entry {
 export const DEFAULT_MAX_TOKENS = 1000
 
 export class TokenCache {
-  readonly #entries = new Map<string, Entry>()
+  /** Bounded by count, least recently used out first; each entry carries its own expiry. */
+  readonly #entries: LRUCache<string, Entry>
   readonly #inflight = new Map<string, Promise<string>>()
-  readonly #max: number
   readonly #clock: () => number
 
   constructor (options: TokenCacheOptions = {}) {
-    this.#max = Math.max(1, options.maxEntries ?? DEFAULT_MAX_TOKENS)
+    this.#entries = new LRUCache({ max: Math.max(1, options.maxEntries ?? DEFAULT_MAX_TOKENS) })
     this.#clock = options.clock ?? Date.now
   }
 
@@ -38,11 +39,7 @@ export class TokenCache {
   async get (key: string, fetch: () => Promise<FetchedToken>): Promise<string> {
     const hit = this.#entries.get(key)
     if (hit !== undefined) {
-      if (hit.expiresAt > this.#clock()) {
-        this.#entries.delete(key) // re-insert: most recently used last
-        this.#entries.set(key, hit)
-        return hit.token
-      }
+      if (hit.expiresAt > this.#clock()) return hit.token
       this.#entries.delete(key)
     }
     const pending = this.#inflight.get(key)
@@ -59,13 +56,7 @@ export class TokenCache {
   async #fill (key: string, fetch: () => Promise<FetchedToken>): Promise<string> {
     const { accessToken, ttlSeconds } = await fetch()
     const ttlMs = Math.max(0, Number.isFinite(ttlSeconds) ? ttlSeconds : 0) * 1000
-    if (ttlMs > 0) {
-      this.#entries.set(key, { token: accessToken, expiresAt: this.#clock() + ttlMs })
-      while (this.#entries.size > this.#max) {
-        const oldest = this.#entries.keys().next().value as string
-        this.#entries.delete(oldest)
-      }
-    }
+    if (ttlMs > 0) this.#entries.set(key, { token: accessToken, expiresAt: this.#clock() + ttlMs })
     return accessToken
   }
 
@@ -74,7 +65,7 @@ export class TokenCache {
    * the cached one, so a request holding a stale token does not throw away a fresh one.
    */
   evict (key: string, token?: string): void {
-    const entry = this.#entries.get(key)
+    const entry = this.#entries.peek(key)
     if (entry !== undefined && (token === undefined || entry.token === token)) this.#entries.delete(key)
   }
 
@@ -90,4 +81,9 @@ export class TokenCache {
 /** Opaque cache key of a token grant: every part is hashed together, credentials included. */
 export function tokenCacheKey (parts: ReadonlyArray<string | undefined>): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex')
+}
+
+/** Hex SHA-256 of a credential, so a cache key never holds it. */
+export function digest (value: string): string {
+  return createHash('sha256').update(value).digest('hex')
 }
