@@ -1,10 +1,11 @@
 // Bearer admin-token check for the admin API (SPEC §12). Decorates `requireAdmin`, an onRequest
 // hook that routes add; the comparison is constant-time over SHA-256 digests so neither the
-// token's content nor its length leaks through timing.
+// token's content nor its length leaks through timing. A refusal is thrown: the one error handler
+// (plugins/errors.ts) writes the envelope.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { ConduitError, toEnvelope } from '../src/errors.js'
+import { ConduitError } from '../src/errors.js'
 
 export interface AdminAuthOptions {
   /** The admin token; when empty or missing every admin request is refused. */
@@ -36,8 +37,8 @@ const adminAuth: FastifyPluginAsync<AdminAuthOptions> = async (fastify, options)
     const presented = digest(match?.[1] ?? '')
     const ok = timingSafeEqual(presented, expected ?? digest('\0no admin token configured')) && expected !== undefined && match !== null
     if (ok) return
-    const { status, body } = toEnvelope(new ConduitError('UNAUTHORIZED', 'Admin token required'), request.id)
-    await reply.code(status).header('www-authenticate', 'Bearer realm="conduit-admin"').send(body)
+    reply.header('www-authenticate', 'Bearer realm="conduit-admin"')
+    throw new ConduitError('UNAUTHORIZED', 'Admin token required')
   })
 }
 

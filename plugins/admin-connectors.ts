@@ -101,18 +101,11 @@ async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsO
     return { permalink: connector.permalink, source: connector.source, definition: connector.definition }
   })
 
-  fastify.post('/admin/registry/reload', async (_request, reply) => {
+  fastify.post('/admin/registry/reload', async () => {
     const result = await fastify.connectorRegistry.reload()
     if (!result.ok) {
-      return await reply.code(422).send({
-        success: false,
-        errors: {
-          code: 'INVALID_CONNECTOR',
-          detail: 'The registry was not reloaded; the previous one stays in service',
-          scope: 'Configuration (connector definition)',
-          params: result.problems.map(problemJson)
-        },
-        request_id: _request.id
+      throw new ConduitError('INVALID_CONNECTOR', 'The registry was not reloaded; the previous one stays in service', {
+        params: result.problems.map(problemJson)
       })
     }
     return {

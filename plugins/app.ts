@@ -9,6 +9,7 @@ import { createSecretResolver } from '../src/secrets/index.js'
 import type { RegistryHolder } from '../src/registry/watch.js'
 import { createUpstreamDispatcher } from '../src/upstream/dispatcher.js'
 import { TokenCache } from '../src/auth/token-cache.js'
+import { SigningKeys } from '../src/auth/jwt.js'
 import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
 import type { FetchLike } from '../src/pipeline/caller-identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
@@ -91,6 +92,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     clock,
     logger: app.log,
     tokenCache: options.tokenCache ?? new TokenCache({ clock }),
+    signingKeys: new SigningKeys(),
     send: composeSend(options.stepInterceptors ?? [])
   }
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })

@@ -19,8 +19,24 @@ export interface SignJwtOptions {
 }
 
 const MAX_CACHED_KEYS = 256
-/** Parsed keys by digest of (algorithm, key text): a key is read and checked once, not per request. */
-const keyCache = new LRUCache<string, KeyObject | Uint8Array>({ max: MAX_CACHED_KEYS })
+
+/**
+ * Parsed signing keys by digest of (algorithm, key text), so a key is read and checked once, not
+ * per request. One per process (ExecuteDeps.signingKeys); keys come from the secret store at
+ * request time, so this cannot be done at load.
+ */
+export class SigningKeys {
+  readonly #keys = new LRUCache<string, KeyObject | Uint8Array>({ max: MAX_CACHED_KEYS })
+
+  get (alg: string, text: string): KeyObject | Uint8Array {
+    const id = createHash('sha256').update(alg).update('\0').update(text).digest('hex')
+    const cached = this.#keys.get(id)
+    if (cached !== undefined) return cached
+    const key = isHmac(alg) ? hmacKey(alg, text) : privateKey(alg, text)
+    this.#keys.set(id, key)
+    return key
+  }
+}
 
 const NUMERIC_CLAIMS = new Set(['exp', 'iat', 'nbf'])
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/
@@ -41,10 +57,11 @@ export function toClaims (rendered: Record<string, string>): Record<string, unkn
 /** Header parameters that change how a JWS is processed: Conduit signs plain compact JWTs only. */
 const UNSUPPORTED_HEADERS = ['crit', 'b64']
 
-export async function signJwt (options: SignJwtOptions): Promise<string> {
+/** Signs a JWT; `keys` keeps parsed keys across calls (a fresh one parses every time). */
+export async function signJwt (options: SignJwtOptions, keys: SigningKeys = new SigningKeys()): Promise<string> {
   const alg = canonicalAlgorithm(options.algorithm)
   if (alg === undefined) throw signingError(`Unsupported JWT algorithm '${options.algorithm}'`)
-  const key = signingKey(alg, options.key)
+  const key = keys.get(alg, options.key)
   const headers = options.headers ?? {}
   try {
     if (UNSUPPORTED_HEADERS.some(name => Object.hasOwn(headers, name))) throw new Error('unsupported header')
@@ -53,15 +70,6 @@ export async function signJwt (options: SignJwtOptions): Promise<string> {
     // A fixed text that names only the algorithm, whatever the signer said.
     throw signingError(`Signing the JWT with ${alg} failed: the key or the JWT headers are not usable for ${alg}`)
   }
-}
-
-function signingKey (alg: string, text: string): KeyObject | Uint8Array {
-  const id = createHash('sha256').update(alg).update('\0').update(text).digest('hex')
-  const cached = keyCache.get(id)
-  if (cached !== undefined) return cached
-  const key = isHmac(alg) ? hmacKey(alg, text) : privateKey(alg, text)
-  keyCache.set(id, key)
-  return key
 }
 
 function hmacKey (alg: string, text: string): Uint8Array {

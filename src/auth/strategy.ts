@@ -23,11 +23,14 @@
 // AuthDefinition union (types.ts), and its row in table.ts.
 import type { CompiledTemplate } from '../template/types.js'
 import type { ConfigReader } from './config-reader.js'
+import type { SigningKeys } from './jwt.js'
 import type { TokenCache } from './token-cache.js'
 import type { AuthDeps, AuthDefinition, AuthOutcome, RenderedAuth } from './types.js'
 
 export interface ApplyDeps extends AuthDeps {
   tokenCache: TokenCache
+  /** The process's parsed JWT signing keys; each call parses its key when absent. */
+  signingKeys?: SigningKeys
 }
 
 export const DEBUG_MASK = '**********'

@@ -169,6 +169,7 @@ export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): P
       timeoutMs,
       clock: deps.clock,
       tokenCache: deps.tokenCache,
+      signingKeys: deps.signingKeys,
       allowInsecure: settings.upstream.allowInsecure
     })
     timing.lap('external')

@@ -81,7 +81,7 @@ export const jwtBearer: AuthStrategy<DefinitionOf<'oauth_jwt_bearer'>> = {
       const now = Math.floor(deps.clock() / 1000)
       const claims: Record<string, unknown> = { jti: randomUUID(), ...toClaims(extra) }
       Object.assign(claims, { iss: clientId, sub: subject, aud: audience, iat: now, exp: now + ASSERTION_LIFETIME_SECONDS })
-      const assertion = await signJwt({ algorithm: def.algorithm, key: privateKey, claims, headers })
+      const assertion = await signJwt({ algorithm: def.algorithm, key: privateKey, claims, headers }, deps.signingKeys)
       return { grant_type: JWT_BEARER_GRANT, assertion }
     // token_ttl is what the operator promised; a shorter expires_in from the server still wins.
     }, expiresIn => Math.min(def.token_ttl, expiresIn ?? Infinity) - TOKEN_EXPIRY_MARGIN_SECONDS)

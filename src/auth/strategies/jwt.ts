@@ -21,13 +21,13 @@ export const jwt: AuthStrategy<DefinitionOf<'jwt'>> = {
     }
   },
 
-  async apply (def, rendered) {
+  async apply (def, rendered, deps) {
     const token = await signJwt({
       algorithm: def.algorithm,
       key: str(rendered, 'private_key'),
       claims: toClaims(obj(rendered, 'claims') ?? {}),
       headers: obj(rendered, 'jwt_headers')
-    })
+    }, deps.signingKeys)
     return { headers: bearer(token), query: [] }
   },
 
