@@ -8,7 +8,7 @@ import type { Connector, RegistryOptions, RegistryProblem } from '../src/registr
 import type { UserContext } from '../src/template/types.js'
 import { execute } from '../src/pipeline/execute.js'
 import { buildDebugView, debugHeader } from '../src/pipeline/debug-view.js'
-import { ANONYMOUS_USER } from '../src/pipeline/caller-identity.js'
+import { ANONYMOUS_USER } from '../src/callers/identity.js'
 import { CallTiming } from '../src/pipeline/timing.js'
 import type { Call, ExecuteDeps } from '../src/pipeline/types.js'
 import { lookupConnector, sendResult } from './execute-routes.js'

@@ -10,8 +10,8 @@ import type { RegistryHolder } from '../src/registry/watch.js'
 import { createUpstreamDispatcher } from '../src/upstream/dispatcher.js'
 import { TokenCache } from '../src/auth/token-cache.js'
 import { SigningKeys } from '../src/auth/jwt.js'
-import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
-import type { FetchLike } from '../src/pipeline/caller-identity.js'
+import { createCallerVerifier } from '../src/callers/identity.js'
+import type { FetchLike } from '../src/callers/identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
 import type { ExecuteDeps } from '../src/pipeline/types.js'
 import { composeSend, type StepInterceptor } from '../src/pipeline/step.js'
@@ -23,6 +23,7 @@ import healthPlugin from './health.js'
 import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
+import callersPlugin from './callers.js'
 import adminConnectors from './admin-connectors.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
@@ -110,6 +111,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(adminAuth, { token: options.adminToken })
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
+  await app.register(callersPlugin, { verifier: callers })
   await app.register(executeRoutes, { deps, callers })
   return app
 }

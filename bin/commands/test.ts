@@ -15,7 +15,7 @@ import { ConduitError, toEnvelope } from '../../src/errors.js'
 import { execute } from '../../src/pipeline/execute.js'
 import { buildDebugView } from '../../src/pipeline/debug-view.js'
 import type { DebugView } from '../../src/pipeline/debug-view.js'
-import { ANONYMOUS_USER } from '../../src/pipeline/caller-identity.js'
+import { ANONYMOUS_USER } from '../../src/callers/identity.js'
 import { CallTiming, requestIdFrom } from '../../src/pipeline/timing.js'
 import type { Call } from '../../src/pipeline/types.js'
 

@@ -7,7 +7,7 @@ import type { RenderContext } from '../template/types.js'
 import { resolvePathParams } from './path-params.js'
 import { fieldsUsing } from './fields.js'
 import { resolveValues, resolveValuesCached } from './values.js'
-import { ANONYMOUS_USER } from './caller-identity.js'
+import { ANONYMOUS_USER } from '../callers/identity.js'
 import { runStep } from './step.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
 
