@@ -4,6 +4,7 @@
 // The key never appears in an error message.
 import { createHash, createHmac, createPrivateKey, sign, constants } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import { isDict, isUndefined, pyTypeName } from './values.js'
 import { compactJson } from './tojson.js'
 import { TemplateRenderError } from '../types.js'
@@ -37,7 +38,7 @@ const ALGORITHMS: Record<string, AlgSpec> = {
 }
 
 const KEY_CACHE_SIZE = 64
-const keyCache = new Map<string, KeyObject>()
+const keyCache = new LRUCache<string, KeyObject>({ max: KEY_CACHE_SIZE })
 
 function cannotSign (alg: string): never {
   throw new JwtSigningError(`jwt_encode: the key cannot sign with ${alg}`)
@@ -65,7 +66,6 @@ function privateKey (key: string, alg: string, spec: AlgSpec): KeyObject {
     (spec.family === 'ec' && type === 'ec' && k.asymmetricKeyDetails?.namedCurve === spec.curve) ||
     (spec.family === 'eddsa' && (type === 'ed25519' || type === 'ed448'))
   if (!ok) cannotSign(alg)
-  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string)
   keyCache.set(id, k)
   return k
 }
