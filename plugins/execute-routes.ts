@@ -3,7 +3,7 @@
 // the handler (plugins/callers.ts), after the timing starts so a refusal carries timing headers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ConduitError } from '../src/errors.js'
-import { parseJson } from '../src/registry/json.js'
+import { tryParseJson as parseJson } from '../src/json.js'
 import { HTTP_METHODS } from '../src/registry/types.js'
 import type { Connector } from '../src/registry/types.js'
 import { execute } from '../src/pipeline/execute.js'
