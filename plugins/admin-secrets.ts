@@ -39,15 +39,20 @@ function stringField (body: Record<string, unknown>, field: string): string {
 const adminSecrets: FastifyPluginAsync<AdminSecretsOptions> = async (fastify, options) => {
   const { store, resolver } = options
   if (!fastify.hasDecorator('requireAdmin')) await fastify.register(adminAuth, { token: options.adminToken })
+
   if (!fastify.hasPlugin('conduit-errors')) await fastify.register(errorsPlugin)
 
-  /** Store failures may quote Vault: their details are scrubbed by value, like log lines. */
-  const fromStore = async <T>(work: () => Promise<T>): Promise<T> => {
+  /**
+   * Store failures may quote Vault: their details are scrubbed by value, like log lines, and by the
+   * value a failed write tried to store (scrubbed from that error, never learnt).
+   */
+  const fromStore = async <T>(work: () => Promise<T>, attempted?: string): Promise<T> => {
     try {
       return await work()
     } catch (err) {
       if (isConduitError(err) && err.code === 'SECRET_STORE_UNAVAILABLE') {
-        throw new ConduitError(err.code, scrub(err.message, resolver.knownSecretValues()), { cause: err })
+        const known = resolver.knownSecretValues()
+        throw new ConduitError(err.code, scrub(err.message, attempted === undefined ? known : [...known, attempted]), { cause: err })
       }
       throw err
     }
@@ -71,9 +76,10 @@ const adminSecrets: FastifyPluginAsync<AdminSecretsOptions> = async (fastify, op
         const body = bodyObject(request.body)
         const name = stringField(body, 'name')
         const value = stringField(body, 'value')
-        // Remembered before the write: a failure message quoting it is already redacted.
+        // Learnt only once stored: a rejected value (an empty or one-letter try) is no secret, and
+        // redacting by it would mangle every later log line. Store errors never quote the value.
+        await fromStore(async () => { await store.create(kind, name, value) }, kind === 'secret' ? value : undefined)
         remember(value)
-        await fromStore(async () => { await store.create(kind, name, value) })
         resolver.invalidate(kind, name)
         return await reply.code(201).send({ name, value: shown(value) })
       })
@@ -81,8 +87,8 @@ const adminSecrets: FastifyPluginAsync<AdminSecretsOptions> = async (fastify, op
       admin.put<{ Params: { name: string } }>(`${base}/:name`, async request => {
         const { name } = request.params
         const value = stringField(bodyObject(request.body), 'value')
+        await fromStore(async () => { await store.update(kind, name, value) }, kind === 'secret' ? value : undefined)
         remember(value)
-        await fromStore(async () => { await store.update(kind, name, value) })
         resolver.invalidate(kind, name)
         return { name, value: shown(value) }
       })

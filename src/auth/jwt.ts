@@ -7,6 +7,7 @@ import type { KeyObject } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { ConduitError } from '../errors.js'
 import { signCompact } from '../template/runtime/jwt-encode.js'
+import { PyDict } from '../template/runtime/values.js'
 import { canonicalAlgorithm, isHmac, requiredKeyDescription } from './algorithms.js'
 
 export interface SignJwtOptions {
@@ -54,6 +55,13 @@ export function toClaims (rendered: Record<string, string>): Record<string, unkn
   return out
 }
 
+/** A JWT header or claims object in the signer's value model (strings and numbers only here). */
+function dict (entries: Record<string, unknown>): PyDict {
+  const d = new PyDict()
+  for (const [k, v] of Object.entries(entries)) if (v !== undefined) d.setStr(k, v)
+  return d
+}
+
 /** Header parameters that change how a JWS is processed: Conduit signs plain compact JWTs only. */
 const UNSUPPORTED_HEADERS = ['crit', 'b64']
 
@@ -65,7 +73,7 @@ export async function signJwt (options: SignJwtOptions, keys: SigningKeys = new 
   const headers = options.headers ?? {}
   try {
     if (UNSUPPORTED_HEADERS.some(name => Object.hasOwn(headers, name))) throw new Error('unsupported header')
-    return signCompact({ typ: 'JWT', ...headers, alg }, options.claims, alg, key)
+    return signCompact(dict({ typ: 'JWT', ...headers, alg }), dict(options.claims), alg, key)
   } catch {
     // A fixed text that names only the algorithm, whatever the signer said.
     throw signingError(`Signing the JWT with ${alg} failed: the key or the JWT headers are not usable for ${alg}`)

@@ -10,7 +10,20 @@ export interface FetchedToken {
   ttlSeconds: number
 }
 
+/**
+ * A token cache shared by every replica (src/shared-state/token-store.ts): consulted on a local
+ * miss, it returns the token another replica already holds, or runs `fetch` so that concurrent
+ * misses on different replicas make one token request between them.
+ */
+export interface SharedTokenStore {
+  getOrFetch: (key: string, fetch: () => Promise<FetchedToken>) => Promise<{ accessToken: string, expiresAt: number }>
+  /** Forgets the shared token of `key` (an upstream 401), only while it is still `token` when given. */
+  evict: (key: string, token?: string) => void
+}
+
 export interface TokenCacheOptions {
+  /** Shared across replicas when Redis is configured; local only without it. */
+  shared?: SharedTokenStore
   /** Most tokens kept; the least recently used goes first. */
   maxEntries?: number
   /** Milliseconds since the epoch. */
@@ -29,10 +42,12 @@ export class TokenCache {
   readonly #entries: LRUCache<string, Entry>
   readonly #inflight = new Map<string, Promise<string>>()
   readonly #clock: () => number
+  readonly #shared: SharedTokenStore | undefined
 
   constructor (options: TokenCacheOptions = {}) {
     this.#entries = new LRUCache({ max: Math.max(1, options.maxEntries ?? DEFAULT_MAX_TOKENS) })
     this.#clock = options.clock ?? Date.now
+    this.#shared = options.shared
   }
 
   /** The cached token for `key`, or the result of one `fetch` shared by every concurrent miss. */
@@ -54,9 +69,16 @@ export class TokenCache {
   }
 
   async #fill (key: string, fetch: () => Promise<FetchedToken>): Promise<string> {
-    const { accessToken, ttlSeconds } = await fetch()
-    const ttlMs = Math.max(0, Number.isFinite(ttlSeconds) ? ttlSeconds : 0) * 1000
-    if (ttlMs > 0) this.#entries.set(key, { token: accessToken, expiresAt: this.#clock() + ttlMs })
+    let accessToken: string
+    let expiresAt: number
+    if (this.#shared !== undefined) {
+      ({ accessToken, expiresAt } = await this.#shared.getOrFetch(key, fetch))
+    } else {
+      const fetched = await fetch()
+      accessToken = fetched.accessToken
+      expiresAt = this.#clock() + Math.max(0, Number.isFinite(fetched.ttlSeconds) ? fetched.ttlSeconds : 0) * 1000
+    }
+    if (expiresAt > this.#clock()) this.#entries.set(key, { token: accessToken, expiresAt })
     return accessToken
   }
 
@@ -67,6 +89,7 @@ export class TokenCache {
   evict (key: string, token?: string): void {
     const entry = this.#entries.peek(key)
     if (entry !== undefined && (token === undefined || entry.token === token)) this.#entries.delete(key)
+    this.#shared?.evict(key, token)
   }
 
   clear (): void {

@@ -7,6 +7,7 @@ import type { CompositeConnector, CompositeStep } from '../registry/types.js'
 import type { HttpExchange, RenderContext } from '../template/types.js'
 import { compositeFieldsUsing } from './fields.js'
 import { resolveValues } from './values.js'
+import { unresolvedNames } from './debug-view.js'
 import { ANONYMOUS_USER } from '../callers/identity.js'
 import { runStep } from './step.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
@@ -42,6 +43,7 @@ export async function executeComposite (composite: CompositeConnector, call: Cal
     throw new ConduitError('AUTHENTICATION_REQUIRED', `Composite connector '${composite.permalink}' needs an authenticated caller: send 'Authorization: Bearer <JWT>'`)
   }
   const values = await resolveValues(composite, compositeFieldsUsing, deps)
+  if (call.debug !== undefined) call.debug.unresolved = unresolvedNames(values)
   timing.lap('setup')
 
   const steps: Record<string, HttpExchange> = {}

@@ -5,6 +5,7 @@ import { ConduitError } from '../errors.js'
 import type { Connector } from '../registry/types.js'
 import type { RenderContext } from '../template/types.js'
 import { resolvePathParams } from './path-params.js'
+import { unresolvedNames } from './debug-view.js'
 import { fieldsUsing } from './fields.js'
 import { resolveValues, resolveValuesCached } from './values.js'
 import { ANONYMOUS_USER } from '../callers/identity.js'
@@ -25,6 +26,7 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
   if (call.debug !== undefined) {
     call.debug.variables = values.variables
     call.debug.pathParams = pathParams
+    call.debug.unresolved = unresolvedNames(values)
   }
   call.timing.lap('setup')
 

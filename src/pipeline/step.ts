@@ -216,7 +216,7 @@ export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): P
   if (read !== 'whole') return { result: await passThrough(upstream, outHeaders, timing) }
 
   const raw = upstream.body as Buffer
-  const response: HttpExchange = { body: parseBody(raw.toString('utf8'), upstream.headers['content-type']), status_code: upstream.status, headers: upstream.headers }
+  const response: HttpExchange = { body: parseBody(raw), status_code: upstream.status, headers: upstream.headers }
   if (template === null) {
     timing.lap('transform')
     return { result: { status: upstream.status, headers: outHeaders, body: raw }, exchange: response }
@@ -231,7 +231,7 @@ export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): P
   const result = { status: upstream.status, headers: outHeaders, body: out }
   if (call.read !== 'whole') return { result }
   // Later steps read what this step's response template made of the answer.
-  return { result, exchange: { body: parseBody(out, outHeaders['content-type']), status_code: upstream.status, headers: upstream.headers } }
+  return { result, exchange: { body: parseBody(out), status_code: upstream.status, headers: upstream.headers } }
 }
 
 /** A body without response template, to the caller as it came. */
@@ -257,13 +257,17 @@ async function readAll (stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks, size)
 }
 
-/** `response.body`: parsed JSON when the body is JSON, otherwise the text. */
-export function parseBody (text: string, contentType: string | undefined): unknown {
-  const looksJson = contentType === undefined ? /^\s*[[{]/.test(text) : /[/+]json\b/i.test(contentType)
-  if (!looksJson || text === '') return text
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * `response.body` (and a composite's `steps.<name>.body`): the upstream body as UTF-8 text, None
+ * when the bytes are not valid UTF-8 (SPEC §4.3). Never parsed: templates read JSON with `from_json`.
+ */
+export function parseBody (body: Buffer | string): string | null {
+  if (typeof body === 'string') return body
   try {
-    return JSON.parse(text)
+    return UTF8.decode(body)
   } catch {
-    return text
+    return null
   }
 }

@@ -35,6 +35,8 @@ export interface Call {
 export interface DebugTrace {
   variables?: Record<string, string>
   pathParams?: Record<string, string>
+  /** `secret:<name>` / `variable:<name>` for every name the store did not have (SPEC §22). */
+  unresolved?: string[]
 }
 
 export interface Result {

@@ -34,7 +34,7 @@ export const DEFAULT_CONFIG_PATH = 'config/conduit.json'
 export const MASTER_KEY_ENV = 'CONDUIT_MASTER_KEY'
 
 // Values of these keys are credentials and never appear in a message.
-const SENSITIVE = new Set(['admin.token', 'secrets.file.masterKey', 'secrets.vault.auth.token', 'callers.jwt.secret'])
+const SENSITIVE = new Set(['admin.token', 'secrets.file.masterKey', 'secrets.vault.auth.token', 'callers.jwt.secret', 'redis.url'])
 
 const LEAVES: readonly LeafSetting[] = leafSettings()
 const LEAF_BY_ENV = new Map(LEAVES.map(leaf => [leaf.env, leaf]))
@@ -66,6 +66,21 @@ export function loadSettings (options: LoadSettingsOptions): Settings {
   if (!validate(data)) {
     throw new SettingsError(describeErrors(validate.errors ?? [], data, sourceOf))
   }
+  const settings = data as Settings
+  const problems = crossChecks(settings, sourceOf)
+  if (problems.length > 0) throw new SettingsError(problems)
+  return resolvePaths(settings, cwd)
+}
+
+/**
+ * Settings given as an object (conduit/testing): validated and defaulted like a settings file,
+ * without reading any file or environment variable.
+ */
+export function settingsFromObject (value: unknown, cwd: string): Settings {
+  if (!isObject(value)) throw new SettingsError(['settings must be an object'])
+  const data = structuredClone(value)
+  const sourceOf = (): string => 'the settings object'
+  if (!validate(data)) throw new SettingsError(describeErrors(validate.errors ?? [], data, sourceOf))
   const settings = data as Settings
   const problems = crossChecks(settings, sourceOf)
   if (problems.length > 0) throw new SettingsError(problems)
@@ -187,7 +202,8 @@ export function describeNode (node: SchemaNode | undefined): string {
     case 'object':
       return 'must be an object'
     case 'array':
-      return `must be ${node.description ?? 'a list'}`
+      if (node.description !== undefined) return `must be ${node.description}`
+      return `must be a list of ${node.items?.description ?? 'values'}`
     case 'string':
       if (node.description !== undefined) return `must be ${node.description}`
       return node.minLength !== undefined ? 'must be a non-empty string' : 'must be a string'
@@ -290,6 +306,19 @@ function crossChecks (settings: Settings, sourceOf: (path: string) => string): s
     problems.push(`Invalid setting secrets.vault.auth.token (from ${sourceOf('secrets.vault.auth')}): is required when secrets.backend is 'vault' ` +
       'and secrets.vault.auth.method is \'token\' (set token or tokenFile)')
   }
+  const { server, upstream } = settings
+  // Grace counts from the signal: a request started just before it must be able to use its whole upstream timeout.
+  if (server.shutdownGraceMs < upstream.timeoutMs) {
+    problems.push(`Invalid setting server.shutdownGraceMs (from ${sourceOf('server.shutdownGraceMs')}): must be at least upstream.timeoutMs ` +
+      `(${upstream.timeoutMs}), or requests in flight at shutdown are cut (got ${server.shutdownGraceMs})`)
+  }
+  if (server.shutdownDelayMs >= server.shutdownGraceMs) {
+    problems.push(`Invalid setting server.shutdownDelayMs (from ${sourceOf('server.shutdownDelayMs')}): must be below server.shutdownGraceMs ` +
+      `(${server.shutdownGraceMs}) (got ${server.shutdownDelayMs})`)
+  }
+  if (settings.admin.port !== undefined && settings.admin.port !== 0 && settings.admin.port === server.port) {
+    problems.push(`Invalid setting admin.port (from ${sourceOf('admin.port')}): must differ from server.port (${server.port})`)
+  }
   return problems
 }
 
@@ -318,6 +347,10 @@ export function settingsWarnings (settings: Settings): string[] {
   }
   if (settings.upstream.allowPrivateNetworks) {
     warnings.push('upstream.allowPrivateNetworks is on: the SSRF guard is off, so connectors can reach loopback, private-network and cloud metadata addresses')
+  }
+  if (settings.secrets.backend === 'file' && settings.server.replicaHint > 1) {
+    warnings.push(`secrets.backend is 'file' but server.replicaHint is ${settings.server.replicaHint}: each replica keeps its own ` +
+      'secrets file, so an admin write reaches one replica only; use secrets.backend \'vault\' for several replicas')
   }
   const token = settings.admin.token
   if (token !== undefined && token.length < 16) {

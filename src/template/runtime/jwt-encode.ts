@@ -5,7 +5,7 @@
 import { createHash, createHmac, createPrivateKey, sign, constants } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { isDict, isUndefined, pyTypeName } from './values.js'
+import { PyDict, isDict, isUndefined, pyTypeName } from './values.js'
 import { compactJson } from './tojson.js'
 import { TemplateRenderError } from '../types.js'
 
@@ -91,7 +91,10 @@ export function jwtEncode (payload: unknown, key: unknown, algorithm: unknown, h
   if (headers !== null && headers !== undefined && !isUndefined(headers) && !isDict(headers)) {
     throw new JwtSigningError(`jwt_encode: headers must be a dict, not ${pyTypeName(headers)}`)
   }
-  const header: Record<string, unknown> = { typ: 'JWT', ...(isDict(headers) ? headers : {}), alg: algorithm }
+  const header = new PyDict()
+  header.setStr('typ', 'JWT')
+  if (isDict(headers)) for (const [k, v] of headers.entries()) header.set(k, v)
+  header.setStr('alg', algorithm)
   if (spec.family === 'hmac') {
     if (ASYMMETRIC_HMAC_KEY.test(key)) cannotSign(algorithm)
     return signCompact(header, payload, algorithm, key)
@@ -104,7 +107,7 @@ export function jwtEncode (payload: unknown, key: unknown, algorithm: unknown, h
  * the compact JWS of `header` and `payload`, serialized as PyJWT does, signed with `key` — the
  * HMAC secret, or a private key already checked for `algorithm`. Throws JwtSigningError.
  */
-export function signCompact (header: Record<string, unknown>, payload: Record<string, unknown>, algorithm: string, key: string | Uint8Array | KeyObject): string {
+export function signCompact (header: unknown, payload: unknown, algorithm: string, key: string | Uint8Array | KeyObject): string {
   const spec = ALGORITHMS[algorithm]
   if (spec === undefined) throw new JwtSigningError(`jwt_encode: the algorithm (third argument) must be one of ${Object.keys(ALGORITHMS).join(', ')}`)
   const signingInput = b64url(compactJson(header, true)) + '.' + b64url(compactJson(payload, false))

@@ -5,8 +5,8 @@
 import { TemplateRenderError } from '../types.js'
 import { LIMITS } from './env.js'
 import {
-  Undefined, floatRepr, isDict, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, pyEquals,
-  pyLess, pyRepr, pyStr, pyTypeName, toNumber
+  PyDict, PyFloat, Undefined, floatRepr, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
+  pyEquals, pyLess, pyRepr, pyStr, pyTypeName, toBigInt, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
 
@@ -18,9 +18,35 @@ function isNumeric (v: unknown): boolean {
   return isNumber(v) || typeof v === 'boolean'
 }
 
+function isIntLike (v: unknown): v is IntLike {
+  return isInt(v) || typeof v === 'boolean' || typeof v === 'bigint'
+}
+
+type IntLike = number | bigint | boolean
+
 /** True when the Python result of an arithmetic operation on a and b is an int. */
 function bothInts (a: unknown, b: unknown): boolean {
-  return (isInt(a) || typeof a === 'boolean') && (isInt(b) || typeof b === 'boolean')
+  return isIntLike(a) && isIntLike(b)
+}
+
+/**
+ * Python ints are exact at any size; beyond 2^53 they are bigints here. Python 3.11 refuses to print
+ * an int of more than 4300 digits, so no int may grow past that (a bound on the work, too).
+ */
+const MAX_INT_BITS = 14_300
+
+function boundedBig (n: bigint): number | bigint {
+  if ((n < 0n ? -n : n) >> BigInt(MAX_INT_BITS) > 0n) throw new TemplateRenderError('int too large: more than 4300 digits')
+  return normInt(n)
+}
+
+/** An int operation: on doubles while the result is exact, else on bigints. */
+function intOp (a: IntLike, b: IntLike, num: (x: number, y: number) => number, big: (x: bigint, y: bigint) => bigint): number | bigint {
+  if (typeof a !== 'bigint' && typeof b !== 'bigint') {
+    const r = num(toNumber(a), toNumber(b))
+    if (Number.isSafeInteger(r)) return r === 0 ? 0 : r
+  }
+  return boundedBig(big(toBigInt(a), toBigInt(b)))
 }
 
 function unsupported (op: string, a: unknown, b: unknown): never {
@@ -60,7 +86,8 @@ function repeat (seq: unknown, times: unknown): unknown {
 }
 
 export function add (a: unknown, b: unknown): unknown {
-  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), bothInts(a, b))
+  if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x + y, (x, y) => x + y)
+  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), false)
   if (typeof a === 'string' && typeof b === 'string') {
     boundedLength(a.length + b.length)
     return a + b
@@ -78,12 +105,14 @@ export function add (a: unknown, b: unknown): unknown {
 }
 
 export function sub (a: unknown, b: unknown): unknown {
-  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) - toNumber(b), bothInts(a, b))
+  if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x - y, (x, y) => x - y)
+  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) - toNumber(b), false)
   return unsupported('-', a, b)
 }
 
 export function mul (a: unknown, b: unknown): unknown {
-  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), bothInts(a, b))
+  if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x * y, (x, y) => x * y)
+  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), false)
   if ((typeof a === 'string' || Array.isArray(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
   if ((typeof b === 'string' || Array.isArray(b)) && (isInt(a) || typeof a === 'boolean')) return repeat(b, a)
   return unsupported('*', a, b)
@@ -101,8 +130,13 @@ export function floordiv (a: unknown, b: unknown): unknown {
   const ints = bothInts(a, b)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError(ints ? 'integer division or modulo by zero' : 'float floor division by zero')
-  const x = toNumber(a)
-  return ints ? numResult(Math.floor(x / y), true) : makeFloat(floatFloorDiv(x, y))
+  if (ints) {
+    return intOp(a as IntLike, b as IntLike, (p, q) => Math.floor(p / q), (p, q) => {
+      const quotient = p / q
+      return (p % q !== 0n) && ((p < 0n) !== (q < 0n)) ? quotient - 1n : quotient
+    })
+  }
+  return makeFloat(floatFloorDiv(toNumber(a), y))
 }
 
 /** CPython's float floor division (float_floor_div): exact where x / y rounds up, e.g. 1 // 0.1 == 9.0. */
@@ -128,6 +162,13 @@ export function mod (a: unknown, b: unknown): unknown {
   const x = toNumber(a)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError(ints ? 'integer modulo by zero' : 'float modulo')
+  if (ints && (typeof a === 'bigint' || typeof b === 'bigint')) {
+    const p = toBigInt(a as IntLike)
+    const q = toBigInt(b as IntLike)
+    let m = p % q
+    if (m !== 0n && (m < 0n) !== (q < 0n)) m += q
+    return normInt(m)
+  }
   let r = x % y
   if (r !== 0 && (r < 0) !== (y < 0)) r += y
   // Python gives a zero remainder the sign of the divisor.
@@ -140,19 +181,36 @@ export function pow (a: unknown, b: unknown): unknown {
   const x = toNumber(a)
   const y = toNumber(b)
   if (x === 0 && y < 0) throw new TemplateRenderError('0.0 cannot be raised to a negative power')
-  const ints = bothInts(a, b) && y >= 0
-  const r = x ** y
-  if (!ints) {
-    // Python raises where a float power overflows; JS would print inf. (A negative base with a
-    // fractional exponent gives a complex number in Python; here it is nan.)
-    if ((r === Infinity || r === -Infinity) && Number.isFinite(x) && Number.isFinite(y) && x !== 0) throw new TemplateRenderError('(34, \'Numerical result out of range\')')
+  if (bothInts(a, b) && y >= 0) {
+    const base = toBigInt(a as IntLike)
+    const bits = base === 0n || base === 1n || base === -1n ? 0 : (base < 0n ? -base : base).toString(2).length
+    if (bits * y > MAX_INT_BITS) throw new TemplateRenderError('int too large: more than 4300 digits')
+    return intOp(a as IntLike, b as IntLike, (p, q) => p ** q, (p, q) => p ** q)
   }
-  return numResult(r, ints)
+  // A negative number to a fractional power is complex in Python.
+  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) throw new TemplateRenderError('complex numbers are not supported: a negative number raised to a fractional power')
+  const r = bothInts(a, b) ? intNegativePow(toBigInt(a as IntLike), toNumber(b)) : x ** y
+  // Python raises where a float power overflows; JS would print inf.
+  if ((r === Infinity || r === -Infinity) && Number.isFinite(x) && Number.isFinite(y) && x !== 0) throw new TemplateRenderError('(34, \'Numerical result out of range\')')
+  return makeFloat(r)
+}
+
+/**
+ * int ** negative int: Python converts both to float and calls C pow(), which is correctly rounded
+ * for these (7 ** -2 == 0.02040816326530612); JS's ** can be off by one ulp. 1 / x**|y| is exact
+ * whenever x**|y| is, and x**|y| is exact below 2^53.
+ */
+function intNegativePow (base: bigint, exp: number): number {
+  const positive = Number(base) ** -exp
+  if (Number.isSafeInteger(positive)) return 1 / positive
+  return Number(base) ** exp
 }
 
 export function neg (a: unknown): unknown {
   if (typeof a === 'boolean') return a ? -1 : 0
-  if (isNumber(a)) return isFloat(a) ? makeFloat(-toNumber(a)) : a === 0 ? 0 : -a
+  if (typeof a === 'bigint') return normInt(-a)
+  if (typeof a === 'number') return isFloat(a) ? makeFloat(-a) : a === 0 ? 0 : -a
+  if (a instanceof PyFloat) return makeFloat(-a.value)
   undefinedCheck(a)
   throw new TemplateRenderError(`bad operand type for unary -: '${pyTypeName(a)}'`)
 }
@@ -196,10 +254,7 @@ export function contains (container: unknown, item: unknown): boolean {
     return container.includes(item)
   }
   if (Array.isArray(container)) return container.some(x => pyEquals(x, item))
-  if (isDict(container)) {
-    const k = typeof item === 'string' ? item : isInt(item) ? String(item) : undefined
-    return k !== undefined && Object.hasOwn(container, k)
-  }
+  if (container instanceof PyDict) return container.has(item)
   if (container instanceof Undefined) return false
   if (isTemplateObject(container)) return false
   throw new TemplateRenderError(`argument of type '${pyTypeName(container)}' is not iterable`)
@@ -207,7 +262,8 @@ export function contains (container: unknown, item: unknown): boolean {
 
 // ---- printf-style formatting: 'Hello %s' % name ----
 
-const SPEC_RE = /%(?:\(([^)]*)\))?([#0\- +]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g
+const SPEC_RE = /%(?:\(([^)]*)\))?([#0\- +]*)(\*|\d+)?(?:\.(\*|\d+))?([\s\S]?)/g
+const CONVERSIONS = 'diouxXeEfFgGcrsa%'
 
 function pad (s: string, flags: string, width: number | undefined): string {
   if (width === undefined || s.length >= width) return s
@@ -238,12 +294,13 @@ function formatOne (conv: string, flags: string, precision: number | undefined, 
     case 's': { const s = pyStr(v); return precision === undefined ? s : s.slice(0, precision) }
     case 'r': case 'a': return pyRepr(v)
     case 'd': case 'i': case 'u': {
+      if (typeof v === 'bigint') return signed((v < 0n ? -v : v).toString().padStart(precision ?? 0, '0'), Number(v), flags).replace(/^/, v < 0n ? '-' : '')
       const n = Math.trunc(needNumber(v, conv))
       return signed(String(Math.abs(n)).padStart(precision ?? 0, '0'), n, flags).replace(/^/, n < 0 ? '-' : '')
     }
     case 'x': case 'X': case 'o': {
-      const n = Math.trunc(needNumber(v, conv))
-      let s = Math.abs(n).toString(conv === 'o' ? 8 : 16)
+      const n = typeof v === 'bigint' ? Number(v) : Math.trunc(needNumber(v, conv))
+      let s = typeof v === 'bigint' ? (v < 0n ? -v : v).toString(conv === 'o' ? 8 : 16) : Math.abs(n).toString(conv === 'o' ? 8 : 16)
       if (conv === 'X') s = s.toUpperCase()
       if (flags.includes('#')) s = (conv === 'o' ? '0o' : conv === 'x' ? '0x' : '0X') + s
       return (n < 0 ? '-' : '') + signed(s, n, flags)
@@ -279,7 +336,7 @@ function formatOne (conv: string, flags: string, precision: number | undefined, 
 
 export function formatPercent (fmt: string, args: unknown): string {
   const positional = isTuple(args) ? args : null
-  const mapping = isDict(args) ? args : null
+  const mapping = args instanceof PyDict ? args : null
   let index = 0
   let usedMapping = false
   const nextArg = (): unknown => {
@@ -290,7 +347,12 @@ export function formatPercent (fmt: string, args: unknown): string {
     if (index >= positional.length) throw new TemplateRenderError('not enough arguments for format string')
     return positional[index++]
   }
-  const out = fmt.replace(SPEC_RE, (_m, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
+  const out = fmt.replace(SPEC_RE, (m: string, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string, offset: number) => {
+    if (conv === '') throw new TemplateRenderError('incomplete format')
+    if (!CONVERSIONS.includes(conv)) {
+      // Python's ValueError; the character is the format's own (template text or a context value): not echoed.
+      throw new TemplateRenderError(`ValueError: unsupported format character at index ${offset + m.length - 1}`)
+    }
     if (conv === '%') return '%'
     const w = width === '*' ? toNumber(nextArg()) : width === undefined ? undefined : Number(width)
     const p = prec === '*' ? toNumber(nextArg()) : prec === undefined ? undefined : Number(prec)
@@ -299,8 +361,8 @@ export function formatPercent (fmt: string, args: unknown): string {
     let value: unknown
     if (key !== undefined) {
       if (mapping === null) throw new TemplateRenderError('format requires a mapping')
-      if (!Object.hasOwn(mapping, key)) throw new TemplateRenderError(`KeyError: ${pyRepr(key)}`)
-      value = mapping[key]
+      value = mapping.get(key)
+      if (value === undefined) throw new TemplateRenderError(`KeyError: ${pyRepr(key)}`)
       usedMapping = true
     } else {
       value = nextArg()
