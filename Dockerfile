@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # conduit:latest (SPEC §19). Two stages: the build stage compiles TypeScript with the dev
-# dependencies; the runtime stage holds the production dependencies and dist/ only, runs as UID
+# dependencies; the runtime stage holds the production dependencies and dist/ (plus the Studio's
+# eta views and static files, which are read at run time and not compiled), runs as UID
 # 10001 and works with a read-only root file system (everything it writes goes to /var/lib/conduit,
 # a volume). No build happens at run time: the entry is node itself, not `npm start`.
 #
@@ -19,6 +20,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY plugins ./plugins
 COPY src ./src
+COPY client ./client
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime
@@ -34,6 +36,8 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean -
  && mkdir -p /var/lib/conduit \
  && chown 10001:10001 /var/lib/conduit
 COPY --from=build /app/dist ./dist
+COPY views ./views
+COPY static ./static
 USER 10001:10001
 VOLUME ["/var/lib/conduit"]
 EXPOSE 8080

@@ -100,7 +100,7 @@ function connectors (upstream: string): unknown[] {
       name: 'Realistic with response template',
       permalink: 'realistic-response',
       ...realistic,
-      response_body: '{% if response.status_code == 200 %}[{% for i in response.body.records if i.is_public %}{"id": {{ i.id }}, "name": {{ i.name | tojson }}}{% if not loop.last %},{% endif %}{% endfor %}]{% else %}{"error": true}{% endif %}',
+      response_body: '{% if response.status_code == 200 %}{% set body = response.body | from_json %}[{% for i in body.records if i.is_public %}{"id": {{ i.id }}, "name": {{ i.name | tojson }}}{% if not loop.last %},{% endif %}{% endfor %}]{% else %}{"error": true}{% endif %}',
       response_content_type: 'application/json'
     }
   ]

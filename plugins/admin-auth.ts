@@ -1,10 +1,11 @@
 // Bearer admin-token check for the admin API (SPEC §12). Decorates `requireAdmin`, an onRequest
 // hook that routes add; the comparison is constant-time over SHA-256 digests so neither the
-// token's content nor its length leaks through timing.
+// token's content nor its length leaks through timing. A refusal is thrown: the one error handler
+// (plugins/errors.ts) writes the envelope.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { ConduitError, toEnvelope } from '../src/errors.js'
+import { ConduitError } from '../src/errors.js'
 import type { FailedAttemptLimiter } from './rate-limit.js'
 
 export interface AdminAuthOptions {
@@ -40,9 +41,8 @@ const adminAuth: FastifyPluginAsync<AdminAuthOptions> = async (fastify, options)
   fastify.decorate('requireAdmin', async function requireAdmin (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const wait = attempts === undefined ? 0 : await attempts.blockedFor(request.ip)
     if (wait > 0) {
-      const { status, body } = toEnvelope(new ConduitError('RATE_LIMITED', `Too many failed admin token attempts; retry in ${wait} s`), request.id)
-      await reply.code(status).header('retry-after', String(wait)).send(body)
-      return
+      reply.header('retry-after', String(wait))
+      throw new ConduitError('RATE_LIMITED', `Too many failed admin token attempts; retry in ${wait} s`)
     }
     const header = request.headers.authorization
     const match = typeof header === 'string' ? BEARER.exec(header) : null
@@ -51,8 +51,8 @@ const adminAuth: FastifyPluginAsync<AdminAuthOptions> = async (fastify, options)
     const ok = timingSafeEqual(presented, expected ?? digest('\0no admin token configured')) && expected !== undefined && match !== null
     if (ok) return
     await attempts?.failed(request.ip)
-    const { status, body } = toEnvelope(new ConduitError('UNAUTHORIZED', 'Admin token required'), request.id)
-    await reply.code(status).header('www-authenticate', 'Bearer realm="conduit-admin"').send(body)
+    reply.header('www-authenticate', 'Bearer realm="conduit-admin"')
+    throw new ConduitError('UNAUTHORIZED', 'Admin token required')
   })
 }
 

@@ -10,7 +10,7 @@ import { execute } from '../src/pipeline/execute.js'
 import { executeComposite } from '../src/pipeline/composite.js'
 import { buildCompositeDebugView, buildDebugView, debugHeader, withUnresolved } from '../src/pipeline/debug-view.js'
 import type { CompositeDebugView, DebugView } from '../src/pipeline/debug-view.js'
-import { ANONYMOUS_USER } from '../src/pipeline/caller-identity.js'
+import { ANONYMOUS_USER } from '../src/callers/identity.js'
 import { CallTiming } from '../src/pipeline/timing.js'
 import type { Call, ExecuteDeps, Result } from '../src/pipeline/types.js'
 import { lookupConnector, sendResult } from './execute-routes.js'
@@ -124,18 +124,11 @@ async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsO
     return { permalink: connector.permalink, name: connector.name, method: connector.method, source: connector.source, definition: connector.definition }
   })
 
-  fastify.post('/admin/registry/reload', async (_request, reply) => {
+  fastify.post('/admin/registry/reload', async () => {
     const result = await fastify.connectorRegistry.reload()
     if (!result.ok) {
-      return await reply.code(422).send({
-        success: false,
-        errors: {
-          code: 'INVALID_CONNECTOR',
-          detail: 'The registry was not reloaded; the previous one stays in service',
-          scope: 'Configuration (connector definition)',
-          params: result.problems.map(problemJson)
-        },
-        request_id: _request.id
+      throw new ConduitError('INVALID_CONNECTOR', 'The registry was not reloaded; the previous one stays in service', {
+        params: result.problems.map(problemJson)
       })
     }
     return {

@@ -9,9 +9,10 @@ import { createSecretResolver } from '../src/secrets/index.js'
 import type { RegistryHolder } from '../src/registry/watch.js'
 import { createUpstreamDispatcher } from '../src/upstream/dispatcher.js'
 import { TokenCache } from '../src/auth/token-cache.js'
+import { SigningKeys } from '../src/auth/jwt.js'
 import type { SharedState } from '../src/shared-state/index.js'
-import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
-import type { FetchLike } from '../src/pipeline/caller-identity.js'
+import { createCallerVerifier } from '../src/callers/identity.js'
+import type { FetchLike } from '../src/callers/identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
 import type { ExecuteDeps } from '../src/pipeline/types.js'
 import { composeSend, type StepInterceptor } from '../src/pipeline/step.js'
@@ -25,13 +26,14 @@ import listenersPlugin, { httpServerOptions } from './listeners.js'
 import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
+import callersPlugin from './callers.js'
 import adminConnectors from './admin-connectors.js'
-import corsPlugin from './cors.js'
-import studio from './studio.js'
-import sdkPlugin from './sdk.js'
 import { createTraffic } from './traffic.js'
 import type { SecretCache } from '../src/secrets/cache.js'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
+import corsPlugin from './cors.js'
+import studio from './studio.js'
+import sdkPlugin from './sdk.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -104,7 +106,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     tracing: options.tracing,
     tracingExporter: options.tracingExporter,
     // One access-log line per request (SPEC §18) replaces Fastify's two.
-    accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level)
+    accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level),
+    clock
   })
   if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.close() })
 
@@ -115,6 +118,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     clock,
     logger: app.log,
     tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens, onTokenRequest: traffic.onTokenRequest }),
+    signingKeys: new SigningKeys(),
     send: composeSend([...traffic.interceptors, ...(options.stepInterceptors ?? [])]),
     metrics: traffic.metrics
   }
@@ -155,6 +159,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     clock
   })
   await app.register(sdkPlugin)
+  await app.register(callersPlugin, { verifier: callers })
   await app.register(executeRoutes, { deps, callers })
   return app
 }

@@ -1,21 +1,24 @@
 // `<METHOD> /connectors/:permalink/execute` (SPEC §2): turns HTTP into a Call, runs execute(), and
-// turns the Result back into HTTP with the timing headers of §10.
+// turns the Result back into HTTP with the timing headers of §10. The caller is identified before
+// the handler (plugins/callers.ts), after the timing starts so a refusal carries timing headers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ConduitError } from '../src/errors.js'
-import { parseJson } from '../src/registry/json.js'
+import { tryParseJson as parseJson } from '../src/json.js'
 import { HTTP_METHODS } from '../src/registry/types.js'
 import type { Connector } from '../src/registry/types.js'
 import { execute } from '../src/pipeline/execute.js'
 import { executeComposite } from '../src/pipeline/composite.js'
 import { parsePathParamsHeader } from '../src/pipeline/path-params.js'
 import { CallTiming } from '../src/pipeline/timing.js'
-import type { CallerVerifier } from '../src/pipeline/caller-identity.js'
+import type { CallerIdentity, CallerVerifier } from '../src/callers/identity.js'
+import callersPlugin from './callers.js'
 import type { Call, ExecuteDeps, Result } from '../src/pipeline/types.js'
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 
 export interface ExecuteRoutesOptions {
   deps: ExecuteDeps
+  /** Used when the app has not registered conduit-callers itself. */
   callers: CallerVerifier
 }
 
@@ -52,7 +55,8 @@ export function lookupConnector (fastify: FastifyInstance, permalink: string): C
 }
 
 async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptions): Promise<void> {
-  const { deps, callers } = opts
+  const { deps } = opts
+  if (!fastify.hasPlugin('conduit-callers')) await fastify.register(callersPlugin, { verifier: opts.callers })
 
   // Any content type is taken as the JSON payload; the route decides whether it is used.
   fastify.removeAllContentTypeParsers()
@@ -64,11 +68,11 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
     request.conduitTiming = new CallTiming()
     done()
   })
+  fastify.addHook('onRequest', fastify.identifyCaller)
 
-  // HTTP → Call: caller identity (a cached verification needs no await), query and payload.
-  async function callFrom (request: FastifyRequest, pathParams: Call['pathParams'], payload: { bodyText?: string, bodyRaw?: unknown }): Promise<Call> {
-    const authorization = request.headers.authorization
-    const identity = callers.identifyCached?.(authorization) ?? await callers.identify(authorization)
+  // HTTP → Call: the caller identified before the handler, query and payload.
+  function callFrom (request: FastifyRequest, pathParams: Call['pathParams'], payload: { bodyText?: string, bodyRaw?: unknown }): Call {
+    const identity = request.caller as CallerIdentity
     return {
       method: request.method,
       query: queryPairs(request.url),
@@ -95,7 +99,7 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
       }
       const pathParams = parsePathParamsHeader(request.headers['x-path-params'])
       const payload = BODY_METHODS.has(request.method) ? parsePayload(request.body as RawBody | undefined) : {}
-      const result = await execute(connector, await callFrom(request, pathParams, payload), deps)
+      const result = await execute(connector, callFrom(request, pathParams, payload), deps)
       return sendResult(reply, request, result, timing)
     }
   })
@@ -114,7 +118,7 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
         throw new ConduitError('METHOD_NOT_ALLOWED', `Composite connector '${composite.permalink}' is called with POST, not ${request.method}`)
       }
       const payload = parsePayload(request.body as RawBody | undefined)
-      const result = await executeComposite(composite, await callFrom(request, {}, payload), deps)
+      const result = await executeComposite(composite, callFrom(request, {}, payload), deps)
       return sendResult(reply, request, result, timing)
     }
   })

@@ -41,7 +41,7 @@ export function httpServerOptions (server: Settings['server']): ServerOptions {
     headersTimeout: Math.min(60_000, server.requestTimeoutMs),
     keepAliveTimeout: server.keepAliveTimeoutMs,
     // Node checks the timeouts on this interval (30 s by default): a 30 s timeout would then cut at up to 60 s.
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(server.requestTimeoutMs / 4)))
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(server.requestTimeoutMs / 10)))
   }
 }
 

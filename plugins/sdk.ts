@@ -3,20 +3,19 @@
 // source (tests, tsx) the module is transpiled from client/ on first request with TypeScript,
 // which is then a development dependency that is present.
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { ConduitError } from '../src/errors.js'
-import { CLIENT_DIR, PROJECT_ROOT } from '../src/studio/paths.js'
 
 const FROM_SOURCE = fileURLToPath(import.meta.url).endsWith('.ts')
 
+// dist/plugins/sdk.js sits next to dist/client/, as plugins/sdk.ts sits next to client/.
 async function loadSdk (): Promise<string> {
   if (!FROM_SOURCE) {
-    const built = await readFile(join(PROJECT_ROOT, 'dist', 'client', 'conduit-client.js'), 'utf8')
+    const built = await readFile(new URL('../client/conduit-client.js', import.meta.url), 'utf8')
     return built.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n')
   }
-  const source = await readFile(join(CLIENT_DIR, 'conduit-client.ts'), 'utf8')
+  const source = await readFile(new URL('../client/conduit-client.ts', import.meta.url), 'utf8')
   const ts = (await import('typescript')).default
   return ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false },

@@ -13,6 +13,7 @@ import { formatProblem } from '../src/registry/types.js'
 import type { CompositeConnector, Connector, RegistryProblem } from '../src/registry/types.js'
 import { scrub } from '../src/secrets/redact.js'
 import { registryWritability, saveDefinition } from '../src/studio/registry-file.js'
+import { locateField, valueOffsets } from '../src/studio/json-locate.js'
 import { CallTiming } from '../src/pipeline/timing.js'
 import { runConnectorTest } from './admin-connectors.js'
 import type { StudioKit } from './studio.js'
@@ -128,7 +129,15 @@ async function studioConnectors (fastify: FastifyInstance, { kit }: { kit: Studi
   fastify.post<{ Body: { text?: unknown } }>('/studio/api/validate', async (request) => {
     const text = typeof request.body?.text === 'string' ? request.body.text : ''
     const result = validateRegistryText(text, registryOptions, 'definition')
-    return { valid: result.errors.length === 0, errors: result.errors.map(problemJson), warnings: result.warnings.map(problemJson) }
+    // Each problem also says where its field is written in the Code view's text.
+    const offsets = valueOffsets(text)
+    // One definition is edited: its field and the positions say all; the file and name add noise.
+    const located = (p: RegistryProblem): Record<string, unknown> => {
+      const at = p.field === undefined ? undefined : locateField(text, p.field, offsets)
+      const shown = formatProblem({ message: p.message, field: p.field, line: p.line, column: p.column })
+      return { ...p, text: at === undefined ? shown : `${shown} [Code line ${at.line}]`, ...(at === undefined ? {} : { code: at }) }
+    }
+    return { valid: result.errors.length === 0, errors: result.errors.map(located), warnings: result.warnings.map(located) }
   })
 
   fastify.post('/studio/api/test', async (request, reply) => {

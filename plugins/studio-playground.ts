@@ -2,7 +2,7 @@
 // output or the positioned error out, by the gateway's own template engine. Sample secrets are
 // typed into the context (`"secrets": {"name": "value"}`); the secret store is never read.
 import type { FastifyInstance } from 'fastify'
-import { parseJson } from '../src/registry/json.js'
+import { tryParseJson as parseJson } from '../src/json.js'
 import { FIELD_KINDS, TemplateCompileError, TemplateRenderError, compileTemplate } from '../src/template/index.js'
 import type { FieldKind, RenderContext } from '../src/template/index.js'
 import type { StudioKit } from './studio.js'

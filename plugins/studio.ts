@@ -10,8 +10,8 @@ import { Eta } from 'eta'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { RegistryOptions } from '../src/registry/types.js'
 import type { SecretResolver, SecretStore } from '../src/secrets/types.js'
-import { LoginLimiter } from '../src/studio/login-limit.js'
-import { STATIC_DIR, VIEWS_DIR } from '../src/studio/paths.js'
+import { createFailedAttemptLimiter } from './rate-limit.js'
+import { PROJECT_ROOT, STATIC_DIR, STUDIO_ROOT, VIEWS_DIR } from '../src/studio/paths.js'
 import { SessionStore, randomToken, sameToken } from '../src/studio/sessions.js'
 import type { StudioSession } from '../src/studio/sessions.js'
 import type { AdminConnectorsOptions } from './admin-connectors.js'
@@ -78,9 +78,20 @@ function crossSite (request: FastifyRequest): boolean {
 }
 
 async function studio (fastify: FastifyInstance, options: StudioOptions): Promise<void> {
+  if (STUDIO_ROOT === undefined) {
+    // The gateway serves on without its Studio rather than not at all.
+    fastify.log.error(`the Studio is unavailable: its views/ and static/ folders are missing next to ${PROJECT_ROOT}`)
+    fastify.all('/studio', async (_request, reply) => await reply.code(503).type('text/plain; charset=utf-8').send('The Studio is not installed (views/ and static/ are missing)'))
+    fastify.all('/studio/*', async (_request, reply) => await reply.code(503).type('text/plain; charset=utf-8').send('The Studio is not installed (views/ and static/ are missing)'))
+    return
+  }
   const clock = options.clock ?? Date.now
   const sessions = new SessionStore({ clock })
-  const limiter = new LoginLimiter({ clock })
+  // The admin API's failed-token counter (shared through Redis when set): ten wrong tokens per
+  // minute and IP, whichever door they knock on.
+  const attempts = fastify.hasDecorator('adminAttempts') && fastify.adminAttempts !== undefined
+    ? fastify.adminAttempts
+    : createFailedAttemptLimiter(undefined, clock)
   const expected = digest(options.adminToken)
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: [false, 'nl'] })
 
@@ -158,14 +169,14 @@ async function studio (fastify: FastifyInstance, options: StudioOptions): Promis
     if (crossSite(request) || formToken === '' || !sameToken(formToken, cookieToken)) {
       return loginPage(reply, 'The sign-in form expired or was not sent by the Studio: try again', 403)
     }
-    const wait = limiter.retryAfterSeconds(request.ip)
+    const wait = await attempts.blockedFor(request.ip)
     if (wait > 0) {
       reply.header('retry-after', String(wait))
       return loginPage(reply, `Too many failed sign-in attempts: try again in ${wait} s`, 429)
     }
     const presented = digest(typeof body.token === 'string' ? body.token : '')
     if (!timingSafeEqual(presented, expected) || options.adminToken === '') {
-      limiter.fail(request.ip)
+      await attempts.failed(request.ip)
       return loginPage(reply, 'Invalid admin token', 401)
     }
     const previous = request.cookies[SESSION_COOKIE]

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { Settings } from '../src/settings/types.js'
 import type { StepInterceptor } from '../src/pipeline/step.js'
-import type { CallerIdentity, CallerVerifier } from '../src/pipeline/caller-identity.js'
+import type { CallerIdentity, CallerVerifier } from '../src/callers/identity.js'
 import { createMetrics, type ConduitMetrics } from '../src/observability/metrics.js'
 import { upstreamIdentity, upstreamObserver } from '../src/observability/upstream-interceptors.js'
 import { CONDUIT_VERSION } from '../src/observability/version.js'
@@ -28,6 +28,8 @@ export interface TrafficOptions {
   tracingExporter?: SpanExporter
   /** Log the access-log line (the logger logs at info). */
   accessLog: boolean
+  /** Milliseconds since the epoch, for the failed-attempt windows; Date.now when absent. */
+  clock?: () => number
 }
 
 export interface Traffic {
@@ -68,11 +70,13 @@ export async function createTraffic (options: TrafficOptions): Promise<Traffic> 
   return {
     metrics,
     interceptors,
-    adminAttempts: createFailedAttemptLimiter(options.shared?.connection),
+    adminAttempts: createFailedAttemptLimiter(options.shared?.connection, options.clock),
     onTokenRequest: metrics === undefined ? undefined : result => { metrics.tokenRequest(result) },
     register: async (app, callers) => {
       if (tracing !== undefined) await app.register(tracing.plugin)
+      // request.caller is set by the execute routes' identifyCaller hook (onRequest), before the limiter.
       const identityOf = (request: FastifyRequest): CallerIdentity | Promise<CallerIdentity> => {
+        if (request.caller !== null) return request.caller
         const authorization = request.headers.authorization
         return callers.identifyCached?.(authorization) ?? callers.identify(authorization)
       }
@@ -86,8 +90,7 @@ export async function createTraffic (options: TrafficOptions): Promise<Traffic> 
         metrics,
         requireToken: settings.metrics.requireToken,
         accessLog: options.accessLog,
-        // Verified by the route already: the cached verification answers at once.
-        callerSub: request => callers.identifyCached?.(request.headers.authorization)?.user.id
+        callerSub: request => request.caller?.user.id
       })
     }
   }

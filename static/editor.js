@@ -292,7 +292,9 @@ const problemLines = (problems) => (problems ?? []).map(p => p.text ?? p.message
 async function validate () {
   const def = current()
   if (def === undefined) return
-  const { status, json } = await api('/studio/api/validate', { text: JSON.stringify(def) })
+  // The text the Code view shows (or holds), so every problem's Code line is right.
+  const text = mode === 'code' ? code.value : JSON.stringify(def, null, 2)
+  const { status, json } = await api('/studio/api/validate', { text })
   if (status !== 200) { say('error', json.error ?? `Validation failed (${status})`); return }
   const warnings = problemLines(json.warnings).map(w => `Warning: ${w}`)
   if (json.valid) say('ok', 'The definition is valid.', warnings)

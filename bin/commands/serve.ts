@@ -123,15 +123,6 @@ export async function run (args: string[]): Promise<number> {
       `"Backing up the master key"); losing it loses every secret in ${settings.secrets.file.path}`)
   }
 
-  let sharedState: SharedState | undefined
-  if (settings.redis.url !== undefined) {
-    const connection = connectRedis(settings.redis.url, { info: m => { logger.info(m) }, warn: m => { logger.warn(m) } })
-    // A short wait so the first requests already share; without Redis the replica starts on local state.
-    await connection.ready(2000)
-    // The lock lets one replica make the token request; it must outlive that request.
-    sharedState = createSharedState(connection, { secrets: resolver, tokenLockMs: settings.upstream.timeoutMs + 5000 })
-  }
-
   const admin = adminToken(settings)
   if (admin.file !== undefined) logger.info({ file: admin.file }, `admin token is in ${admin.file}`)
 
@@ -158,6 +149,15 @@ export async function run (args: string[]): Promise<number> {
     return 1
   }
   if (settings.registry.watch) holder.watch()
+
+  let sharedState: SharedState | undefined
+  if (settings.redis.url !== undefined) {
+    const connection = connectRedis(settings.redis.url, { info: m => { logger.info(m) }, warn: m => { logger.warn(m) } })
+    // A short wait so the first requests already share; without Redis the replica starts on local state.
+    await connection.ready(2000)
+    // The lock lets one replica make the token request; it must outlive that request.
+    sharedState = createSharedState(connection, { secrets: resolver, tokenLockMs: settings.upstream.timeoutMs + 5000 })
+  }
 
   const app = await buildApp({
     settings,

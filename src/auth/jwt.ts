@@ -1,9 +1,13 @@
-// JWT signing for `jwt` and the `oauth_jwt_bearer` assertion (SPEC §6). Keys are parsed once per
-// (algorithm, key) and kept by digest; error details describe the key's kind, never its text.
+// JWT signing for `jwt` and the `oauth_jwt_bearer` assertion (SPEC §6): the keys are read and
+// checked here (PEM or JWK, the right kind and size for the algorithm), the signing itself is the
+// one synchronous, PyJWT-compatible signer of the template runtime (signCompact). Keys are parsed
+// once per (algorithm, key) and kept by digest; error details describe the key's kind, never its text.
 import { createHash, createPrivateKey } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { LRUCache } from 'lru-cache'
 import { ConduitError } from '../errors.js'
+import { signCompact } from '../template/runtime/jwt-encode.js'
+import { PyDict } from '../template/runtime/values.js'
 import { canonicalAlgorithm, isHmac, requiredKeyDescription } from './algorithms.js'
 
 export interface SignJwtOptions {
@@ -16,7 +20,24 @@ export interface SignJwtOptions {
 }
 
 const MAX_CACHED_KEYS = 256
-const keyCache = new Map<string, KeyObject | Uint8Array>()
+
+/**
+ * Parsed signing keys by digest of (algorithm, key text), so a key is read and checked once, not
+ * per request. One per process (ExecuteDeps.signingKeys); keys come from the secret store at
+ * request time, so this cannot be done at load.
+ */
+export class SigningKeys {
+  readonly #keys = new LRUCache<string, KeyObject | Uint8Array>({ max: MAX_CACHED_KEYS })
+
+  get (alg: string, text: string): KeyObject | Uint8Array {
+    const id = createHash('sha256').update(alg).update('\0').update(text).digest('hex')
+    const cached = this.#keys.get(id)
+    if (cached !== undefined) return cached
+    const key = isHmac(alg) ? hmacKey(alg, text) : privateKey(alg, text)
+    this.#keys.set(id, key)
+    return key
+  }
+}
 
 const NUMERIC_CLAIMS = new Set(['exp', 'iat', 'nbf'])
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/
@@ -34,28 +55,29 @@ export function toClaims (rendered: Record<string, string>): Record<string, unkn
   return out
 }
 
-export async function signJwt (options: SignJwtOptions): Promise<string> {
-  const alg = canonicalAlgorithm(options.algorithm)
-  if (alg === undefined) throw signingError(`Unsupported JWT algorithm '${options.algorithm}'`)
-  const key = signingKey(alg, options.key)
-  try {
-    return await new SignJWT(options.claims)
-      .setProtectedHeader({ typ: 'JWT', ...options.headers, alg })
-      .sign(key)
-  } catch {
-    // jose's messages are safe, but a fixed text keeps that independent of the library version.
-    throw signingError(`Signing the JWT with ${alg} failed: the key or the JWT headers are not usable for ${alg}`)
-  }
+/** A JWT header or claims object in the signer's value model (strings and numbers only here). */
+function dict (entries: Record<string, unknown>): PyDict {
+  const d = new PyDict()
+  for (const [k, v] of Object.entries(entries)) if (v !== undefined) d.setStr(k, v)
+  return d
 }
 
-function signingKey (alg: string, text: string): KeyObject | Uint8Array {
-  const id = createHash('sha256').update(alg).update('\0').update(text).digest('hex')
-  const cached = keyCache.get(id)
-  if (cached !== undefined) return cached
-  const key = isHmac(alg) ? hmacKey(alg, text) : privateKey(alg, text)
-  keyCache.set(id, key)
-  if (keyCache.size > MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value as string)
-  return key
+/** Header parameters that change how a JWS is processed: Conduit signs plain compact JWTs only. */
+const UNSUPPORTED_HEADERS = ['crit', 'b64']
+
+/** Signs a JWT; `keys` keeps parsed keys across calls (a fresh one parses every time). */
+export async function signJwt (options: SignJwtOptions, keys: SigningKeys = new SigningKeys()): Promise<string> {
+  const alg = canonicalAlgorithm(options.algorithm)
+  if (alg === undefined) throw signingError(`Unsupported JWT algorithm '${options.algorithm}'`)
+  const key = keys.get(alg, options.key)
+  const headers = options.headers ?? {}
+  try {
+    if (UNSUPPORTED_HEADERS.some(name => Object.hasOwn(headers, name))) throw new Error('unsupported header')
+    return signCompact(dict({ typ: 'JWT', ...headers, alg }), dict(options.claims), alg, key)
+  } catch {
+    // A fixed text that names only the algorithm, whatever the signer said.
+    throw signingError(`Signing the JWT with ${alg} failed: the key or the JWT headers are not usable for ${alg}`)
+  }
 }
 
 function hmacKey (alg: string, text: string): Uint8Array {

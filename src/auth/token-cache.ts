@@ -2,6 +2,7 @@
 // composite step, so the same credentials reuse one token. Keys are opaque SHA-256 digests: no
 // credential, not even hashed on its own, is recoverable from a key.
 import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 
 export interface FetchedToken {
   accessToken: string
@@ -39,15 +40,15 @@ interface Entry {
 export const DEFAULT_MAX_TOKENS = 1000
 
 export class TokenCache {
-  readonly #entries = new Map<string, Entry>()
+  /** Bounded by count, least recently used out first; each entry carries its own expiry. */
+  readonly #entries: LRUCache<string, Entry>
   readonly #inflight = new Map<string, Promise<string>>()
-  readonly #max: number
   readonly #clock: () => number
   readonly #shared: SharedTokenStore | undefined
   readonly #onTokenRequest: ((result: 'ok' | 'error') => void) | undefined
 
   constructor (options: TokenCacheOptions = {}) {
-    this.#max = Math.max(1, options.maxEntries ?? DEFAULT_MAX_TOKENS)
+    this.#entries = new LRUCache({ max: Math.max(1, options.maxEntries ?? DEFAULT_MAX_TOKENS) })
     this.#clock = options.clock ?? Date.now
     this.#shared = options.shared
     this.#onTokenRequest = options.onTokenRequest
@@ -57,11 +58,7 @@ export class TokenCache {
   async get (key: string, fetch: () => Promise<FetchedToken>): Promise<string> {
     const hit = this.#entries.get(key)
     if (hit !== undefined) {
-      if (hit.expiresAt > this.#clock()) {
-        this.#entries.delete(key) // re-insert: most recently used last
-        this.#entries.set(key, hit)
-        return hit.token
-      }
+      if (hit.expiresAt > this.#clock()) return hit.token
       this.#entries.delete(key)
     }
     const pending = this.#inflight.get(key)
@@ -98,13 +95,7 @@ export class TokenCache {
       accessToken = fetched.accessToken
       expiresAt = this.#clock() + Math.max(0, Number.isFinite(fetched.ttlSeconds) ? fetched.ttlSeconds : 0) * 1000
     }
-    if (expiresAt > this.#clock()) {
-      this.#entries.set(key, { token: accessToken, expiresAt })
-      while (this.#entries.size > this.#max) {
-        const oldest = this.#entries.keys().next().value as string
-        this.#entries.delete(oldest)
-      }
-    }
+    if (expiresAt > this.#clock()) this.#entries.set(key, { token: accessToken, expiresAt })
     return accessToken
   }
 
@@ -113,7 +104,7 @@ export class TokenCache {
    * the cached one, so a request holding a stale token does not throw away a fresh one.
    */
   evict (key: string, token?: string): void {
-    const entry = this.#entries.get(key)
+    const entry = this.#entries.peek(key)
     if (entry !== undefined && (token === undefined || entry.token === token)) this.#entries.delete(key)
     this.#shared?.evict(key, token)
   }
@@ -130,4 +121,9 @@ export class TokenCache {
 /** Opaque cache key of a token grant: every part is hashed together, credentials included. */
 export function tokenCacheKey (parts: ReadonlyArray<string | undefined>): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex')
+}
+
+/** Hex SHA-256 of a credential, so a cache key never holds it. */
+export function digest (value: string): string {
+  return createHash('sha256').update(value).digest('hex')
 }

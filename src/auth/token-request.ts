@@ -4,7 +4,13 @@
 // response body could echo them, so neither is ever quoted.
 import { ConduitError, isConduitError } from '../errors.js'
 import { sendUpstream } from '../upstream/send.js'
-import type { AuthDeps } from './types.js'
+import type { ApplyDeps } from './strategy.js'
+import type { AuthDeps, AuthOutcome } from './types.js'
+
+/** Tokens are dropped this long before they expire. */
+export const TOKEN_EXPIRY_MARGIN_SECONDS = 60
+/** Reuse period of a token whose response had no expires_in. */
+export const DEFAULT_TOKEN_REUSE_SECONDS = 300
 
 /** Token responses are small; anything bigger is not one. */
 export const MAX_TOKEN_RESPONSE_BYTES = 256 * 1024
@@ -111,4 +117,23 @@ function oauthErrorCode (body: Buffer): string | undefined {
     }
   } catch {}
   return undefined
+}
+
+/**
+ * The Bearer header of a cached token, or of one token request (shared by concurrent misses) with
+ * the form `form()` builds. `variableOrigin`: the token_url's scheme was not checked at load, so
+ * plain http is refused here unless upstream.allowInsecure is on. `reuseSeconds` turns the
+ * endpoint's expires_in into how long the token may be reused.
+ */
+export async function grantedToken (
+  deps: ApplyDeps, key: string, tokenUrl: string, variableOrigin: boolean,
+  form: () => Promise<Record<string, string>>,
+  reuseSeconds: (expiresIn: number | undefined) => number = expiresIn =>
+    expiresIn === undefined ? DEFAULT_TOKEN_REUSE_SECONDS : expiresIn - TOKEN_EXPIRY_MARGIN_SECONDS
+): Promise<AuthOutcome> {
+  const token = await deps.tokenCache.get(key, async () => {
+    const res = await requestToken(deps, tokenUrl, await form(), { allowHttp: !variableOrigin || deps.allowInsecure === true })
+    return { accessToken: res.accessToken, ttlSeconds: reuseSeconds(res.expiresIn) }
+  })
+  return { headers: { authorization: `Bearer ${token}` }, query: [], tokenCacheKey: key }
 }

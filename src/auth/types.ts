@@ -1,7 +1,7 @@
-// Authentication contract (SPEC §6). The registry turns a connector's raw `authentication` object into
-// an AuthDefinition with compileAuthentication() (src/auth/compile.ts); the pipeline renders every
-// template of it with the request's auth-field context and hands the rendered values to
-// applyAuthentication() (src/auth/apply.ts).
+// Authentication definitions (SPEC §6). The registry turns a connector's raw `authentication` object
+// into an AuthDefinition with compileAuthentication() (src/auth/compile.ts); the pipeline renders
+// every template of it with the request's auth-field context and hands the rendered values to
+// applyAuthentication() (src/auth/apply.ts). Each type's behaviour is its strategy (strategy.ts).
 import type { Dispatcher } from 'undici'
 import type { CompiledTemplate } from '../template/types.js'
 
@@ -15,6 +15,8 @@ export type AuthDefinition =
     client_id: CompiledTemplate
     client_secret: CompiledTemplate
     token_url: CompiledTemplate
+    /** Load-time fact: token_url's origin is a get_variable(), so its scheme is checked after rendering. */
+    tokenUrlVariableOrigin: boolean
     scope?: CompiledTemplate
   }
   | {
@@ -29,6 +31,8 @@ export type AuthDefinition =
     client_id: CompiledTemplate
     private_key: CompiledTemplate
     token_url: CompiledTemplate
+    /** As for oauth_client_credentials. */
+    tokenUrlVariableOrigin: boolean
     subject: CompiledTemplate
     audience: CompiledTemplate
     token_ttl: number
@@ -60,3 +64,5 @@ export interface AuthDeps {
    */
   allowInsecure?: boolean
 }
+
+export type DefinitionOf<T extends AuthType> = Extract<AuthDefinition, { type: T }>

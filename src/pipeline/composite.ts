@@ -8,7 +8,7 @@ import type { HttpExchange, RenderContext } from '../template/types.js'
 import { compositeFieldsUsing } from './fields.js'
 import { resolveValues } from './values.js'
 import { unresolvedNames } from './debug-view.js'
-import { ANONYMOUS_USER } from './caller-identity.js'
+import { ANONYMOUS_USER } from '../callers/identity.js'
 import { runStep } from './step.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
 

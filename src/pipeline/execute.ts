@@ -8,7 +8,7 @@ import { resolvePathParams } from './path-params.js'
 import { unresolvedNames } from './debug-view.js'
 import { fieldsUsing } from './fields.js'
 import { resolveValues, resolveValuesCached } from './values.js'
-import { ANONYMOUS_USER } from './caller-identity.js'
+import { ANONYMOUS_USER } from '../callers/identity.js'
 import { runStep } from './step.js'
 import type { Call, ExecuteDeps, Result } from './types.js'
 

@@ -7,9 +7,7 @@ import { TemplateRenderError } from '../template/types.js'
 import type { CompiledTemplate, RenderContext } from '../template/types.js'
 import { scrub } from '../secrets/redact.js'
 import type { UrlTarget } from '../upstream/url-template.js'
-
-// What undici accepts in a header value (RFC 9110 field-value, obs-text allowed).
-const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+import { isHeaderValue } from '../upstream/headers.js'
 
 /** Renders one request-side field; a render failure names the field. */
 export function renderField (template: CompiledTemplate, context: RenderContext, field: string): string {
@@ -47,7 +45,7 @@ function callerHeader (headers: Readonly<Record<string, string | string[] | unde
 }
 
 export function checkHeaderValue (name: string, value: string, field: string): void {
-  if (BAD_HEADER_VALUE.test(value)) {
+  if (!isHeaderValue(value)) {
     throw new ConduitError('TEMPLATE_RENDER_ERROR', `${field}: header '${name}' rendered to a value with a line break or control character`)
   }
 }
@@ -73,7 +71,7 @@ export function mergeHeaders (
     const row = rows[i]
     const given = row.overridable ? callerHeader(callerHeaders, row.key) : undefined
     const value = given ?? renderRow(row.value, context, 'headers', i)
-    if (BAD_HEADER_VALUE.test(value)) checkHeaderValue(row.key, value, `headers[${i}].value`)
+    if (!isHeaderValue(value)) checkHeaderValue(row.key, value, `headers[${i}].value`)
     out[row.key] = value
   }
   return out

@@ -6,7 +6,8 @@ import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { Step } from '../registry/types.js'
 import { applyAuthentication, renderAuthentication } from '../auth/apply.js'
-import { forwardUpstream, safeResponseHeaders, sendUpstream, streamUpstream } from '../upstream/send.js'
+import { forwardUpstream, sendUpstream, streamUpstream } from '../upstream/send.js'
+import { safeResponseHeaders } from '../upstream/headers.js'
 import type { HttpExchange, RenderContext } from '../template/types.js'
 import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField, renderUrl } from './merge.js'
 import type { CallTiming } from './timing.js'
@@ -172,6 +173,7 @@ export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): P
       timeoutMs,
       clock: deps.clock,
       tokenCache: deps.tokenCache,
+      signingKeys: deps.signingKeys,
       allowInsecure: settings.upstream.allowInsecure
     })
     timing.lap('external')

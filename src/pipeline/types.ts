@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { TokenCache } from '../auth/token-cache.js'
+import type { SigningKeys } from '../auth/jwt.js'
 import type { Settings } from '../settings/types.js'
 import type { SecretResolver } from '../secrets/types.js'
 import type { UserContext } from '../template/types.js'
@@ -59,6 +60,8 @@ export interface ExecuteDeps {
   logger: PipelineLogger
   /** The process's OAuth token cache (shared by every connector); an upstream 401 evicts the token used. */
   tokenCache: TokenCache
+  /** The process's parsed JWT signing keys (jwt and oauth_jwt_bearer); parsed per request when absent. */
+  signingKeys?: SigningKeys
   /**
    * The upstream call of every step, with the app's cross-cutting stages around it (HTTP cache,
    * metrics, tracing): `composeSend(interceptors)` of src/pipeline/step.ts. Plain undici when absent.

@@ -3,7 +3,7 @@
 // POST /admin/connectors/validate.
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseJson } from './json.js'
+import { tryParseJson as parseJson } from '../json.js'
 import { RegistryError } from './types.js'
 import type { CompositeConnector, Connector, Registry, RegistryOptions, RegistryProblem } from './types.js'
 import { isPlainObject } from './schema.js'

@@ -41,9 +41,6 @@ export const BODY_METHODS: readonly string[] = ['POST', 'PUT', 'PATCH']
 /** SPEC §2: what a path parameter value may be. */
 export const PATH_PARAM_VALUE = /^[A-Za-z0-9._~-]{1,200}$/
 
-/** RFC 9110 token: a header field name. */
-export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-
 /** Headers the HTTP client manages; a configured value could not be honoured. */
 export const MANAGED_HEADERS = new Set([
   'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',

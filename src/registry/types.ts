@@ -2,9 +2,9 @@
 // templates compiled, secret/variable names collected, URL rules checked.
 import type { AuthDefinition } from '../auth/types.js'
 import type { CompiledTemplate } from '../template/types.js'
+import type { RateLimitRule } from './traffic-fields.js'
 import type { DestinationRules } from '../upstream/destination-policy.js'
 import type { UrlTarget } from '../upstream/url-template.js'
-import type { RateLimitRule } from './traffic-fields.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 export type HttpMethod = typeof HTTP_METHODS[number]

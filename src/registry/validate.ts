@@ -2,13 +2,14 @@
 // reports every problem it finds (never stopping at the first) and returns a compiled value only
 // when the definition had no error.
 import { compileAuthentication } from '../auth/compile.js'
+import { authTemplates } from '../auth/apply.js'
 import type { AuthDefinition } from '../auth/types.js'
 import { compileTemplate } from '../template/index.js'
 import { TemplateCompileError } from '../template/types.js'
 import type { CompiledTemplate, FieldKind } from '../template/types.js'
 import { derivePermalink, permalinkProblem } from './permalink.js'
 import {
-  BODY_METHODS, COMPOSITE_FIELDS, CONNECTOR_FIELDS, DEFAULT_METHOD, HEADER_NAME, LIMITS, MANAGED_HEADERS,
+  BODY_METHODS, COMPOSITE_FIELDS, CONNECTOR_FIELDS, DEFAULT_METHOD, LIMITS, MANAGED_HEADERS,
   MEDIA_TYPE, METHODS, PATH_PARAM_VALUE, REGISTRY_FIELDS, ROW_FIELDS, STEP_FIELDS, describe, isPlainObject
 } from './schema.js'
 import { templateFacts } from '../template/meta.js'
@@ -17,6 +18,7 @@ import type {
   CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem, Step
 } from './types.js'
 import { checkUrlTemplate, urlTarget, type UrlShape } from '../upstream/url-template.js'
+import { isHeaderName } from '../upstream/headers.js'
 import { checkCache, checkRateLimit } from './traffic-fields.js'
 
 export interface Problems {
@@ -164,7 +166,7 @@ class Checker {
       this.unknownFields(row, ROW_FIELDS, `${f}.`, 'row')
       const key = this.string(row.key, `${f}.key`, { required: true, max: LIMITS.key })
       if (key !== undefined) {
-        if (isHeader && !HEADER_NAME.test(key)) {
+        if (isHeader && !isHeaderName(key)) {
           this.error(`${f}.key`, `'${key}' is not a valid header name`)
         } else if (isHeader && MANAGED_HEADERS.has(key.toLowerCase())) {
           this.error(`${f}.key`, `header '${key}' is managed by the HTTP client and cannot be configured`)
@@ -294,21 +296,6 @@ class Checker {
     }
     return raw
   }
-}
-
-/** The templates of an auth definition (claims and JWT headers included). */
-export function authTemplates (auth: AuthDefinition): CompiledTemplate[] {
-  const out: CompiledTemplate[] = []
-  const visit = (v: unknown): void => {
-    if (isTemplate(v)) out.push(v)
-    else if (isPlainObject(v)) Object.values(v).forEach(visit)
-  }
-  for (const [k, v] of Object.entries(auth)) if (k !== 'type') visit(v)
-  return out
-}
-
-function isTemplate (v: unknown): v is CompiledTemplate {
-  return isPlainObject(v) && typeof v.render === 'function' && Array.isArray(v.secretNames)
 }
 
 function union (templates: Array<CompiledTemplate | null | undefined>, pick: (t: CompiledTemplate) => readonly string[]): string[] {

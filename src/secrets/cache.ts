@@ -1,6 +1,11 @@
 // The request-time cache of SPEC §5.4 in front of a SecretStore: TTL and negative TTL, one store
 // read per cold name however many requests ask at once, an LRU bound, stale-if-error, and
 // immediate invalidation for this process's own writes.
+//
+// Written by hand on purpose (where lru-cache serves the token, key and template caches): serving a
+// stale value while the store is down (stale-if-error), coalescing concurrent store reads per name,
+// negative entries with their own TTL and invalidation by name are the domain logic of §5.4, and a
+// generic cache would need most of it rebuilt around it.
 import { ConduitError, isConduitError } from '../errors.js'
 import { scrub } from './redact.js'
 import type { EntryKind, ResolvedValues, SecretResolver, SecretStore } from './types.js'

@@ -165,7 +165,15 @@ export const settingsSchema: SchemaNode = {
     }),
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     // SPEC §21: origins whose browser pages may call the execute routes; none by default.
-    cors: section({ origins: { type: 'array', default: [], items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$', description: "an origin like https://app.example.com (scheme, host, optional port; no path) or '*'" } } }),
+    // From the environment: a comma-separated list.
+    cors: section({
+      origins: {
+        type: 'array',
+        default: [],
+        items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$', description: "an origin like https://app.example.com (scheme, host, optional port; no path) or '*'" },
+        description: 'a list of origins (e.g. ["https://app.example.com"])'
+      }
+    }),
     dataDir: { ...nonEmpty, default: './data' }
   }
 }

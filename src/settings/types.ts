@@ -54,12 +54,12 @@ export interface Settings {
   admin: { token?: string, port?: number, host?: string }
   /** Shared state across replicas (SPEC §19); absent url = every replica keeps its own. */
   redis: { url?: string }
-  /** SPEC §21: origins allowed to call the execute routes from a browser. */
-  cors: { origins: string[] }
   rateLimit: { enabled: boolean, max: number, windowSeconds: number, key: RateLimitKey }
   cache: { enabled: boolean, store: 'memory' | 'redis', maxBytes: number, maxEntryBytes: number }
   metrics: { enabled: boolean, requireToken: boolean }
   tracing: { enabled: boolean, serviceName: string, endpoint?: string }
+  /** SPEC §21: origins allowed to call the execute routes from a browser. */
+  cors: { origins: string[] }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
 }

@@ -2,6 +2,7 @@
 // single exec tag; eta compiles each distinct code string into a function once. Auto-escaping,
 // auto-trimming and `with` are off: output is exactly what the generated code appends.
 import { Eta } from 'eta'
+import { LRUCache } from 'lru-cache'
 
 export const eta = new Eta({
   autoEscape: false,
@@ -30,7 +31,7 @@ const NO_OPTIONS = Object.freeze({})
 // Generated code holds no template text (text is passed as data), so many templates share one code
 // string: compile each distinct one once per field kind (`scope` keeps kinds apart).
 const CACHE_LIMIT = 10_000
-const compiled = new Map<string, RenderFn>()
+const compiled = new LRUCache<string, RenderFn>({ max: CACHE_LIMIT })
 
 /** Wraps generated code in one eta exec tag and compiles it, once per distinct code string. */
 export function compileWithEta (code: string, scope = ''): RenderFn {
@@ -38,7 +39,6 @@ export function compileWithEta (code: string, scope = ''): RenderFn {
   const hit = compiled.get(key)
   if (hit !== undefined) return hit
   const fn = compileUncached(code)
-  if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value as string)
   compiled.set(key, fn)
   return fn
 }

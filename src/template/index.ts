@@ -1,6 +1,7 @@
 // Conduit's template language (SPEC §4): compileTemplate() parses, checks and compiles a field's
 // template once; render() is synchronous and allocation-light. Everything outside src/template
 // uses only this module.
+import { LRUCache } from 'lru-cache'
 import { check } from './checker.js'
 import { generate } from './codegen.js'
 import { compileWithEta } from './eta.js'
@@ -14,7 +15,8 @@ export * from './types.js'
 
 const BODY_KINDS = new Set<FieldKind>(['request_body', 'response_body', 'step_request_body', 'step_response_body'])
 const CACHE_LIMIT = 10_000
-const cache = new Map<string, CompiledTemplate>()
+/** Compiled templates by (kind, source): a registry reload recompiles only what changed. */
+const cache = new LRUCache<string, CompiledTemplate>({ max: CACHE_LIMIT })
 
 export function outputLimit (kind: FieldKind): number {
   return BODY_KINDS.has(kind) ? LIMITS.bodyOutputBytes : LIMITS.fieldOutputBytes
@@ -93,7 +95,6 @@ export function compileTemplate (source: string, kind: FieldKind): CompiledTempl
   const hit = cache.get(key)
   if (hit !== undefined) return hit
   const compiled = build(source, kind)
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
   cache.set(key, compiled)
   return compiled
 }

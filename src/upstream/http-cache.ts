@@ -72,16 +72,27 @@ export interface HttpCacheOptions {
  * never sit in a key. Values are length-prefixed so no two header sets hash alike by concatenation.
  */
 export function cacheKey (permalink: string, method: string, url: string, headers: Record<string, string>): string {
-  const hash = createHash('sha256')
-  hash.update(permalink.length + ':' + permalink + method.length + ':' + method + url.length + ':' + url)
+  // One string, hashed in one call: each update() is a crossing into native code.
+  let text = permalink.length + ':' + permalink + method.length + ':' + method + url.length + ':' + url
   const names = Object.keys(headers)
   const lower = names.map(n => n.toLowerCase())
-  const order = lower.map((_, i) => i).sort((a, b) => lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0)
+  const order = lower.map((_, i) => i)
+  if (order.length > 1) order.sort((a, b) => lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0)
   for (const i of order) {
     const value = headers[names[i]]
-    hash.update(lower[i].length + ':' + lower[i] + value.length + ':' + value)
+    text += lower[i].length + ':' + lower[i] + value.length + ':' + value
   }
-  return hash.digest('base64url')
+  return createHash('sha256').update(text).digest('base64url')
+}
+
+/**
+ * Whether an answer could be worth storing at all: without a freshness lifetime (Cache-Control,
+ * Expires) and without a validator (ETag, Last-Modified) it never is (heuristic freshness is off),
+ * so most API answers skip building a policy.
+ */
+function mayStore (headers: Record<string, string>): boolean {
+  return headers['cache-control'] !== undefined || headers.expires !== undefined ||
+    headers.etag !== undefined || headers['last-modified'] !== undefined
 }
 
 function lowercaseHeaders (headers: Record<string, string>): Record<string, string> {
@@ -127,11 +138,13 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
       return await next(req)
     }
     const key = cacheKey(req.permalink, req.method, req.url, req.headers)
-    const policyRequest = { url: req.url, method: req.method, headers: lowercaseHeaders(req.headers) }
     const pending = store.get(key)
     const found = pending instanceof Promise ? await pending.catch(() => undefined) : pending
+    // Built only when a policy is asked or made: most calls of most APIs need neither.
+    let policyRequest: CachePolicy.Request | undefined
+    const asPolicyRequest = (): CachePolicy.Request => (policyRequest ??= { url: req.url, method: req.method, headers: lowercaseHeaders(req.headers) })
 
-    if (found !== undefined && found.policy.satisfiesWithoutRevalidation(policyRequest)) {
+    if (found !== undefined && found.policy.satisfiesWithoutRevalidation(asPolicyRequest())) {
       req.timing.cacheHit = true
       req.timing.cacheResult = 'hit'
       req.timing.lap('cache')
@@ -141,7 +154,7 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
 
     let sent = req
     if (found !== undefined) {
-      const conditional = found.policy.revalidationHeaders(policyRequest)
+      const conditional = found.policy.revalidationHeaders(asPolicyRequest())
       const extra: Record<string, string> = {}
       const etag = conditional['if-none-match']
       const since = conditional['if-modified-since']
@@ -153,7 +166,7 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
     const res = await next(sent)
 
     if (found !== undefined && res.status === 304) {
-      const { policy, modified } = found.policy.revalidatedPolicy(policyRequest, { status: 304, headers: res.headers })
+      const { policy, modified } = found.policy.revalidatedPolicy(asPolicyRequest(), { status: 304, headers: res.headers })
       if (!modified) {
         // The stored body is still the answer: keep it under the refreshed policy (new freshness,
         // Date, ETag), so the next requests are hits again without fetching the body.
@@ -171,8 +184,8 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
     req.timing.cacheResult = 'miss'
     report(req.permalink, 'miss')
 
-    if (!STORED_STATUSES.has(res.status)) return res
-    const policy = new CachePolicy(policyRequest, { status: res.status, headers: res.headers }, { shared: true, cacheHeuristic: 0 })
+    if (!STORED_STATUSES.has(res.status) || !mayStore(res.headers)) return res
+    const policy = new CachePolicy(asPolicyRequest(), { status: res.status, headers: res.headers }, { shared: true, cacheHeuristic: 0 })
     const validators = res.headers.etag !== undefined || res.headers['last-modified'] !== undefined
     const ttl = policy.timeToLive()
     if (!policy.storable() || (ttl <= 0 && !validators)) return res

@@ -1,6 +1,5 @@
-// One upstream call (SPEC §7): no redirects followed, hop-by-hop headers dropped both ways, a
-// whole-response deadline, a response size cap, and failures mapped to ConduitError codes. Error
-// details name the host only: the URL's query may carry a secret.
+// One upstream call (SPEC §7): no redirects followed, a whole-response deadline and a response size
+// cap. Header hygiene is headers.ts, the mapping of failures to ConduitError codes upstream-errors.ts.
 
 import { EventEmitter } from 'node:events'
 import { Transform } from 'node:stream'
@@ -8,7 +7,8 @@ import type { Readable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
 import { ConduitError } from '../errors.js'
-import { isDestinationNotAllowed } from './dispatcher.js'
+import { cleanResponseHeaders, stripRequestHeaders } from './headers.js'
+import { discard, toConduitError, tooLarge, type CallContext } from './upstream-errors.js'
 import type { UpstreamRequest, UpstreamResponse } from './types.js'
 
 export interface SendOptions {
@@ -25,136 +25,6 @@ export interface UpstreamStreamResponse {
   body: Readable
   /** Milliseconds until the response headers arrived. */
   durationMs: number
-}
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
-// Computed by undici from the body; a rendered value could only disagree with it.
-const REQUEST_ONLY_DROPPED = new Set(['content-length', 'expect'])
-
-const NO_TOKENS: ReadonlySet<string> = new Set()
-const KEEP_ALIVE_TOKENS: ReadonlySet<string> = new Set(['keep-alive'])
-
-function connectionTokens (value: string | string[] | undefined): ReadonlySet<string> {
-  // Most messages have no Connection header or a bare keep-alive: no set to build.
-  if (value === undefined || value === '') return NO_TOKENS
-  if (value === 'keep-alive') return KEEP_ALIVE_TOKENS
-  const text = Array.isArray(value) ? value.join(',') : value
-  return new Set(text.split(',').map(t => t.trim().toLowerCase()).filter(t => t !== ''))
-}
-
-function isHopByHop (name: string, named: ReadonlySet<string>): boolean {
-  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || named.has(name)
-}
-
-/** Request headers without hop-by-hop ones (and those the Connection header names). */
-export function stripRequestHeaders (headers: Record<string, string>): Record<string, string> {
-  let connection: string | undefined
-  for (const name in headers) {
-    if (name.length === 10 && name.toLowerCase() === 'connection') { connection = headers[name]; break }
-  }
-  const named = connectionTokens(connection)
-  const out: Record<string, string> = {}
-  for (const name in headers) {
-    const lower = name.toLowerCase()
-    if (!isHopByHop(lower, named) && !REQUEST_ONLY_DROPPED.has(lower)) out[name] = headers[name]
-  }
-  return out
-}
-
-/** Response headers: lowercase keys, multi-values joined with ', ', set-cookie and hop-by-hop dropped. */
-export function cleanResponseHeaders (headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  let connection: string | string[] | undefined
-  for (const name in headers) {
-    if (name.length === 10 && name.toLowerCase() === 'connection' && headers[name] !== undefined) connection = headers[name]
-  }
-  const named = connectionTokens(connection)
-  const out: Record<string, string> = {}
-  for (const name in headers) {
-    const value = headers[name]
-    if (value === undefined) continue
-    const lower = name.toLowerCase()
-    if (lower === 'set-cookie' || isHopByHop(lower, named)) continue
-    out[lower] = Array.isArray(value) ? value.join(', ') : value
-  }
-  return out
-}
-
-// `age` too: an HTTP-cache hit shows how old its answer is (SPEC §8).
-const SAFE_RESPONSE_HEADERS = new Set(['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'expires', 'retry-after', 'age'])
-
-/** The upstream headers a caller may see (SPEC §2): never set-cookie, hop-by-hop or server. */
-export function safeResponseHeaders (headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase()
-    if (SAFE_RESPONSE_HEADERS.has(lower) || lower.startsWith('x-ratelimit-')) out[lower] = value
-  }
-  return out
-}
-
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EPIPE: 'connection closed',
-  UND_ERR_SOCKET: 'connection closed by the upstream',
-  UND_ERR_CLOSED: 'connection closed',
-  HPE_INVALID_CONSTANT: 'invalid HTTP response',
-  CERT_HAS_EXPIRED: 'TLS certificate has expired',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate verification failed (self-signed certificate)',
-  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate verification failed (self-signed certificate in chain)',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate verification failed (unknown issuer)',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS certificate verification failed (unknown issuer)'
-}
-
-function errorCode (err: unknown): string | undefined {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY') return code
-  }
-  return undefined
-}
-
-/** Stops reading a body; the abort error this raises has no one else to go to. */
-function discard (body: Readable): void {
-  body.on('error', () => {})
-  body.destroy()
-}
-
-interface CallContext {
-  host: string
-  timeoutMs: number
-  maxResponseBytes: number
-  timedOut: () => boolean
-}
-
-function tooLarge (ctx: CallContext): ConduitError {
-  return new ConduitError('UPSTREAM_RESPONSE_TOO_LARGE', `Response from upstream ${ctx.host} exceeds the limit of ${ctx.maxResponseBytes} bytes`)
-}
-
-function toConduitError (err: unknown, ctx: CallContext): ConduitError {
-  if (err instanceof ConduitError) return err
-  if (isDestinationNotAllowed(err)) {
-    return new ConduitError('DESTINATION_NOT_ALLOWED',
-      `Destination ${ctx.host} is not allowed: it is or resolves to a loopback, private, link-local or reserved address`, { cause: err })
-  }
-  const code = errorCode(err)
-  if (ctx.timedOut() || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new ConduitError('UPSTREAM_TIMEOUT', `Upstream ${ctx.host} did not answer within ${ctx.timeoutMs} ms`, { cause: err })
-  }
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new ConduitError('UPSTREAM_TIMEOUT', `Connecting to upstream ${ctx.host} timed out`, { cause: err })
-  }
-  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
-    // undici names the offending header, never its value.
-    return new ConduitError('INVALID_CONNECTOR', `Request to upstream ${ctx.host} cannot be sent: ${(err as Error).message}`, { cause: err })
-  }
-  const reason = (code !== undefined ? NETWORK_REASONS[code] : undefined) ?? (code?.startsWith('ERR_TLS') === true ? 'TLS error' : 'network error')
-  return new ConduitError('UPSTREAM_UNREACHABLE', `Upstream ${ctx.host} is unreachable: ${reason}`, { cause: err })
 }
 
 function targetOf (rawUrl: string): URL {

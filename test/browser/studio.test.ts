@@ -198,6 +198,16 @@ t.test('variables: added and shown in full', async t => {
   await submit(button('Save'))
   t.match(await text('::-p-xpath(//tr[.//code[text()="region"]])'), /region\s+eu-west-1/)
   await driver.shot('07-variables')
+
+  // The same without a mouse: Enter on the button, type, Tab, type, Enter.
+  await page.focus(button('Add variable'))
+  await page.keyboard.press('Enter')
+  await page.waitForFunction(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id === 'add-name')
+  await page.keyboard.type('kb_var')
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('typed-by-keyboard')
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')])
+  t.match(await text('::-p-xpath(//tr[.//code[text()="kb_var"]])'), /kb_var\s+typed-by-keyboard/, 'added with the keyboard alone')
 })
 
 t.test('editor: form and Code switch losslessly, Validate, Test connection, Save', async t => {
@@ -354,6 +364,13 @@ t.test('sign out ends the session', async t => {
   t.equal(new URL(page.url()).pathname, '/studio/login')
   await page.goto(`${base}/studio/secrets`)
   t.equal(new URL(page.url()).pathname, '/studio/login', 'the old session no longer opens pages')
+})
+
+t.test('no page had a script error or a CSP violation', async t => {
+  // Expected: the favicon the browser asks for, and the answer refused to the other origin.
+  const unexpected = driver.errors.filter(e => !/favicon\.ico|Failed to load resource: the server responded with a status of (400|401|403|404|409|422)/.test(e) && !e.startsWith(`${otherOrigin}/`))
+  t.same(unexpected, [])
+  t.ok(driver.errors.some(e => e.startsWith(`${otherOrigin}/`) && e.includes('has been blocked by CORS policy')), 'the browser itself refused the disallowed origin')
 })
 
 t.test('the secret value never reached the browser', async t => {

@@ -27,14 +27,14 @@ t.test('a production-only install with dist/ starts and answers /healthz', { tim
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   // The build stage: sources plus every dependency.
   for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(join(ROOT, f), join(dir, f))
-  for (const d of ['bin', 'plugins', 'src']) cpSync(join(ROOT, d), join(dir, d), { recursive: true })
+  for (const d of ['bin', 'plugins', 'src', 'client', 'views', 'static']) cpSync(join(ROOT, d), join(dir, d), { recursive: true })
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
   const build = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], dir)
   t.equal(build.code, 0, `build: ${build.out}`)
   unlinkSync(join(dir, 'node_modules'))
 
   // The runtime stage: production dependencies and dist/ only.
-  for (const d of ['bin', 'plugins', 'src']) rmSync(join(dir, d), { recursive: true })
+  for (const d of ['bin', 'plugins', 'src', 'client']) rmSync(join(dir, d), { recursive: true })
   const install = await run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir)
   t.equal(install.code, 0, `npm ci --omit=dev: ${install.out}`)
   t.notOk(existsSync(join(dir, 'node_modules/typescript')), 'no dev dependency is installed')
@@ -70,6 +70,12 @@ t.test('a production-only install with dist/ starts and answers /healthz', { tim
   const res = await request(base + '/healthz')
   t.equal(res.statusCode, 200)
   t.same(await res.body.json(), { status: 'ok' })
+  const studio = await request(base + '/studio/login')
+  t.equal(studio.statusCode, 200, 'the Studio renders its views')
+  t.match(await studio.body.text(), /Admin token/)
+  const sdk = await request(base + '/sdk/conduit-client.js')
+  t.equal(sdk.statusCode, 200, 'the client SDK is served from dist/client')
+  await sdk.body.dump()
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'a clean exit on SIGTERM')
 })
@@ -81,7 +87,8 @@ t.test('the Dockerfile describes that same runtime stage', async t => {
   const runtime = stages[1] as string
   t.match(stages[0], /RUN npm ci[^\n]*\n[\s\S]*RUN npm run build/, 'the build stage installs everything and builds')
   t.match(runtime, /RUN npm ci --omit=dev/)
-  t.same(runtime.match(/^COPY .*/gm), ['COPY package.json package-lock.json ./', 'COPY --from=build /app/dist ./dist'], 'dist/ and the manifests only')
+  t.same(runtime.match(/^COPY .*/gm), ['COPY package.json package-lock.json ./', 'COPY --from=build /app/dist ./dist', 'COPY views ./views', 'COPY static ./static'],
+    'dist/, the manifests and the Studio\'s run-time assets only')
   t.match(runtime, /^USER 10001:10001$/m)
   t.match(runtime, /^ENTRYPOINT \["node", "dist\/bin\/conduit\.js"\]\nCMD \["serve"\]$/m, 'entry: node dist/bin/conduit.js serve, no npm start')
   t.notMatch(runtime, /prestart|npm start|npm run/)

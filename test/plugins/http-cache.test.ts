@@ -108,7 +108,7 @@ t.test('composite steps go through the same cache', async t => {
     res.end(JSON.stringify({ step: req.url }))
   })
   const { app } = await trafficApp({
-    composite_connectors: [{ name: 'Flow', steps: [{ name: 'one', url: `${up.origin}/one` }, { name: 'two', url: `${up.origin}/two?from={{ steps.one.body.step }}` }] }]
+    composite_connectors: [{ name: 'Flow', steps: [{ name: 'one', url: `${up.origin}/one` }, { name: 'two', url: `${up.origin}/two?from={{ (steps.one.body | from_json).step }}` }] }]
   })
   t.teardown(async () => { await app.close(); await up.close() })
   const a = await app.inject({ method: 'POST', url: '/connectors/composite/flow/execute', payload: {} })

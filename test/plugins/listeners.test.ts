@@ -68,3 +68,22 @@ t.test('a body trickled byte by byte is cut at server.requestTimeoutMs', async t
   t.match(answer, /^HTTP\/1\.1 408/, 'answered 408 Request Timeout')
   t.ok(elapsed >= 550 && elapsed < 2000, `cut after ${elapsed} ms`)
 })
+
+t.test('an idle keep-alive connection is closed after server.keepAliveTimeoutMs, on both listeners', async t => {
+  const { app } = await fullApp([], { CONDUIT_SERVER_KEEP_ALIVE_TIMEOUT_MS: '300', CONDUIT_ADMIN_PORT: '0' })
+  t.teardown(async () => { await app.close() })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const admin = new URL(await app.listenAdmin() as string)
+  for (const port of [(app.server.address() as { port: number }).port, Number(admin.port)]) {
+    const socket = connect(port, '127.0.0.1')
+    let answer = ''
+    socket.on('data', (c: Buffer) => { answer += c.toString('utf8') })
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n')
+    const answered = Date.now()
+    await new Promise<void>(resolve => socket.on('close', () => resolve()))
+    const idle = Date.now() - answered
+    t.match(answer, /^HTTP\/1\.1 200/)
+    // Node keeps a socket up to a second past the timeout; its own default (5 s) would be far longer.
+    t.ok(idle >= 250 && idle < 3000, `port ${port}: closed after ${idle} ms idle`)
+  }
+})

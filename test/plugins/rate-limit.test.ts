@@ -122,3 +122,16 @@ t.test('at most 10 failed admin tokens per minute per IP; then even the right to
   t.equal(other.statusCode, 200, 'another address is not affected')
   t.ok(app.adminAttempts, 'the limiter is there for the Studio login too')
 })
+
+t.test('a composite has its own limit, apart from a connector of the same permalink', async t => {
+  const up = await loopbackUpstream((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{}') })
+  const { app } = await trafficApp({
+    connectors: [{ name: 'Flow', url: `${up.origin}/c`, rate_limit: { max: 1, window_seconds: 60, key: 'global' } }],
+    composite_connectors: [{ name: 'Flow', steps: [{ name: 'one', url: `${up.origin}/one` }], rate_limit: { max: 2, window_seconds: 60, key: 'global' } }]
+  })
+  t.teardown(async () => { await app.close(); await up.close() })
+  const composite = async (): Promise<number> => (await app.inject({ method: 'POST', url: '/connectors/composite/flow/execute', payload: {} })).statusCode
+  t.same([await composite(), await composite(), await composite()], [200, 200, 429])
+  t.equal((await app.inject({ url: '/connectors/flow/execute' })).statusCode, 200, 'the connector counts on its own')
+  t.equal((await app.inject({ url: '/connectors/flow/execute' })).statusCode, 429)
+})

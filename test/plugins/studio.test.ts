@@ -74,7 +74,7 @@ t.test('behind TLS (trusted proxy) the session cookie is Secure', async t => {
   t.match([r.headers['set-cookie']].flat().find(c => c?.startsWith('conduit_studio=')), /; Secure/)
 })
 
-t.test('at most 10 failed sign-ins per minute per IP, then even the right token waits', async t => {
+t.test('at most 10 failed sign-ins per minute per IP (shared with the admin API), then even the right token waits', async t => {
   let now = Date.parse('2026-01-01T00:00:00Z')
   const g = await studioGateway({ clock: () => now })
   t.teardown(g.close)
@@ -89,6 +89,8 @@ t.test('at most 10 failed sign-ins per minute per IP, then even the right token 
   t.match(limited.body, /Too many failed sign-in attempts: try again in \d+ s/)
   t.ok(Number(limited.headers['retry-after']) > 0)
   t.equal((await attempt(STUDIO_TOKEN, '10.0.0.2')).statusCode, 303, 'another IP is not affected')
+  const adminApi = await g.app.inject({ method: 'GET', url: '/admin/secrets', remoteAddress: '10.0.0.1', headers: { authorization: `Bearer ${STUDIO_TOKEN}` } })
+  t.equal(adminApi.statusCode, 429, 'the admin API shares the count of failed tokens')
   now += 60_000
   t.equal((await attempt(STUDIO_TOKEN)).statusCode, 303, 'after the minute the right token works')
 })
@@ -288,4 +290,34 @@ t.test('Test connection: the admin test function, its errors as envelopes, inval
   const badInput = await test({ connector, headers: { a: { nested: true } } })
   t.equal(badInput.statusCode, 400)
   t.match(badInput.json().error, 'headers.a must be a string')
+})
+
+t.test('with admin.port the Studio answers only on the admin listener, the SDK only on the public one', async t => {
+  const g = await studioGateway({ listen: true, env: { CONDUIT_ADMIN_PORT: '0' } })
+  t.teardown(g.close)
+  const admin = await g.app.listenAdmin() as string
+  const pub = g.url as string
+  t.not(admin, pub)
+  for (const path of ['/studio', '/studio/login', '/studio/static/studio.css']) {
+    const r = await fetch(pub + path, { redirect: 'manual' })
+    t.equal(r.status, 404, `public ${path}`)
+    t.equal(((await r.json()) as { errors: { code: string } }).errors.code, 'NOT_FOUND')
+  }
+  const refusedLogin = await fetch(`${pub}/studio/login`, { method: 'POST', headers: FORM, body: form({ token: STUDIO_TOKEN }) })
+  t.equal(refusedLogin.status, 404, 'no sign-in through the public port')
+  t.equal((await fetch(`${admin}/studio/login`)).status, 200)
+  t.equal((await fetch(`${admin}/studio/static/studio.css`)).status, 200)
+  t.equal((await fetch(`${pub}/sdk/conduit-client.js`)).status, 200)
+  t.equal((await fetch(`${admin}/sdk/conduit-client.js`)).status, 404)
+})
+
+t.test('Validate says where each problem is written in the Code view', async t => {
+  const g = await studioGateway()
+  t.teardown(g.close)
+  const s = await signIn(g.app)
+  const text = JSON.stringify({ name: 'X', url: 'http://127.0.0.1:9/a', headers: [{ key: 'A', value: 'ok' }, { key: 'B', value: '{{ nope(' }] }, null, 2)
+  const r = await g.app.inject({ method: 'POST', url: '/studio/api/validate', headers: { ...JSON_TYPE, cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: JSON.stringify({ text }) })
+  const [problem] = r.json().errors
+  t.match(problem, { field: 'headers[1].value', line: 1, code: { line: 11, column: 16 } })
+  t.match(problem.text, /headers\[1\]\.value: .*\(line 1, column \d+\) \[Code line 11\]$/)
 })

@@ -51,11 +51,11 @@ t.test('without a file every key has its default, and paths resolve against cwd'
     callers: {},
     admin: {},
     redis: {},
-    cors: { origins: [] },
     rateLimit: { enabled: false, max: 100, windowSeconds: 60, key: 'caller' },
     cache: { enabled: true, store: 'memory', maxBytes: 67108864, maxEntryBytes: 1048576 },
     metrics: { enabled: true, requireToken: false },
     tracing: { enabled: false, serviceName: 'conduit' },
+    cors: { origins: [] },
     logLevel: 'info',
     dataDir: join(cwd, 'data')
   } satisfies Settings)

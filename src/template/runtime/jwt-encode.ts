@@ -4,6 +4,7 @@
 // The key never appears in an error message.
 import { createHash, createHmac, createPrivateKey, sign, constants } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import { PyDict, isDict, isUndefined, pyTypeName } from './values.js'
 import { compactJson } from './tojson.js'
 import { TemplateRenderError } from '../types.js'
@@ -37,7 +38,7 @@ const ALGORITHMS: Record<string, AlgSpec> = {
 }
 
 const KEY_CACHE_SIZE = 64
-const keyCache = new Map<string, KeyObject>()
+const keyCache = new LRUCache<string, KeyObject>({ max: KEY_CACHE_SIZE })
 
 function cannotSign (alg: string): never {
   throw new JwtSigningError(`jwt_encode: the key cannot sign with ${alg}`)
@@ -65,7 +66,6 @@ function privateKey (key: string, alg: string, spec: AlgSpec): KeyObject {
     (spec.family === 'ec' && type === 'ec' && k.asymmetricKeyDetails?.namedCurve === spec.curve) ||
     (spec.family === 'eddsa' && (type === 'ed25519' || type === 'ed448'))
   if (!ok) cannotSign(alg)
-  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string)
   keyCache.set(id, k)
   return k
 }
@@ -95,24 +95,34 @@ export function jwtEncode (payload: unknown, key: unknown, algorithm: unknown, h
   header.setStr('typ', 'JWT')
   if (isDict(headers)) for (const [k, v] of headers.entries()) header.set(k, v)
   header.setStr('alg', algorithm)
-  const signingInput = b64url(compactJson(header, true)) + '.' + b64url(compactJson(payload, false))
-  let signature: Buffer
   if (spec.family === 'hmac') {
     if (ASYMMETRIC_HMAC_KEY.test(key)) cannotSign(algorithm)
-    signature = createHmac(spec.hash as string, key).update(signingInput).digest()
-  } else {
-    const k = privateKey(key, algorithm, spec)
-    try {
-      if (spec.family === 'eddsa') signature = sign(null, Buffer.from(signingInput), k)
-      else if (spec.family === 'ec') signature = sign(spec.hash, Buffer.from(signingInput), { key: k, dsaEncoding: 'ieee-p1363' })
-      else if (spec.family === 'pss') {
-        signature = sign(spec.hash, Buffer.from(signingInput), {
-          key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.digestBytes
-        })
-      } else signature = sign(spec.hash, Buffer.from(signingInput), { key: k, padding: constants.RSA_PKCS1_PADDING })
-    } catch {
-      return cannotSign(algorithm)
-    }
+    return signCompact(header, payload, algorithm, key)
+  }
+  return signCompact(header, payload, algorithm, privateKey(key, algorithm, spec))
+}
+
+/**
+ * The one JWS signer of Conduit (jwt_encode and the jwt / oauth_jwt_bearer authentication types):
+ * the compact JWS of `header` and `payload`, serialized as PyJWT does, signed with `key` — the
+ * HMAC secret, or a private key already checked for `algorithm`. Throws JwtSigningError.
+ */
+export function signCompact (header: unknown, payload: unknown, algorithm: string, key: string | Uint8Array | KeyObject): string {
+  const spec = ALGORITHMS[algorithm]
+  if (spec === undefined) throw new JwtSigningError(`jwt_encode: the algorithm (third argument) must be one of ${Object.keys(ALGORITHMS).join(', ')}`)
+  const signingInput = b64url(compactJson(header, true)) + '.' + b64url(compactJson(payload, false))
+  let signature: Buffer
+  try {
+    if (spec.family === 'hmac') signature = createHmac(spec.hash as string, key as string | Uint8Array).update(signingInput).digest()
+    else if (spec.family === 'eddsa') signature = sign(null, Buffer.from(signingInput), key as KeyObject)
+    else if (spec.family === 'ec') signature = sign(spec.hash, Buffer.from(signingInput), { key: key as KeyObject, dsaEncoding: 'ieee-p1363' })
+    else if (spec.family === 'pss') {
+      signature = sign(spec.hash, Buffer.from(signingInput), {
+        key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.digestBytes
+      })
+    } else signature = sign(spec.hash, Buffer.from(signingInput), { key: key as KeyObject, padding: constants.RSA_PKCS1_PADDING })
+  } catch {
+    return cannotSign(algorithm)
   }
   return signingInput + '.' + b64url(signature)
 }

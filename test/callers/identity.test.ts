@@ -1,7 +1,7 @@
 import t from 'tap'
 import { generateKeyPairSync } from 'node:crypto'
 import { SignJWT, exportJWK } from 'jose'
-import { ANONYMOUS_USER, createCallerVerifier } from '../../src/pipeline/caller-identity.js'
+import { ANONYMOUS_USER, createCallerVerifier } from '../../src/callers/identity.js'
 
 const SECRET = 'a-shared-hmac-secret-of-enough-length!'
 const enc = new TextEncoder()

@@ -1,6 +1,5 @@
 import t from 'tap'
-import { cleanMessage, errorPosition, parseJson } from '../../src/registry/json.js'
-import { locateJsonError } from '../../src/json.js'
+import { cleanMessage, errorPosition, locateJsonError, tryParseJson as parseJson } from '../src/json.js'
 
 t.test('valid JSON parses (a byte order mark is ignored)', async t => {
   t.same(parseJson('\uFEFF{"a": [1, 2]}'), { ok: true, value: { a: [1, 2] } })

@@ -3,6 +3,7 @@
 // Claims become `user.*` and `tenant_id`. Identity never comes from query, headers or payload.
 import { createPublicKey, createSecretKey } from 'node:crypto'
 import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose'
+import { LRUCache } from 'lru-cache'
 import type { JWTPayload, JWTVerifyGetKey } from 'jose'
 import { ConduitError } from '../errors.js'
 import type { Settings } from '../settings/types.js'
@@ -80,40 +81,31 @@ const BEARER = /^Bearer +([^\s]+)\s*$/i
  * its lifetime. Only successful verifications are stored, and never past the token's exp.
  */
 class VerifiedTokenCache {
-  readonly #entries = new Map<string, VerifiedToken>()
-  readonly #max: number
+  /** Least recently used out first; each entry carries its own deadline. */
+  readonly #entries: LRUCache<string, VerifiedToken> | undefined
   readonly #maxAgeMs: number
   readonly #now: () => number
 
   constructor (max: number, maxAgeMs: number, now: () => number) {
-    this.#max = max
+    this.#entries = max > 0 ? new LRUCache({ max }) : undefined
     this.#maxAgeMs = maxAgeMs
     this.#now = now
   }
 
   get (token: string): CallerIdentity | undefined {
-    const hit = this.#entries.get(token)
+    const hit = this.#entries?.get(token)
     if (hit === undefined) return undefined
     if (this.#now() >= hit.until) {
-      this.#entries.delete(token)
+      this.#entries?.delete(token)
       return undefined
     }
-    // Re-inserting keeps Map order = recency, so the first key is the least recently used.
-    this.#entries.delete(token)
-    this.#entries.set(token, hit)
     return hit.identity
   }
 
   set (token: string, identity: CallerIdentity, exp: unknown): void {
-    if (this.#max <= 0) return
     let until = this.#now() + this.#maxAgeMs
     if (typeof exp === 'number' && Number.isFinite(exp)) until = Math.min(until, exp * 1000)
-    this.#entries.delete(token)
-    this.#entries.set(token, { identity, until })
-    if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value
-      if (oldest !== undefined) this.#entries.delete(oldest)
-    }
+    this.#entries?.set(token, { identity, until })
   }
 }
 
