@@ -92,11 +92,7 @@ async function debugView (target: TestTarget, call: Call, deps: ExecuteDeps): Pr
   if (target.kind === 'connector') {
     return await withUnresolved(buildDebugView(target.connector, call, deps.clock), call, target.connector, deps.resolver)
   }
-  const steps = target.composite.steps
-  return await withUnresolved(buildCompositeDebugView(target.composite, call, deps.clock), call, {
-    secretNames: [...new Set(steps.flatMap(s => s.secretNames))],
-    variableNames: [...new Set(steps.flatMap(s => s.variableNames))]
-  }, deps.resolver)
+  return await withUnresolved(buildCompositeDebugView(target.composite, call, deps.clock), call, target.composite, deps.resolver)
 }
 
 async function adminConnectors (fastify: FastifyInstance, opts: AdminConnectorsOptions): Promise<void> {

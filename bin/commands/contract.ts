@@ -64,7 +64,9 @@ export async function run (argv: string[]): Promise<number> {
   let registry: Registry
   try {
     registry = await loadRegistry(parsed.values.registry ?? settings.registry.path, {
-      allowInsecure: settings.upstream.allowInsecure, allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+      allowInsecure: settings.upstream.allowInsecure,
+      allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+      allowPrivateHosts: settings.upstream.allowPrivateHosts
     })
   } catch (err) {
     const problems = (err as { problems?: RegistryProblem[] }).problems

@@ -14,8 +14,10 @@ import type { Registry, RegistryProblem } from '../../src/registry/types.js'
 import { createUpstreamDispatcher } from '../../src/upstream/dispatcher.js'
 import { TokenCache } from '../../src/auth/token-cache.js'
 import { createCallerVerifier } from '../../src/callers/identity.js'
+import { DestinationPolicy } from '../../src/upstream/destination-policy.js'
 import { HttpDispatcher } from '../../src/testing/http-dispatcher.js'
 import { runCall } from '../../src/testing/run.js'
+import { servedSend } from '../../src/testing/send.js'
 import type { ExecuteInput, TestResponse, TestUser } from '../../src/testing/run.js'
 import { ContractError, recordContract } from '../../src/testing/contract.js'
 import { UsageError, pair, parseCommand, usageError } from '../cli.js'
@@ -161,10 +163,7 @@ function print (res: TestResponse, debug: unknown, args: TestArgs): void {
   }
   process.stdout.write(`HTTP ${res.status}\n`)
   if (args.verbose) for (const [k, v] of Object.entries(res.headers)) process.stdout.write(`${k}: ${v}\n`)
-  let body = res.body
-  if (/[/+]json\b/.test(res.headers['content-type'] ?? '')) {
-    try { body = JSON.stringify(JSON.parse(body), null, 2) } catch {}
-  }
+  const body = res.body
   process.stdout.write('\n' + body + (body.endsWith('\n') ? '' : '\n'))
 }
 
@@ -182,7 +181,9 @@ async function open (args: TestArgs): Promise<{ settings: Settings, registry: Re
   }
   try {
     const registry = await loadRegistry(args.registry ?? settings.registry.path, {
-      allowInsecure: settings.upstream.allowInsecure, allowPrivateNetworks: settings.upstream.allowPrivateNetworks, allowPrivateHosts: settings.upstream.allowPrivateHosts
+      allowInsecure: settings.upstream.allowInsecure,
+      allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+      allowPrivateHosts: settings.upstream.allowPrivateHosts
     })
     return { settings, registry }
   } catch (err) {
@@ -254,11 +255,11 @@ export async function run (argv: string[]): Promise<number> {
 
     const dispatcher = args.connectTo === undefined
       ? createUpstreamDispatcher(settings.upstream)
-      : new HttpDispatcher({ guard: !settings.upstream.allowPrivateNetworks, connectTo: args.connectTo })
+      : new HttpDispatcher({ guard: new DestinationPolicy(settings.upstream), connectTo: args.connectTo })
     try {
       const outcome = await runCall({
         registry: () => registry,
-        deps: { settings, resolver, dispatcher, clock: Date.now, logger, tokenCache: new TokenCache() },
+        deps: { settings, resolver, dispatcher, clock: Date.now, logger, tokenCache: new TokenCache(), send: servedSend(settings) },
         callers: createCallerVerifier({ callers: settings.callers }),
         tenantId: settings.callers.tenantId ?? null
       }, input, { debug: args.verbose })

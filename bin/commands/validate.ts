@@ -57,8 +57,8 @@ function namesUsed (registry: Registry): Use[] {
     for (const name of c.variableNames) add('variable', name, `connector '${c.permalink}' › ${fieldsUsing(c, 'variable', name).join(', ')}`)
   }
   for (const c of registry.composites.values()) {
-    for (const name of new Set(c.steps.flatMap(s => s.secretNames))) add('secret', name, `composite '${c.permalink}' › ${compositeFieldsUsing(c, 'secret', name).join(', ')}`)
-    for (const name of new Set(c.steps.flatMap(s => s.variableNames))) add('variable', name, `composite '${c.permalink}' › ${compositeFieldsUsing(c, 'variable', name).join(', ')}`)
+    for (const name of c.secretNames) add('secret', name, `composite '${c.permalink}' › ${compositeFieldsUsing(c, 'secret', name).join(', ')}`)
+    for (const name of c.variableNames) add('variable', name, `composite '${c.permalink}' › ${compositeFieldsUsing(c, 'variable', name).join(', ')}`)
   }
   return [...uses.values()]
 }

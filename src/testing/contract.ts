@@ -10,7 +10,7 @@
 // The clock of the second run and of every replay is the recording time, so now() renders the same.
 import { isDeepStrictEqual } from 'node:util'
 import type { Dispatcher } from 'undici'
-import { createTwoFilesPatch } from 'diff'
+import { structuredPatch } from 'diff'
 import { TokenCache } from '../auth/token-cache.js'
 import type { Registry } from '../registry/types.js'
 import { createSecretResolver } from '../secrets/index.js'
@@ -18,11 +18,13 @@ import type { SecretStore } from '../secrets/types.js'
 import type { Settings } from '../settings/types.js'
 import { createCallerVerifier } from '../callers/identity.js'
 import type { PipelineLogger } from '../pipeline/types.js'
+import { DestinationPolicy } from '../upstream/destination-policy.js'
 import { HttpDispatcher } from './http-dispatcher.js'
 import type { IncomingResponse, OutgoingRequest } from './http-dispatcher.js'
 import { MemorySecretStore } from './memory-store.js'
 import { ScriptedDispatcher } from './scripted-dispatcher.js'
 import { runCall } from './run.js'
+import { servedSend } from './send.js'
 import type { ExecuteInput, RunContext, TestResponse, TestUser } from './run.js'
 
 export const CONTRACT_VERSION = 1
@@ -175,11 +177,7 @@ function namesOf (registry: Registry, input: ExecuteInput): { method: string, se
   if (connector !== undefined) return { method: connector.method, secrets: connector.secretNames, variables: connector.variableNames }
   const composite = registry.composites.get(input.permalink)
   if (composite === undefined) throw new ContractError(`no connector with permalink '${input.permalink}'`)
-  return {
-    method: 'POST',
-    secrets: [...new Set(composite.steps.flatMap(s => s.secretNames))],
-    variables: [...new Set(composite.steps.flatMap(s => s.variableNames))]
-  }
+  return { method: 'POST', secrets: composite.secretNames, variables: composite.variableNames }
 }
 
 export interface RecordOptions {
@@ -206,7 +204,7 @@ const UNREACHABLE = new Set(['UPSTREAM_UNREACHABLE', 'UPSTREAM_TIMEOUT', 'DESTIN
 function context (registry: Registry, settings: Settings, store: SecretStore, dispatcher: Dispatcher, clock: () => number, logger: PipelineLogger): RunContext {
   return {
     registry: () => registry,
-    deps: { settings, resolver: createSecretResolver(store, settings.secrets.cache, clock), dispatcher, clock, logger, tokenCache: new TokenCache({ clock }) },
+    deps: { settings, resolver: createSecretResolver(store, settings.secrets.cache, clock), dispatcher, clock, logger, tokenCache: new TokenCache({ clock }), send: servedSend(settings) },
     callers: createCallerVerifier({ callers: {} }),
     tenantId: settings.callers.tenantId ?? null
   }
@@ -220,7 +218,7 @@ export async function recordContract (options: RecordOptions): Promise<Recording
 
   const exchanges: Array<{ request: OutgoingRequest, response: IncomingResponse }> = []
   const real = new HttpDispatcher({
-    guard: !settings.upstream.allowPrivateNetworks,
+    guard: new DestinationPolicy(settings.upstream),
     ...(options.connectTo === undefined ? {} : { connectTo: options.connectTo }),
     onExchange: (request, response) => { exchanges.push({ request, response }) }
   })
@@ -247,6 +245,9 @@ export async function recordContract (options: RecordOptions): Promise<Recording
   const placeholders = Object.fromEntries(names.secrets.map(n => [n, placeholder(n)]))
   const scripted = new ScriptedDispatcher(answers)
   const replayed = await runCall(context(registry, settings, new MemorySecretStore(placeholders, variables), scripted, () => started, logger), input)
+  if (replayed.response.status === 422 && replayed.response.body.includes('"JWT_SIGNING_ERROR"')) {
+    throw new ContractError('the connector signs a JWT with a secret key, which a replay (with placeholder secrets) cannot do')
+  }
   if (scripted.requests.length !== answers.length) {
     throw new ContractError(`the connector made ${exchanges.length} upstream request(s) with its secrets and ${scripted.requests.length} with placeholders: it cannot be replayed`)
   }
@@ -396,8 +397,13 @@ export function compareAnswers (expected: ContractAnswer, actual: ContractAnswer
     lines.push(`header ${name}: expected ${e === undefined ? '(none)' : JSON.stringify(e)}, got ${a === undefined ? '(none)' : JSON.stringify(a)}`)
   }
   if (!isDeepStrictEqual(expected.body, actual.body)) {
-    const patch = createTwoFilesPatch('recorded', 'replayed', pretty(expected.body) + '\n', pretty(actual.body) + '\n', '', '', { context: 3 })
-    lines.push('body:', ...patch.split('\n').slice(2).filter(l => l !== '\\ No newline at end of file' && l !== '').map(l => '  ' + l))
+    // '-' lines are the recorded answer, '+' lines the replayed one.
+    const patch = structuredPatch('recorded', 'replayed', pretty(expected.body) + '\n', pretty(actual.body) + '\n', '', '', { context: 3 })
+    lines.push('body (- recorded, + replayed):')
+    for (const hunk of patch.hunks) {
+      lines.push(`  @@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`)
+      for (const line of hunk.lines) if (!line.startsWith('\\')) lines.push('  ' + line)
+    }
   }
   return lines.join('\n')
 }

@@ -9,16 +9,18 @@ import { join } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { TokenCache } from '../auth/token-cache.js'
 import { loadRegistry } from '../registry/load.js'
-import type { Registry } from '../registry/types.js'
+import type { Registry, RegistryOptions } from '../registry/types.js'
 import { createSecretResolver } from '../secrets/index.js'
 import type { SecretStore } from '../secrets/types.js'
 import { settingsFromObject } from '../settings/load.js'
 import type { Settings } from '../settings/types.js'
 import { createCallerVerifier } from '../callers/identity.js'
 import type { PipelineLogger } from '../pipeline/types.js'
+import { DestinationPolicy } from '../upstream/destination-policy.js'
 import { HttpDispatcher } from './http-dispatcher.js'
 import { MemorySecretStore } from './memory-store.js'
 import { runCall } from './run.js'
+import { servedSend } from './send.js'
 import type { ExecuteInput, TestResponse } from './run.js'
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] }
@@ -48,7 +50,7 @@ export interface TestGateway {
 
 const SILENT: PipelineLogger = { warn: () => {} }
 
-async function registryFrom (value: TestGatewayOptions['registry'], options: { allowInsecure: boolean, allowPrivateNetworks: boolean }): Promise<Registry> {
+async function registryFrom (value: TestGatewayOptions['registry'], options: RegistryOptions): Promise<Registry> {
   if (typeof value === 'string') return await loadRegistry(value, options)
   // The loader reads files; an object goes through the very same path as a temporary file.
   const dir = mkdtempSync(join(tmpdir(), 'conduit-testing-'))
@@ -70,11 +72,12 @@ export async function createTestGateway (options: TestGatewayOptions): Promise<T
   const settings: Settings = settingsFromObject({ ...given, upstream }, process.cwd())
   const registry = await registryFrom(options.registry, {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   })
   const store: SecretStore = new MemorySecretStore(options.secrets, options.variables)
   const clock = options.clock ?? Date.now
-  const dispatcher = options.dispatcher ?? new HttpDispatcher({ guard })
+  const dispatcher = options.dispatcher ?? new HttpDispatcher({ guard: guard && new DestinationPolicy(settings.upstream) })
   const ctx = {
     registry: () => registry,
     deps: {
@@ -83,7 +86,8 @@ export async function createTestGateway (options: TestGatewayOptions): Promise<T
       dispatcher,
       clock,
       logger: options.logger ?? SILENT,
-      tokenCache: new TokenCache({ clock })
+      tokenCache: new TokenCache({ clock }),
+      send: servedSend(settings)
     },
     callers: createCallerVerifier({ callers: settings.callers }),
     tenantId: settings.callers.tenantId ?? null

@@ -11,7 +11,7 @@ import { isIP } from 'node:net'
 import { Dispatcher } from 'undici'
 import { DestinationNotAllowedError, guardLookup } from '../upstream/dispatcher.js'
 import type { LookupFunction } from '../upstream/dispatcher.js'
-import { isBlockedAddress } from '../upstream/blocked-ranges.js'
+import { DestinationPolicy } from '../upstream/destination-policy.js'
 
 /** One upstream request as it left Conduit. */
 export interface OutgoingRequest {
@@ -33,8 +33,11 @@ export interface IncomingResponse {
 }
 
 export interface HttpDispatcherOptions {
-  /** Refuse loopback, private and reserved destinations (the SSRF guard of SPEC §7). Off by default. */
-  guard?: boolean
+  /**
+   * The SSRF guard of SPEC §7: a policy (upstream.allowPrivateHosts honoured), or true for every
+   * blocked range refused. Off by default.
+   */
+  guard?: boolean | DestinationPolicy
   /**
    * Like curl's --connect-to: `host:port` of a URL → the `host:port` actually connected to. The
    * Host header and the TLS server name (certificate check included) stay those of the URL.
@@ -151,7 +154,9 @@ export class HttpDispatcher extends Dispatcher {
     const origin = new URL(String(opts.origin))
     const secure = origin.protocol === 'https:'
     const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname
-    const guard = this.#options.guard === true
+    const given = this.#options.guard
+    const policy = given === true ? new DestinationPolicy({ allowInsecure: true, allowPrivateNetworks: false }) : given === false ? undefined : given
+    const guard = policy !== undefined && !policy.allowPrivateNetworks
     const headers = requestHeaders(opts.headers as Headers)
     const body = bodyBuffer(opts.body)
     if (body.length > 0 || ['POST', 'PUT', 'PATCH'].includes(opts.method)) headers['content-length'] = String(body.length)
@@ -167,7 +172,7 @@ export class HttpDispatcher extends Dispatcher {
       connectPort = Number(target.slice(colon + 1))
       headers.host ??= origin.host
     }
-    if (guard && isIP(connectHost) !== 0 && isBlockedAddress(connectHost)) throw new DestinationNotAllowedError(connectHost)
+    if (guard && isIP(connectHost) !== 0 && !policy.allowsAddress(connectHost)) throw new DestinationNotAllowedError(connectHost)
     const req = (secure ? https : http).request({
       protocol: origin.protocol,
       hostname: connectHost,
@@ -177,7 +182,7 @@ export class HttpDispatcher extends Dispatcher {
       path: opts.path,
       headers,
       agent: secure ? this.#agents.https : this.#agents.http,
-      ...(guard ? { lookup: guardLookup(dnsLookup as LookupFunction) as unknown as typeof dnsLookup } : {})
+      ...(guard ? { lookup: guardLookup(dnsLookup as LookupFunction, policy) as unknown as typeof dnsLookup } : {})
     })
     let finished = false
     const fail = (err: Error): void => {
@@ -192,7 +197,7 @@ export class HttpDispatcher extends Dispatcher {
       req.on('socket', socket => {
         socket.once('connect', () => {
           const remote = socket.remoteAddress
-          if (remote === undefined || isBlockedAddress(remote)) fail(new DestinationNotAllowedError(host))
+          if (remote === undefined || !policy.allowsAddress(remote, host)) fail(new DestinationNotAllowedError(host))
         })
       })
     }

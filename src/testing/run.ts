@@ -190,8 +190,5 @@ async function debugOf (ctx: RunContext, target: Target, call: Call, options: { 
   if (target.kind === 'connector') {
     return await withUnresolved(buildDebugView(target.connector, call, ctx.deps.clock), call, target.connector, ctx.deps.resolver)
   }
-  return await withUnresolved(buildCompositeDebugView(target.composite, call, ctx.deps.clock), call, {
-    secretNames: [...new Set(target.composite.steps.flatMap(s => s.secretNames))],
-    variableNames: [...new Set(target.composite.steps.flatMap(s => s.variableNames))]
-  }, ctx.deps.resolver)
+  return await withUnresolved(buildCompositeDebugView(target.composite, call, ctx.deps.clock), call, target.composite, ctx.deps.resolver)
 }

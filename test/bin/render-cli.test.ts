@@ -6,6 +6,9 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+// Every step is a child process through the TypeScript loader: slow on a busy 2-core machine.
+t.setTimeout(300_000)
+
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 interface Result { code: number | null, stdout: string, stderr: string }

@@ -9,6 +9,9 @@ import { join } from 'node:path'
 import t from 'tap'
 import { FileSecretStore } from '../../src/secrets/file-store.js'
 
+// Every step is a child process through the TypeScript loader: slow on a busy 2-core machine.
+t.setTimeout(300_000)
+
 const ROOT = new URL('../../', import.meta.url).pathname
 // The tsx loader in this node process (the tsx binary would start a second one).
 const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs')

@@ -5,6 +5,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
+// Every step is a child process through the TypeScript loader: slow on a busy 2-core machine.
+t.setTimeout(300_000)
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 // No CONDUIT_* variables from the developer's shell: each test says what settings it runs with.

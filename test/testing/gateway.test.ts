@@ -167,3 +167,23 @@ t.test('upstream limits hold through the http dispatcher: timeout and response s
   t.equal(big.status, 502)
   t.equal(big.json<{ errors: { code: string } }>().errors.code, 'UPSTREAM_RESPONSE_TOO_LARGE')
 })
+
+t.test('as serve: X-Request-ID and User-Agent go upstream, and the HTTP cache answers a fresh GET', async t => {
+  const gw = await createTestGateway({ registry: REGISTRY })
+  t.teardown(() => gw.close())
+  const scope = nock(ORIGIN).get('/first').matchHeader('x-request-id', 'req-77').matchHeader('user-agent', /^Conduit\//)
+    .reply(200, { next: 'n' }, { 'cache-control': 'max-age=60' })
+  nock(ORIGIN).get('/second/n').times(4).reply(200, 'done')
+  const first = await gw.execute({ permalink: 'two-steps', method: 'POST', headers: { 'x-request-id': 'req-77' } })
+  t.equal(first.status, 200)
+  t.ok(scope.isDone())
+  const second = await gw.execute({ permalink: 'two-steps', method: 'POST' })
+  t.equal(second.status, 200, 'the first step came from the cache: nock had no second answer for it')
+  t.match(second.headers['server-timing'], /desc="Cache Hit"/)
+
+  const uncached = await createTestGateway({ registry: REGISTRY, settings: { cache: { enabled: false } } })
+  t.teardown(() => uncached.close())
+  nock(ORIGIN).get('/first').reply(200, { next: 'n' }, { 'cache-control': 'max-age=60' })
+  t.equal((await uncached.execute({ permalink: 'two-steps', method: 'POST' })).status, 200)
+  t.equal((await uncached.execute({ permalink: 'two-steps', method: 'POST' })).status, 502, 'cache.enabled false: the second call reaches the (exhausted) mock')
+})
