@@ -246,7 +246,7 @@ def record_case(env, rng, case_id, ctx, ctx_index, max_ms, stats, skipped=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--seed', type=int, default=1)
-    ap.add_argument('--count', type=int, default=12000, help='cases to record (skipped ones are replaced)')
+    ap.add_argument('--count', type=int, default=10500, help='cases to record (skipped ones are replaced)')
     ap.add_argument('--max-ms', type=float, default=200, help='skip a case whose Jinja2 render takes longer')
     ap.add_argument('--out', default=OUT_DIR)
     ap.add_argument('--keep', action='store_true', help='keep fixture files of other seeds')
