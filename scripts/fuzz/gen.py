@@ -232,9 +232,45 @@ class Gen:
                 cur.t = 'any'
         return cur
 
+    def chain(self):
+        """Operators without parentheses, to pin down precedence and associativity: `-2 ** 2`,
+        `1 + 2 * 3 // 4 % 5`, `not a == b`, `a or b and not c`, `x ~ y + z`, `a | abs + b`,
+        `2 ** 3 ** 2`, `a < b == c`."""
+        rng = self.rng
+        numeric = rng.random() < 0.7
+        parts, powers = [], 0
+        for i in range(rng.randint(2, 5)):
+            if i:
+                ops = ['+', '-', '*', '/', '//', '%', '**', '+', '-', '*']
+                ops += ['==', '<', '>=', '!='] if rng.random() < 0.3 else []
+                ops += [] if numeric else ['~', 'and', 'or', 'in', 'not in']
+                op = rng.choice(ops)
+                if op == '**':
+                    powers += 1
+                    if powers > 2:
+                        op = '*'
+                parts.append(op)
+            if numeric:
+                atom = rng.choice(['1', '2', '3', '0', '7', '2.5', '0.5', '10', '4', '1.0', 'now() % 7', '(2)', '3.0'])
+            else:
+                atom = rng.choice(['1', '2', '0', '2.5', "'a'", "'ab'", 'true', 'false', 'none', '[1, 2]', "'%s'", 'user.id',
+                                   'range(3)'])
+            if parts and parts[-1] == '**':
+                atom = rng.choice(['0', '1', '2', '3', '0.5', '2.0'])
+            prefix = rng.choice(['', '', '', '-', '- ', '+'] + ([] if numeric else ['not ']))
+            suffix = rng.choice(['', '', '', '', ' | abs', ' | int', ' | float', '|round', ' | round(1)']
+                                + ([] if numeric else [' | string', ' | length', ' is odd']))
+            parts.append(prefix + atom + suffix)
+        text = ' '.join(parts)
+        if rng.random() < 0.15:
+            text = f'{text} if {rng.choice(["true", "0", "user.id", "[]"])} else {rng.choice(["1", "none", "-1"])}'
+        return Val(text, t='any', atomic=False)
+
     def pick_base(self, depth):
         rng = self.rng
         r = rng.random()
+        if depth == 0 and r > 0.94:
+            return self.chain()
         if r < 0.22 or depth > 3:
             return self.literal()
         if r < 0.3:
@@ -639,7 +675,7 @@ class Gen:
 
     def tag(self, body):
         rng = self.rng
-        return rng.choice(['{% ', '{% ', '{%- ']) + body + rng.choice([' %}', ' %}', ' -%}'])
+        return rng.choice(['{% ', '{% ', '{%- ', '{%\n', '{%-  ']) + body + rng.choice([' %}', ' %}', ' -%}', '\n%}', '%}'])
 
     def block(self, depth, n=None):
         rng = self.rng
