@@ -2,7 +2,7 @@
 // starting with '_' and constructor/prototype/__proto__ at compile time; this is the second wall for
 // names computed at run time (`obj[key]`, the attr filter, map(attribute=…)). Only own data
 // properties of plain values and the whitelisted safe methods are reachable.
-import { Namespace, PyDict, Undefined, isInt, isUndefined, namedTupleIndex, pyRepr, pyTypeName } from './values.js'
+import { Namespace, ProfileFields, PyDict, Undefined, isInt, isUndefined, namedTupleIndex, pyRepr, pyTypeName } from './values.js'
 import { TemplateRenderError } from '../types.js'
 
 /** Safe methods of SPEC §4.2, by receiver type. */
@@ -62,7 +62,7 @@ export function getAttr (obj: unknown, name: string): unknown {
   if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name)
   if (isTemplateObject(obj)) return obj.templateAttr(name)
   if (obj instanceof PyDict) {
-    if (SAFE_METHODS.dict.has(name as never)) return new BoundMethod(obj, name)
+    if (SAFE_METHODS.dict.has(name as never) || (name === 'by_id' && obj instanceof ProfileFields)) return new BoundMethod(obj, name)
     const v = obj.getStr(name)
     return v !== undefined ? v : missing(obj, name)
   }

@@ -4,7 +4,7 @@
 import type { RuntimeEnv } from './env.js'
 import { isTemplateObject } from './access.js'
 import type { BoundMethod } from './access.js'
-import { PyDict, isInt, isTuple, isUndefined, makeTuple, pyTypeName } from './values.js'
+import { PyDict, isTuple, isUndefined, makeTuple, pyStr, pyTypeName } from './values.js'
 import {
   codePoints, fail, sliceBounds, strCapitalize, strReplace, strSplit, strStrip, strTitle, intArg
 } from './filters/python.js'
@@ -97,17 +97,13 @@ function callStrMethod (s: string, name: string, args: unknown[], kwargs: Record
   return fail(`'str' object has no attribute '${name}'`)
 }
 
-/** by_id(N): the profile field with id N, undefined when the user has none. */
+/** by_id(N): the profile field whose key is str(N), None when there is none (as dict.get answers). */
 function byId (receiver: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
   positional('profile_fields', 'by_id', args, kwargs, 1, 1)
-  const id = args[0]
-  if (!(isInt(id) || (typeof id === 'string' && id !== ''))) {
-    fail(`by_id() expects an integer id, not ${pyTypeName(id)}`)
-  }
-  const key = String(id)
+  const key = pyStr(args[0])
   if (isTemplateObject(receiver)) return receiver.templateAttr(key)
   if (receiver instanceof PyDict) {
-    const v = receiver.get(key)
+    const v = receiver.getStr(key)
     return v === undefined ? null : v
   }
   if (receiver === null) fail("'None' has no attribute 'by_id'")

@@ -9,6 +9,7 @@ import {
   pyEquals, pyLess, pyRepr, pyStr, pyTypeName, toBigInt, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
+import { listKindName } from './list-kinds.js'
 
 function undefinedCheck (v: unknown): void {
   if (v instanceof Undefined) throw new TemplateRenderError(v.describe())
@@ -47,6 +48,11 @@ function intOp (a: IntLike, b: IntLike, num: (x: number, y: number) => number, b
     if (Number.isSafeInteger(r)) return r === 0 ? 0 : r
   }
   return boundedBig(big(toBigInt(a), toBigInt(b)))
+}
+
+/** A list or tuple: range() results and dict views neither concatenate nor repeat. */
+function isPlainSequence (v: unknown): v is unknown[] {
+  return Array.isArray(v) && listKindName(v) === undefined
 }
 
 function unsupported (op: string, a: unknown, b: unknown): never {
@@ -92,12 +98,12 @@ export function add (a: unknown, b: unknown): unknown {
     boundedLength(a.length + b.length)
     return a + b
   }
-  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b) && listKindName(a) === undefined && listKindName(b) === undefined) {
     boundedItems(a.length + b.length)
     const out = [...a, ...b]
     return isTuple(a) ? makeTuple(out) : out
   }
-  if (typeof a === 'string' || Array.isArray(a)) {
+  if (typeof a === 'string' || (Array.isArray(a) && listKindName(a) === undefined)) {
     undefinedCheck(b)
     throw new TemplateRenderError(`can only concatenate ${pyTypeName(a)} (not "${pyTypeName(b)}") to ${pyTypeName(a)}`)
   }
@@ -113,8 +119,8 @@ export function sub (a: unknown, b: unknown): unknown {
 export function mul (a: unknown, b: unknown): unknown {
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x * y, (x, y) => x * y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), false)
-  if ((typeof a === 'string' || Array.isArray(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
-  if ((typeof b === 'string' || Array.isArray(b)) && (isInt(a) || typeof a === 'boolean')) return repeat(b, a)
+  if ((typeof a === 'string' || isPlainSequence(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
+  if ((typeof b === 'string' || isPlainSequence(b)) && (isInt(a) || typeof a === 'boolean')) return repeat(b, a)
   return unsupported('*', a, b)
 }
 
@@ -233,7 +239,7 @@ function comparable (a: unknown, b: unknown, op: string): void {
   undefinedCheck(a)
   undefinedCheck(b)
   const ok = (isNumeric(a) && isNumeric(b)) || (typeof a === 'string' && typeof b === 'string') ||
-    (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b))
+    (isPlainSequence(a) && isPlainSequence(b) && isTuple(a) === isTuple(b))
   if (!ok) throw new TemplateRenderError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
 }
 

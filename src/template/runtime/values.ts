@@ -10,7 +10,7 @@
 // Python itself raises (documented at the function).
 
 import { TemplateRenderError } from '../types.js'
-import { listKindRepr } from './list-kinds.js'
+import { listKindName, listKindRepr } from './list-kinds.js'
 
 /**
  * Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is
@@ -245,6 +245,9 @@ export class PyDict {
   }
 }
 
+/** `user.profile_fields`: a dict keyed by field id that also answers `by_id(N)` (SPEC §2.1). */
+export class ProfileFields extends PyDict {}
+
 /**
  * A text equal for keys Python considers equal (1, 1.0 and True; equal tuples); raises TypeError
  * for an unhashable value. Used for tuple keys of dicts and for unique().
@@ -447,7 +450,7 @@ export function pyEquals (a: unknown, b: unknown): boolean {
   if (a instanceof Undefined && b instanceof Undefined) return true
   if (a === undefined) return b === null
   if (Array.isArray(a) && Array.isArray(b)) {
-    if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
+    if (isTuple(a) !== isTuple(b) || a.length !== b.length || listKindName(a) !== listKindName(b)) return false
     return a.every((x, i) => pyEquals(x, b[i]))
   }
   if (a instanceof PyDict && b instanceof PyDict) {
@@ -497,7 +500,7 @@ export function pyTypeName (v: unknown): string {
   if (isFloat(v)) return 'float'
   if (typeof v === 'string') return 'str'
   if (isTuple(v)) return 'tuple'
-  if (Array.isArray(v)) return 'list'
+  if (Array.isArray(v)) return listKindName(v) ?? 'list'
   if (v instanceof Namespace) return 'Namespace'
   if (v instanceof PyDict) return 'dict'
   return 'object'
