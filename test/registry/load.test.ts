@@ -41,7 +41,7 @@ t.test('the example registry loads with the strict defaults', async t => {
   t.same(crm?.urlPathParamKeys, ['contact_id'])
   t.same(crm?.variableNames, ['crm_host'])
   t.same(crm?.secretNames, ['crm_token'])
-  t.equal(crm?.urlHostTemplated, true)
+  t.equal(crm?.target.hostKind !== 'literal', true)
   t.equal(r.connectors.get('create-ticket')?.method, 'POST')
   t.equal(r.connectors.get('create-ticket')?.requestBody?.kind, 'request_body')
   t.equal(r.connectors.get('create-ticket')?.timeoutMs, 20000)
