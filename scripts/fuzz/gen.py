@@ -161,7 +161,8 @@ class Gen:
         rng = self.rng
         t = want or rng.choice(['str', 'str', 'int', 'float', 'bool', 'none', 'list', 'dict', 'tuple'])
         if t == 'str':
-            s = data.word(rng)
+            r = rng.random()
+            s = rng.choice(data.NUMERIC_STRINGS) if r < 0.12 else rng.choice(data.ORDER_STRINGS) if r < 0.18 else data.word(rng)
             return Val(lit_str(rng, s), v=s)
         if t == 'int':
             r = rng.random()
@@ -185,6 +186,8 @@ class Gen:
                 v = [rng.randint(-5, 20) for _ in range(rng.randint(1, 6))]
             if rng.random() < 0.15:
                 v = [{'name': data.word(rng), 'n': rng.randint(0, 4)} for _ in range(rng.randint(1, 4))]
+            if rng.random() < 0.1:
+                v = rng.sample(data.ORDER_STRINGS, rng.randint(2, 5))
             return Val(py_literal(rng, v), v=v)
         if t == 'tuple':
             v = tuple(data.scalar(rng, False) for _ in range(rng.randint(1, 3)))
@@ -433,6 +436,8 @@ class Gen:
             return self.f(cur, 'json_encode', t='str')
         if r < 0.7:
             d = self.sub(depth)
+            if rng.random() < 0.1:
+                return self.f(cur, rng.choice(['default', 'd', 'default()']), t='any')
             return self.f(cur, rng.choice(['default', 'd']), '(' + d.text + rng.choice(['', ', true', ', boolean=true']) + ')', t='any')
         if r < 0.8:
             return self.f(cur, 'length', t='int')
@@ -478,7 +483,8 @@ class Gen:
                 return self.f(cur, 'truncate', args, t='str')
             if name == 'format':
                 fmt = rng.choice(["'%s'", "'%s-%s'", "'%d'", "'%.2f'", "'%5s|'", "'%-4s|'", "'%r'", "'%x'", "'%05d'", "'%%'",
-                                  "'%(a)s'", "'%i'", "'%e'", "'%g'"])
+                                  "'%(a)s'", "'%i'", "'%e'", "'%g'", "'%W'", "'%c'", "'%o'", "'%+d'", "'% d'", "'%.0f'",
+                                  "'%5.2e'", "'%-5d|'", "'%X'", "'%.3s'", "'%a'", "'%u'"])
                 if rng.random() < 0.5:
                     return Val(f"{fmt} | format({cur.text}{rng.choice(['', ', 2'])})", t='str', atomic=False)
                 return Val(f'{fmt} % {cur.a()}', t='str', atomic=False)
