@@ -4,7 +4,7 @@
 // `<generator object …>`, and |length counts it where Jinja2 raises.
 import type { RuntimeEnv } from './env.js'
 import {
-  PyFloat, UNDEFINED, Namespace, isDict, isFloat, isInt, isNumber, isUndefined, makeFloat,
+  Markup, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
   makeNamedTuple, makeTuple, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
 } from './values.js'
 import { getAttr, getItem, BoundMethod, SAFE_METHODS } from './access.js'
@@ -207,9 +207,14 @@ const truncateFilter = withParams('truncate', ['length', 'killwords', 'end', 'le
     return (cut < 0 ? head : head.slice(0, cut)) + end
   })
 
-function formatFilter (_env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): string {
+function formatFilter (_env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
   const hasKwargs = Object.keys(kwargs).length > 0
   if (args.length > 0 && hasKwargs) fail("can't handle positional and keyword arguments at the same time")
+  if (value instanceof Markup) {
+    // Markup % args: str arguments are escaped.
+    const esc = (v: unknown): unknown => typeof v === 'string' ? htmlEscape(v) : unmark(v)
+    return new Markup(percentFormat(value.text, hasKwargs ? Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k, esc(v)])) : args.map(esc)))
+  }
   return percentFormat(str(value), hasKwargs ? kwargs : args)
 }
 
@@ -508,8 +513,24 @@ function lengthFilter (_env: RuntimeEnv, value: unknown): number {
   return pyLen(value)
 }
 
-/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
-export const FILTERS: Record<string, FilterFn> = registry({
+/** Filters whose result stays Markup when their input is one (markupsafe's str methods, soft_str). */
+const MARKUP_KEEPING = new Set(['upper', 'lower', 'capitalize', 'trim', 'string', 'truncate', 'reverse'])
+/** Filters that take a Markup input as it is (default passes it through; tojson and format read it). */
+const MARKUP_AWARE = new Set(['default', 'd', 'tojson', 'format'])
+
+/** Every other filter reads a Markup input as its text, as Jinja2's filters do with autoescape off. */
+function markupInput<F extends FilterFn | BoundFilterFn> (name: string, fn: F): F {
+  if (MARKUP_AWARE.has(name)) return fn
+  const keep = MARKUP_KEEPING.has(name)
+  const call = fn as (env: RuntimeEnv, value: unknown, a: never, b: never) => unknown
+  return ((env: RuntimeEnv, value: unknown, a: never, b: never) => {
+    if (!(value instanceof Markup)) return call(env, value, a, b)
+    const out = call(env, value.text, a, b)
+    return keep && typeof out === 'string' ? new Markup(out) : out
+  }) as F
+}
+
+const RAW_FILTERS: Record<string, FilterFn> = {
   abs: noParams('abs', absFilter),
   attr: attrFilter,
   batch: batchFilter,
@@ -544,7 +565,7 @@ export const FILTERS: Record<string, FilterFn> = registry({
   string: noParams('string', (_env, value) => str(value)),
   sum: sumFilter,
   title: noParams('title', titleFilter),
-  tojson: withParams('tojson', ['indent'], { indent: null }, (_env, value, p) => toJson(value, p.indent)),
+  tojson: withParams('tojson', ['indent'], { indent: null }, (_env, value, p) => new Markup(toJson(value, p.indent))),
   trim: trimFilter,
   truncate: truncateFilter,
   unique: uniqueFilter,
@@ -555,13 +576,18 @@ export const FILTERS: Record<string, FilterFn> = registry({
   json_encode: withParams('json_encode', ['indent'], { indent: null }, (_env, value, p) => jsonEncode(value, p.indent)),
   base64_encode: noParams('base64_encode', base64EncodeFilter),
   base64_decode: base64DecodeFilter
-})
+}
+
+/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
+export const FILTERS: Record<string, FilterFn> = registry(Object.fromEntries(
+  Object.entries(RAW_FILTERS).map(([name, fn]) => [name, markupInput(name, fn)])
+))
 
 /** The signatures of the filters that have one, by filter name (frozen, without a prototype). */
 export const FILTER_SIGNATURES: Record<string, FilterSignature> = registry(Object.fromEntries(
-  Object.keys(FILTERS).flatMap(name => {
-    const sig = SIGNATURES.get(FILTERS[name] as FilterFn)
-    return sig === undefined ? [] : [[name, sig]]
+  Object.keys(RAW_FILTERS).flatMap(name => {
+    const sig = SIGNATURES.get(RAW_FILTERS[name] as FilterFn)
+    return sig === undefined ? [] : [[name, { ...sig, bound: markupInput(name, sig.bound) }]]
   })
 ))
 

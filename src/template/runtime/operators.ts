@@ -5,7 +5,7 @@
 import { TemplateRenderError } from '../types.js'
 import { LIMITS } from './env.js'
 import {
-  PyDict, PyFloat, Undefined, floatRepr, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
+  Markup, PyDict, PyFloat, Undefined, floatRepr, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
   pyEquals, pyLess, pyRepr, pyStr, pyTypeName, toBigInt, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
@@ -92,6 +92,10 @@ function repeat (seq: unknown, times: unknown): unknown {
 }
 
 export function add (a: unknown, b: unknown): unknown {
+  // Markup + str escapes the str (and str + Markup, through Markup.__radd__).
+  if (a instanceof Markup && (typeof b === 'string' || b instanceof Markup)) return new Markup(add(a.text, markupText(b)) as string)
+  if (b instanceof Markup && typeof a === 'string') return new Markup(add(htmlEscape(a), b.text) as string)
+  if (a instanceof Markup) return add(a.text, b)
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x + y, (x, y) => x + y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), false)
   if (typeof a === 'string' && typeof b === 'string') {
@@ -117,6 +121,10 @@ export function sub (a: unknown, b: unknown): unknown {
 }
 
 export function mul (a: unknown, b: unknown): unknown {
+  if (a instanceof Markup || b instanceof Markup) {
+    const out = mul(unmark(a), unmark(b))
+    return typeof out === 'string' ? new Markup(out) : out
+  }
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x * y, (x, y) => x * y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), false)
   if ((typeof a === 'string' || isPlainSequence(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
@@ -161,7 +169,21 @@ function floatFloorDiv (x: number, y: number): number {
   return floor
 }
 
+/** The text a Markup operation joins: a Markup as it is, a str escaped. */
+function markupText (v: string | Markup): string {
+  return v instanceof Markup ? v.text : htmlEscape(v)
+}
+
+/** Markup % args: str arguments are escaped first. */
+function escapeArgs (v: unknown): unknown {
+  if (typeof v === 'string') return htmlEscape(v)
+  if (isTuple(v)) return makeTuple(v.map(escapeArgs))
+  return unmark(v)
+}
+
 export function mod (a: unknown, b: unknown): unknown {
+  if (a instanceof Markup) return new Markup(mod(a.text, escapeArgs(b)) as string)
+  if (b instanceof Markup) return mod(a, b.text)
   if (typeof a === 'string') return formatPercent(a, b)
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('%', a, b)
   const ints = bothInts(a, b)
@@ -238,6 +260,8 @@ export function concat (a: unknown, b: unknown): string {
 function comparable (a: unknown, b: unknown, op: string): void {
   undefinedCheck(a)
   undefinedCheck(b)
+  a = unmark(a)
+  b = unmark(b)
   const ok = (isNumeric(a) && isNumeric(b)) || (typeof a === 'string' && typeof b === 'string') ||
     (isPlainSequence(a) && isPlainSequence(b) && isTuple(a) === isTuple(b))
   if (!ok) throw new TemplateRenderError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
@@ -252,6 +276,8 @@ export function ge (a: unknown, b: unknown): boolean { comparable(a, b, '>='); r
 
 /** `item in container`. */
 export function contains (container: unknown, item: unknown): boolean {
+  if (container instanceof Markup) container = container.text
+  if (item instanceof Markup && typeof container === 'string') item = item.text
   if (typeof container === 'string') {
     if (typeof item !== 'string') {
       undefinedCheck(item)

@@ -14,7 +14,7 @@ import { LoopContext } from './loop.js'
 import * as ops from './operators.js'
 import { TESTS } from './tests.js'
 import {
-  Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, isInt, isTuple, makeDict, makeTuple, pyStr,
+  Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, isInt, isTuple, makeDict, makeTuple, pyStr,
   pyTypeName, truthy
 } from './values.js'
 import { parseJson } from './filters/from-json.js'
@@ -100,6 +100,7 @@ function lookup (map: Record<string, string> | null | undefined, key: string, fn
 function iterate (v: unknown): readonly unknown[] {
   if (Array.isArray(v)) return v
   if (typeof v === 'string') return Array.from(v)
+  if (v instanceof Markup) return Array.from(v.text)
   if (v instanceof PyDict) return v.keys()
   if (v instanceof Undefined) return []
   throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
@@ -125,6 +126,7 @@ function sliceIndex (v: unknown): number | null {
 /** Python's seq[start:stop:step] on str, list, tuple and range; anything else is Python's TypeError. */
 function slice (obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
   if (obj instanceof Undefined) throw new TemplateRenderError(obj.describe())
+  if (obj instanceof Markup) return new Markup(slice(obj.text, start, stop, step) as string)
   const isStr = typeof obj === 'string'
   if (obj instanceof PyDict) throw new TemplateRenderError("unhashable type: 'slice'")
   if (!isStr && !Array.isArray(obj)) throw new TemplateRenderError(`'${pyTypeName(obj)}' object is not subscriptable`)

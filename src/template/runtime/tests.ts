@@ -2,7 +2,7 @@
 // including its aliases (==, !=, <, <=, >, >=, equalto, greaterthan, lessthan).
 import type { RuntimeEnv } from './env.js'
 import {
-  Namespace, PyFloat, isDict, isFloat, isInt, isIntegral, isNumber, isUndefined, pyEquals, pyLess, pyStr, pyTypeName
+  Markup, Namespace, PyFloat, isDict, unmark, isFloat, isInt, isIntegral, isNumber, isUndefined, pyEquals, pyLess, pyStr, pyTypeName
 } from './values.js'
 import { registry } from './filters/args.js'
 import { mod } from './operators.js'
@@ -74,8 +74,12 @@ export function pyIn (value: unknown, seq: unknown): boolean {
   return fail(`argument of type '${pyTypeName(seq)}' is not iterable`)
 }
 
-/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
-export const TESTS: Record<string, TestFn> = registry({
+/** A Markup is a str to every test: its text is tested. */
+function markupAsText (fn: TestFn): TestFn {
+  return (env, value, args) => fn(env, unmark(value), args.some(a => a instanceof Markup) ? args.map(unmark) : args)
+}
+
+const RAW_TESTS: Record<string, TestFn> = {
   defined: unary('defined', v => !isUndefined(v)),
   undefined: unary('undefined', v => isUndefined(v)),
   none: unary('none', v => v === null),
@@ -111,4 +115,9 @@ export const TESTS: Record<string, TestFn> = registry({
   greaterthan: gt,
   ge,
   '>=': ge
-})
+}
+
+/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
+export const TESTS: Record<string, TestFn> = registry(Object.fromEntries(
+  Object.entries(RAW_TESTS).map(([name, fn]) => [name, markupAsText(fn)])
+))

@@ -127,6 +127,29 @@ export function isList (v: unknown): v is unknown[] {
   return Array.isArray(v)
 }
 
+/**
+ * markupsafe's Markup, what Jinja2's tojson returns: a str that escapes what is joined to it
+ * (`Markup + str` escapes the str) and prints as `Markup('…')` inside a container. Everything that
+ * reads it as text (printing, `~`, most filters, tests) sees `text`.
+ */
+export class Markup {
+  readonly text: string
+  constructor (text: string) {
+    this.text = text
+  }
+}
+
+/** markupsafe.escape of a str. */
+export function htmlEscape (s: string): string {
+  return s.replace(/[&<>"']/g, c => HTML_ESCAPES[c] as string)
+}
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
+
+/** The text of a Markup, any other value as it is. */
+export function unmark (v: unknown): unknown {
+  return v instanceof Markup ? v.text : v
+}
+
 /** namespace(): the only object whose attributes templates may assign (`{% set ns.x = … %}`). */
 export class Namespace {
   readonly attrs: Map<string, unknown>
@@ -230,6 +253,7 @@ export class PyDict {
     if (typeof key === 'bigint' || key === null) return key
     if (typeof key === 'boolean') return key ? 1 : 0
     if (key instanceof PyFloat) return this.normalize(key.value, false)
+    if (key instanceof Markup) return key.text
     if (key instanceof Undefined) return UNDEFINED_KEY
     if (isTuple(key)) {
       const text = hashText(key)
@@ -255,6 +279,7 @@ export class ProfileFields extends PyDict {}
 export function hashText (value: unknown): string {
   if (value === null || value === undefined) return 'None'
   if (typeof value === 'string') return 's:' + value
+  if (value instanceof Markup) return 's:' + value.text
   if (typeof value === 'bigint') return 'n:' + value.toString()
   if (typeof value === 'boolean' || isNumber(value)) {
     const n = toNumber(value)
@@ -326,7 +351,7 @@ export function truthy (v: unknown): boolean {
   if (typeof v === 'string') return v.length > 0
   if (Array.isArray(v)) return v.length > 0
   if (v instanceof PyDict) return v.size > 0
-  if (typeof v === 'bigint') return true
+  if (v instanceof Markup) return v.text.length > 0
   return true
 }
 
@@ -412,6 +437,7 @@ export function pyRepr (v: unknown): string {
   if (typeof v === 'bigint') return v.toString()
   if (v instanceof PyFloat) return floatRepr(v.value)
   if (typeof v === 'string') return stringRepr(v)
+  if (v instanceof Markup) return `Markup(${stringRepr(v.text)})`
   if (Array.isArray(v)) {
     const special = listKindRepr(v, pyRepr)
     if (special !== undefined) return special
@@ -435,12 +461,14 @@ export function pyStr (v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? intToString(v) : floatRepr(v)
   if (typeof v === 'bigint') return v.toString()
   if (v instanceof Undefined) return ''
+  if (v instanceof Markup) return v.text
   return pyRepr(v)
 }
 
 /** Python ==, with int/float/bool numeric equality and deep list/dict equality. */
 export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === b) return true
+  if (a instanceof Markup || b instanceof Markup) return pyEquals(unmark(a), unmark(b))
   const aNum = isNumber(a) || typeof a === 'boolean'
   const bNum = isNumber(b) || typeof b === 'boolean'
   if (aNum && bNum) {
@@ -503,6 +531,7 @@ export function pyTypeName (v: unknown): string {
   if (Array.isArray(v)) return listKindName(v) ?? 'list'
   if (v instanceof Namespace) return 'Namespace'
   if (v instanceof PyDict) return 'dict'
+  if (v instanceof Markup) return 'Markup'
   return 'object'
 }
 
@@ -511,6 +540,7 @@ export function pyTypeName (v: unknown): string {
  * TypeError: e.g. comparing str with int, or None with anything.
  */
 export function pyLess (a: unknown, b: unknown): boolean {
+  if (a instanceof Markup || b instanceof Markup) return pyLess(unmark(a), unmark(b))
   const aNum = isNumber(a) || typeof a === 'boolean'
   const bNum = isNumber(b) || typeof b === 'boolean'
   if (aNum && bNum) return compareNumeric(a, b) < 0

@@ -5,7 +5,7 @@ import { FILTERS } from '../../../src/template/runtime/filters.js'
 import { createEnv } from '../../../src/template/runtime/env.js'
 import { BoundMethod, getAttr, getItem } from '../../../src/template/runtime/access.js'
 import {
-  Namespace, PyDict, PyFloat, UNDEFINED, Undefined, fromHost, isTuple, isUndefined, makeTuple, pyRepr, pyStr
+  Markup, Namespace, PyDict, PyFloat, UNDEFINED, Undefined, fromHost, isTuple, isUndefined, makeTuple, pyRepr, pyStr
 } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
 
@@ -177,8 +177,9 @@ t.test('from_json on invalid JSON names the position', async t => {
 t.test('json_encode and tojson filters', async t => {
   t.equal(f('json_encode', { b: '<', a: 1 }), '{"b": "<", "a": 1}')
   t.equal(f('json_encode', [1], [], { indent: 1 }), '[\n 1\n]')
-  t.equal(f('tojson', { b: '<', a: 1 }), '{"a": 1, "b": "\\u003c"}')
-  t.equal(f('tojson', [1], [2]), '[\n  1\n]')
+  t.ok(f('tojson', 1) instanceof Markup, 'tojson returns Markup, as in Jinja2')
+  t.equal(pyStr(f('tojson', { b: '<', a: 1 })), '{"a": 1, "b": "\\u003c"}')
+  t.equal(pyStr(f('tojson', [1], [2])), '[\n  1\n]')
 })
 
 t.test('base64_encode / base64_decode round-trip UTF-8 and reject bad input', async t => {
