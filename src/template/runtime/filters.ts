@@ -16,7 +16,7 @@ import {
   percentFormat, parsePyFloat, parsePyInt, roundFloat, roundInt
 } from './filters/pyformat.js'
 import {
-  PY_WHITESPACE, codePoints, fail, hashKey, ignoreCase, intArg, iterate, pyAdd, pyLen, pySorted,
+  PY_WHITESPACE, asciiDigits, codePoints, fail, hashKey, ignoreCase, intArg, iterate, pyAdd, pyLen, pySorted,
   isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
@@ -111,10 +111,11 @@ function absFilter (_env: RuntimeEnv, value: unknown): unknown {
 const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 }, (_env, value, p) => {
   if (isUndefined(value)) undefinedError(value)
   if (typeof value === 'string') {
+    value = asciiDigits(value)
     const base = intArg(p.base, 'int')
-    const parsed = parsePyInt(value, base)
+    const parsed = parsePyInt(value as string, base)
     if (parsed !== undefined) return parsed
-    const f = parsePyFloat(value)
+    const f = parsePyFloat(value as string)
     return f !== undefined && Number.isFinite(f) ? Math.trunc(f) + 0 : p.default
   }
   if (typeof value === 'boolean') return value ? 1 : 0
@@ -128,7 +129,7 @@ const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 
 const floatFilter = withParams('float', ['default'], { default: new PyFloat(0) }, (_env, value, p) => {
   if (isUndefined(value)) undefinedError(value)
   if (typeof value === 'string') {
-    const f = parsePyFloat(value)
+    const f = parsePyFloat(asciiDigits(value))
     return f === undefined ? p.default : makeFloat(f)
   }
   if (typeof value === 'boolean' || isNumber(value)) return makeFloat(toNumber(value))
@@ -491,18 +492,14 @@ function base64EncodeFilter (_env: RuntimeEnv, value: unknown): string {
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
-const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/
+/** What base64.b64decode(validate=True) accepts: the standard alphabet, padded, nothing else. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 function base64DecodeFilter (_env: RuntimeEnv, value: unknown): string {
   if (typeof value !== 'string') throw new TemplateRenderError(`base64_decode: expected a string, got ${pyTypeName(value)}`)
-  const text = value.replace(/[\s]+/g, '')
-  const body = text.replace(/=+$/, '')
-  const badPadding = text.length !== body.length && text.length % 4 !== 0
-  if (!BASE64.test(text) || body.length % 4 === 1 || badPadding) {
-    throw new TemplateRenderError('base64_decode: the value is not valid base64')
-  }
+  if (!BASE64.test(value)) throw new TemplateRenderError('base64_decode: the value is not valid padded base64')
   try {
-    return UTF8.decode(Buffer.from(body, 'base64'))
+    return UTF8.decode(Buffer.from(value, 'base64'))
   } catch {
     throw new TemplateRenderError('base64_decode: the decoded bytes are not valid UTF-8 text')
   }

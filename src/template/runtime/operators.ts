@@ -5,7 +5,7 @@
 import { TemplateRenderError } from '../types.js'
 import { LIMITS } from './env.js'
 import {
-  Markup, PyDict, PyFloat, Undefined, floatRepr, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
+  Markup, PyComplex, PyDict, PyFloat, Undefined, floatRepr, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
   pyEquals, pyLess, pyRepr, pyStr, pyTypeName, toBigInt, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
@@ -215,23 +215,28 @@ export function pow (a: unknown, b: unknown): unknown {
     if (bits * y > MAX_INT_BITS) throw new TemplateRenderError('int too large: more than 4300 digits')
     return intOp(a as IntLike, b as IntLike, (p, q) => p ** q, (p, q) => p ** q)
   }
-  // A negative number to a fractional power is complex in Python.
-  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) throw new TemplateRenderError('complex numbers are not supported: a negative number raised to a fractional power')
-  const r = bothInts(a, b) ? intNegativePow(toBigInt(a as IntLike), toNumber(b)) : x ** y
+  // A negative number to a fractional power is complex in Python (CPython's c_pow on (x, 0)).
+  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) {
+    const len = (-x) ** y
+    const phase = Math.PI * y
+    return new PyComplex(len * Math.cos(phase), len * Math.sin(phase))
+  }
+  const r = Number.isInteger(y) && y < 0 ? negativePow(x, y) : x ** y
   // Python raises where a float power overflows; JS would print inf.
   if ((r === Infinity || r === -Infinity) && Number.isFinite(x) && Number.isFinite(y) && x !== 0) throw new TemplateRenderError('(34, \'Numerical result out of range\')')
   return makeFloat(r)
 }
 
 /**
- * int ** negative int: Python converts both to float and calls C pow(), which is correctly rounded
- * for these (7 ** -2 == 0.02040816326530612); JS's ** can be off by one ulp. 1 / x**|y| is exact
- * whenever x**|y| is, and x**|y| is exact below 2^53.
+ * x ** -n: Python calls C pow(), correctly rounded here (7 ** -2 == 0.02040816326530612,
+ * 1e16 ** -2 == 1e-32); JS's ** can be off by one ulp. 1 / x**n rounds once more, but x**n is
+ * exact for small integers and a single correctly rounded product for |n| <= 2.
  */
-function intNegativePow (base: bigint, exp: number): number {
-  const positive = Number(base) ** -exp
-  if (Number.isSafeInteger(positive)) return 1 / positive
-  return Number(base) ** exp
+function negativePow (x: number, y: number): number {
+  // V8's ** is not correctly rounded even for squares (1e16 ** 2); a product is.
+  const positive = y === -1 ? x : y === -2 ? x * x : x ** -y
+  if (Number.isFinite(positive) && positive !== 0 && (Number.isSafeInteger(positive) || y >= -2)) return 1 / positive
+  return x ** y
 }
 
 export function neg (a: unknown): unknown {

@@ -139,6 +139,26 @@ export class Markup {
   }
 }
 
+/**
+ * A complex number: Python's result of a negative number raised to a fractional power. It prints
+ * as Python prints it and compares equal to numbers; arithmetic on it is refused (an error).
+ */
+export class PyComplex {
+  constructor (readonly re: number, readonly im: number) {}
+}
+
+/** Python's repr of a complex: integral parts without '.0', no real part when it is +0. */
+function complexRepr (c: PyComplex): string {
+  const part = (n: number): string => {
+    const text = floatRepr(n)
+    return text.endsWith('.0') ? text.slice(0, -2) : text
+  }
+  const im = part(c.im) + 'j'
+  if (c.re === 0 && !Object.is(c.re, -0)) return im
+  const sign = c.im < 0 || Object.is(c.im, -0) ? '' : '+'
+  return `(${part(c.re)}${sign}${im})`
+}
+
 /** markupsafe.escape of a str. */
 export function htmlEscape (s: string): string {
   return s.replace(/[&<>"']/g, c => HTML_ESCAPES[c] as string)
@@ -352,6 +372,7 @@ export function truthy (v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0
   if (v instanceof PyDict) return v.size > 0
   if (v instanceof Markup) return v.text.length > 0
+  if (v instanceof PyComplex) return v.re !== 0 || v.im !== 0
   return true
 }
 
@@ -438,6 +459,7 @@ export function pyRepr (v: unknown): string {
   if (v instanceof PyFloat) return floatRepr(v.value)
   if (typeof v === 'string') return stringRepr(v)
   if (v instanceof Markup) return `Markup(${stringRepr(v.text)})`
+  if (v instanceof PyComplex) return complexRepr(v)
   if (Array.isArray(v)) {
     const special = listKindRepr(v, pyRepr)
     if (special !== undefined) return special
@@ -469,6 +491,12 @@ export function pyStr (v: unknown): string {
 export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === b) return true
   if (a instanceof Markup || b instanceof Markup) return pyEquals(unmark(a), unmark(b))
+  if (a instanceof PyComplex || b instanceof PyComplex) {
+    const asComplex = (v: unknown): PyComplex | null => v instanceof PyComplex ? v : isNumber(v) || typeof v === 'boolean' ? new PyComplex(toNumber(v), 0) : null
+    const x = asComplex(a)
+    const y = asComplex(b)
+    return x !== null && y !== null && x.re === y.re && x.im === y.im
+  }
   const aNum = isNumber(a) || typeof a === 'boolean'
   const bNum = isNumber(b) || typeof b === 'boolean'
   if (aNum && bNum) {
@@ -532,6 +560,7 @@ export function pyTypeName (v: unknown): string {
   if (v instanceof Namespace) return 'Namespace'
   if (v instanceof PyDict) return 'dict'
   if (v instanceof Markup) return 'Markup'
+  if (v instanceof PyComplex) return 'complex'
   return 'object'
 }
 

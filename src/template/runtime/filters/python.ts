@@ -381,3 +381,27 @@ export function sliceBounds (length: number, start: unknown, end: unknown): [num
   }
   return [norm(start, 0), norm(end, length)]
 }
+
+const NON_ASCII = /[\u0080-\uffff]/
+const DECIMAL_DIGIT = /\p{Nd}/u
+
+/**
+ * Python's int() and float() read any Unicode decimal digit ('١٢' is 12): each is replaced by its
+ * ASCII digit. Unicode lays every set of decimal digits out as a run of ten from its zero (the
+ * mathematical digits as five such runs back to back), so a digit's value is its offset in the run.
+ */
+export function asciiDigits (s: string): string {
+  if (!NON_ASCII.test(s)) return s
+  let out = ''
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) as number
+    if (cp > 0x7f && DECIMAL_DIGIT.test(ch)) {
+      let zero = cp
+      while (cp - zero < 50 && DECIMAL_DIGIT.test(String.fromCodePoint(zero - 1))) zero--
+      out += String((cp - zero) % 10)
+    } else {
+      out += ch
+    }
+  }
+  return out
+}
