@@ -37,7 +37,7 @@ t.test('the SDK served by a running gateway, used from Node', async t => {
         { name: 'Text', url: `${up}/text` },
         { name: 'Missing', url: `${up}/missing` }
       ],
-      composite_connectors: [{ name: 'Both', steps: [{ name: 'one', url: `${up}/one` }, { name: 'two', url: `${up}/two`, method: 'POST', request_body: '{{ {"from": steps.one.body.url} | tojson }}' }] }]
+      composite_connectors: [{ name: 'Both', steps: [{ name: 'one', url: `${up}/one` }, { name: 'two', url: `${up}/two`, method: 'POST', request_body: '{{ {"from": (steps.one.body | from_json).url} | tojson }}' }] }]
     }
   })
   t.teardown(async () => {
