@@ -55,11 +55,11 @@ const KNOWN_BUGS: Record<string, string[]> = {
   'the Python repr of a string does not escape non-printable characters (U+FFFF, controls)': [
     's1-842', 's1-1699', 's1-7969'
   ],
-  'a negative number to a fractional power raises instead of giving a Python complex': [
-    's1-2564', 's1-8603'
-  ],
   'an invalid escape in a string literal compiles; Jinja2 refuses it': [
     's1-722'
+  ],
+  'Conduit raises where Jinja2 renders (other causes)': [
+    's1-8603'
   ]
 }
 const knownBug = new Map(Object.entries(KNOWN_BUGS).flatMap(([reason, ids]) => ids.map(id => [id, reason] as const)))
