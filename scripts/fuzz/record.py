@@ -44,11 +44,6 @@ _spec = importlib.util.spec_from_file_location('record_conformance', os.path.joi
 conformance = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(conformance)
 
-# Issue 8: `user.profile_fields.by_id(N)` for a missing id is None (it printed '' before), so
-# `| default(x)` applies only with boolean=true. Until scripts/record-conformance.py emulates that
-# itself, the fuzzer's Jinja2 side does.
-conformance.ProfileFields.by_id = lambda self, field_id: self.get(str(field_id))
-
 OUT_DIR = os.path.join(ROOT, 'test', 'template', 'fuzz', 'fixtures')
 PER_FILE = 1000
 PER_CONTEXT = 40
