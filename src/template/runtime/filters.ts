@@ -119,6 +119,7 @@ const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 
     return f !== undefined && Number.isFinite(f) ? Math.trunc(f) + 0 : p.default
   }
   if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'bigint') return value
   if (isNumber(value)) {
     const n = toNumber(value)
     return Number.isFinite(n) ? Math.trunc(n) + 0 : p.default
@@ -144,6 +145,8 @@ const roundFilter = withParams('round', ['precision', 'method'], { precision: 0,
     if (method === 'common') fail(`type ${pyTypeName(value)} doesn't define __round__ method`)
     fail(`must be real number, not ${pyTypeName(value)}`)
   }
+  // A big int is exact: rounding to whole digits or finer leaves it as it is.
+  if (typeof value === 'bigint' && precision >= 0) return method === 'common' ? value : makeFloat(Number(value))
   if (method === 'common') {
     if (isFloat(value)) return makeFloat(roundFloat(toNumber(value), precision))
     return roundInt(toNumber(value), precision)
