@@ -17,6 +17,12 @@ WORDS = ['alpha', 'beta', 'Gamma', 'delta', 'EPSILON', 'zeta', 'eta', 'theta', '
          'Zoë', 'naïve', 'Straße', '東京', 'Ελλάδα', 'emoji😀', '𝔘nicode', 'a<b>&c', "it's", 'say "hi"', 'tab\there',
          'two words', '  padded  ', '', 'x', 'UPPER CASE', 'mixed Case words here', '123', '-4.5', 'true', 'None',
          'line\nbreak', 'a,b,c', 'a b  c', '%s', '50%', 'ünïcödé', 'İstanbul', 'ß', 'ﬁ ligature', 'ǅ title']
+# Strings that int/float/format treat specially: whitespace, signs, exponents, underscores, bases,
+# non-ASCII digits (Python's int() reads them), inf/nan.
+NUMERIC_STRINGS = [' 42 ', '4.7', '-3', '+5', '1e3', '0x1A', '1_000', '٣', '１２', 'nan', 'inf', '-0', '007', '3.0',
+                   '1,5', '', ' ', '12abc', '0b11', '٣.٥', '2e-3', '-1e400']
+# Strings whose order differs between UTF-16 code units (JavaScript) and code points (Python).
+ORDER_STRINGS = ['x😀', 'xﬁ', 'x\uffff', 'x𝔘', 'xZ', 'xa', 'x\u00e9', 'X', 'x']
 SAFE_FLOATS = [0.5, 2.5, -0.125, 3.14159, 0.1, 99.99, -7.25, 1e-7, 12.75, 1234.5678]
 ALL_FLOATS = SAFE_FLOATS + [1.0, 0.0, -2.0, 1e20, 1.5e300, 100.0, 2.5e-5]
 BIG_INTS = [9007199254740993, 1234567890123456789, -9223372036854775808, 18446744073709551615,

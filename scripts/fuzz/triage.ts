@@ -1,5 +1,5 @@
 // Groups the cases of the differential fuzz fixtures that Conduit does not render as Jinja2 did, for a
-// developer fixing the engine: `npx tsx scripts/fuzz/triage.ts [--json out.json] [--examples 2]`.
+// developer fixing the engine: `npx tsx scripts/fuzz/triage.ts [--json out.json] [--examples 2] [--dir fixtures/]`.
 // Groups by a rough signature (kind of mismatch, Conduit's error with values blanked out); each
 // group lists its count and its shortest templates first. Also lists two safety findings (SPEC
 // §4.5, §4.6): cases whose compile + render took longer than --slow-ms, and errors whose message
@@ -9,7 +9,12 @@ import { parseArgs } from 'node:util'
 import { describe, jinjaOutcome, leaked, loadFixtures, mismatch, run } from '../../test/template/fuzz/replay.js'
 
 const { values } = parseArgs({
-  options: { json: { type: 'string' }, examples: { type: 'string', default: '2' }, 'slow-ms': { type: 'string', default: '250' } }
+  options: {
+    json: { type: 'string' },
+    examples: { type: 'string', default: '2' },
+    'slow-ms': { type: 'string', default: '250' },
+    dir: { type: 'string' }
+  }
 })
 const perGroup = Number(values.examples)
 const slowMs = Number(values['slow-ms'])
@@ -28,7 +33,7 @@ function signature (why: string, conduit: string, jinja: string): string {
   return `${why}: ${blank(conduit)}`
 }
 
-for (const file of loadFixtures()) {
+for (const file of loadFixtures(values.dir === undefined ? undefined : values.dir.replace(/\/?$/, '/'))) {
   for (const c of file.cases) {
     total++
     const context = file.contexts[c.context] ?? {}

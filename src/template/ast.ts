@@ -44,10 +44,15 @@ export interface Output extends Pos {
   source: string
 }
 export interface If extends Pos { type: 'If', test: Expr, body: Node[], otherwise: Node[] }
-/** A name, or a tuple of names (`for k, v in …`, `set a, b = …`), or `ns.attr` (set only). */
+/** One place of a tuple target: a name, or a nested tuple (`for (a, (b, c)) in …`). */
+export type TargetItem = (Pos & { type: 'Name', name: string }) | (Pos & { type: 'Tuple', items: TargetItem[] })
+/**
+ * A name, or a tuple (`for k, v in …`, `for (k, v) in …`, `set a, b = …`, nested as Jinja2 allows:
+ * `items` is the shape, `names` every name in it, in order), or `ns.attr` (set only).
+ */
 export type Target =
   | (Pos & { type: 'Name', name: string })
-  | (Pos & { type: 'Tuple', names: Array<Pos & { name: string }> })
+  | (Pos & { type: 'Tuple', items: TargetItem[], names: Array<Pos & { name: string }> })
   | (Pos & { type: 'NsAttr', name: string, attr: string })
 export interface For extends Pos { type: 'For', target: Target, iter: Expr, filter: Expr | null, body: Node[], otherwise: Node[] }
 export interface Set extends Pos { type: 'Set', target: Target, value: Expr }

@@ -4,7 +4,7 @@
 // from this file. The code is straight-line: a string accumulator `o`, one local per template
 // variable and runtime calls through `R` (render-helpers.ts). `L` records the node being evaluated
 // so a failure reports its line and column.
-import type { Expr, Node, Pos, Target, Template } from './ast.js'
+import type { Expr, Node, Pos, Target, TargetItem, Template } from './ast.js'
 import { FUNCTION_NAMES } from './checker.js'
 import { SAFE_METHODS, isUnsafeName } from './runtime/access.js'
 import { FILTER_SIGNATURES } from './runtime/filters.js'
@@ -193,7 +193,19 @@ class Generator {
         let value = 'o'
         for (const f of n.filters) value = this.filterCall(f.name, value, f.args, f.kwargs, f)
         const val = this.fresh('B')
-        return `{ const ${saved} = o; o = "";\n${this.nodes(n.body)}const ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
+        // The body is its own scope, as in Jinja2: what it assigns stays inside.
+        const outer = this.scope
+        const inner = new Scope(outer)
+        let inits = ''
+        for (const name of assignedIn(n.body, new Set())) {
+          const ident = this.fresh(`v_${name}_`)
+          inits += `let ${ident} = ${this.resolveOuter(name, outer)};\n`
+          inner.vars.set(name, ident)
+        }
+        this.scope = inner
+        const body = this.nodes(n.body)
+        this.scope = outer
+        return `{ const ${saved} = o; o = "";\n{ ${inits}${body}}\nconst ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
       }
       case 'For': return this.forLoop(n)
     }
@@ -215,9 +227,17 @@ class Generator {
   private assign (target: Target, value: string, p: Pos): string {
     if (target.type === 'Name') return `${this.resolve(target.name)} = ${value};\n`
     if (target.type === 'NsAttr') return `R.nsSet(${this.resolve(target.name)}, ${lit(target.attr)}, ${value}, ${this.at(p)});\n`
+    return '{ ' + this.destructure(target.items, value, (name, v) => `${this.resolve(name)} = ${v};\n`, p) + '}\n'
+  }
+
+  /** Unpacks `value` into a (nested) tuple target; `bind` makes the code that stores one name. */
+  private destructure (items: TargetItem[], value: string, bind: (name: string, value: string) => string, p: Pos): string {
     const u = this.fresh('U')
-    return `{ const ${u} = R.unpack(${value}, ${target.names.length}, ${this.at(p)});\n` +
-      target.names.map((x, i) => `${this.resolve(x.name)} = ${u}[${i}];\n`).join('') + '}\n'
+    let code = `const ${u} = R.unpack(${value}, ${items.length}, ${this.at(p)});\n`
+    items.forEach((item, i) => {
+      code += item.type === 'Name' ? bind(item.name, `${u}[${i}]`) : this.destructure(item.items, `${u}[${i}]`, bind, item)
+    })
+    return code
   }
 
   private forLoop (n: Node & { type: 'For' }): string {
@@ -232,10 +252,9 @@ class Generator {
         scope.vars.set(t, ident)
         return ident
       })
-      if (n.target.type === 'Name') return `let ${idents[0] as string} = ${item};\n`
-      const u = this.fresh('U')
-      return `const ${u} = R.unpack(${item}, ${idents.length}, ${this.at(n.target)});\n` +
-        idents.map((ident, i) => `let ${ident} = ${u}[${i}];\n`).join('')
+      if (n.target.type !== 'Tuple') return `let ${idents[0] as string} = ${item};\n`
+      let next = 0
+      return this.destructure(n.target.items, item, (_name, v) => `let ${idents[next++] as string} = ${v};\n`, n.target)
     }
 
     let code = `{ L = ${this.pos(n)};\nlet ${items} = R.iter(${this.expr(n.iter)}, ${this.at(n.iter)});\n`

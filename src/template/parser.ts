@@ -2,7 +2,7 @@
 // precedence (parser.py of Jinja2 3.1). Syntax errors stop at the first problem and name its
 // position and what was expected.
 import type {
-  BlockSet, CompareOp, Expr, Filter, For, If, Keyword, Node, Pos, Set, Target, Template, Test
+  BlockSet, CompareOp, Expr, Filter, For, If, Keyword, Node, Pos, Set, Target, TargetItem, Template, Test
 } from './ast.js'
 import { TemplateSyntaxError } from './ast.js'
 import { LexError, tokenize, where } from './lexer.js'
@@ -10,6 +10,11 @@ import type { Token } from './lexer.js'
 import { LIMITS } from './runtime/env.js'
 
 export class ParseError extends TemplateSyntaxError {}
+
+/** Every name of a tuple target, in order. */
+function targetNames (items: TargetItem[]): Array<Pos & { name: string }> {
+  return items.flatMap(i => i.type === 'Name' ? [{ name: i.name, line: i.line, column: i.column }] : targetNames(i.items))
+}
 
 const MAX_CHAIN = 1000
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>='])
@@ -218,21 +223,52 @@ class Parser {
   }
 
   private parseTarget (allowNamespace: boolean): Target {
-    const first = this.expectName('a variable name')
-    if (allowNamespace && this.isOp('.')) {
+    const start = this.cur
+    if (allowNamespace && start.type === 'name' && this.peek().type === 'op' && this.peek().value === '.') {
+      this.next()
       this.next()
       const attr = this.expectName('an attribute name')
-      return { type: 'NsAttr', name: first.value, attr: attr.value, line: first.line, column: first.column }
+      return { type: 'NsAttr', name: start.value, attr: attr.value, line: start.line, column: start.column }
     }
-    if (!this.isOp(',')) return { type: 'Name', name: first.value, line: first.line, column: first.column }
-    const names = [{ name: first.value, line: first.line, column: first.column }]
+    // Jinja2's parse_tuple(simplified=True): primaries (names, parenthesized tuples) separated by commas.
+    const first = this.parseTargetItem()
+    if (!this.isOp(',')) {
+      if (first.type === 'Name') return first
+      return { type: 'Tuple', items: first.items, names: targetNames(first.items), line: first.line, column: first.column }
+    }
+    const items = [first]
     while (this.isOp(',')) {
       this.next()
-      if (this.cur.type !== 'name' || this.cur.value === 'in') break
-      const n = this.next()
-      names.push({ name: n.value, line: n.line, column: n.column })
+      if (!(this.cur.type === 'name' && this.cur.value !== 'in') && !this.isOp('(')) break
+      items.push(this.parseTargetItem())
     }
-    return { type: 'Tuple', names, line: first.line, column: first.column }
+    return { type: 'Tuple', items, names: targetNames(items), line: start.line, column: start.column }
+  }
+
+  /** A name or a parenthesized tuple of target items (`(a, b)`, `(a,)`, `(a, (b, c))`). */
+  private parseTargetItem (): TargetItem {
+    if (this.isOp('(')) {
+      const open = this.next()
+      this.enter(open)
+      const items: TargetItem[] = []
+      let tuple = false
+      while (!this.isOp(')')) {
+        if (items.length > 0) {
+          this.expectOp(',')
+          tuple = true
+          if (this.isOp(')')) break
+        }
+        items.push(this.parseTargetItem())
+      }
+      this.leave()
+      this.next()
+      if (items.length === 0) this.fail('cannot assign to an empty tuple', open)
+      // `(a)` is just `a`, as in Python.
+      if (items.length === 1 && !tuple) return items[0] as TargetItem
+      return { type: 'Tuple', items, line: open.line, column: open.column }
+    }
+    const n = this.expectName('a variable name')
+    return { type: 'Name', name: n.value, line: n.line, column: n.column }
   }
 
   // ---- expressions ----

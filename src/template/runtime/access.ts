@@ -2,7 +2,7 @@
 // starting with '_' and constructor/prototype/__proto__ at compile time; this is the second wall for
 // names computed at run time (`obj[key]`, the attr filter, map(attribute=…)). Only own data
 // properties of plain values and the whitelisted safe methods are reachable.
-import { Namespace, PyDict, Undefined, isInt, isUndefined, namedTupleIndex, pyRepr, pyTypeName } from './values.js'
+import { Markup, Namespace, ProfileFields, PyDict, Undefined, isInt, isUndefined, namedTupleIndex, pyRepr, pyTypeName } from './values.js'
 import { TemplateRenderError } from '../types.js'
 
 /** Safe methods of SPEC §4.2, by receiver type. */
@@ -53,7 +53,7 @@ function missing (obj: unknown, name: string): Undefined {
 export function getAttr (obj: unknown, name: string): unknown {
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
   if (isUnsafeName(name)) return missing(obj, name)
-  if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
+  if (typeof obj === 'string' || obj instanceof Markup) return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
   if (Array.isArray(obj)) {
     const field = namedTupleIndex(obj, name)
     if (field !== -1) return obj[field]
@@ -62,7 +62,7 @@ export function getAttr (obj: unknown, name: string): unknown {
   if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name)
   if (isTemplateObject(obj)) return obj.templateAttr(name)
   if (obj instanceof PyDict) {
-    if (SAFE_METHODS.dict.has(name as never)) return new BoundMethod(obj, name)
+    if (SAFE_METHODS.dict.has(name as never) || (name === 'by_id' && obj instanceof ProfileFields)) return new BoundMethod(obj, name)
     const v = obj.getStr(name)
     return v !== undefined ? v : missing(obj, name)
   }
@@ -90,6 +90,10 @@ export function getItem (obj: unknown, key: unknown): unknown {
     return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
   }
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
+  if (obj instanceof Markup && (isInt(key) || typeof key === 'boolean')) {
+    const ch = getItem(obj.text, key)
+    return typeof ch === 'string' ? new Markup(ch) : ch
+  }
   if (typeof key === 'string' && isUnsafeName(key)) return missing(obj, key)
   if (typeof key === 'boolean') key = key ? 1 : 0
   if (Array.isArray(obj)) {

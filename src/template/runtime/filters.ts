@@ -4,7 +4,7 @@
 // `<generator object …>`, and |length counts it where Jinja2 raises.
 import type { RuntimeEnv } from './env.js'
 import {
-  PyFloat, UNDEFINED, Namespace, isDict, isFloat, isInt, isNumber, isUndefined, makeFloat,
+  Markup, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
   makeNamedTuple, makeTuple, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
 } from './values.js'
 import { getAttr, getItem, BoundMethod, SAFE_METHODS } from './access.js'
@@ -16,7 +16,7 @@ import {
   percentFormat, parsePyFloat, parsePyInt, roundFloat, roundInt
 } from './filters/pyformat.js'
 import {
-  PY_WHITESPACE, codePoints, fail, hashKey, ignoreCase, intArg, iterate, pyAdd, pyLen, pySorted,
+  PY_WHITESPACE, asciiDigits, codePoints, fail, hashKey, ignoreCase, intArg, iterate, pyAdd, pyLen, pySorted,
   isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
@@ -111,13 +111,15 @@ function absFilter (_env: RuntimeEnv, value: unknown): unknown {
 const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 }, (_env, value, p) => {
   if (isUndefined(value)) undefinedError(value)
   if (typeof value === 'string') {
+    value = asciiDigits(value)
     const base = intArg(p.base, 'int')
-    const parsed = parsePyInt(value, base)
+    const parsed = parsePyInt(value as string, base)
     if (parsed !== undefined) return parsed
-    const f = parsePyFloat(value)
+    const f = parsePyFloat(value as string)
     return f !== undefined && Number.isFinite(f) ? Math.trunc(f) + 0 : p.default
   }
   if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'bigint') return value
   if (isNumber(value)) {
     const n = toNumber(value)
     return Number.isFinite(n) ? Math.trunc(n) + 0 : p.default
@@ -128,7 +130,7 @@ const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 
 const floatFilter = withParams('float', ['default'], { default: new PyFloat(0) }, (_env, value, p) => {
   if (isUndefined(value)) undefinedError(value)
   if (typeof value === 'string') {
-    const f = parsePyFloat(value)
+    const f = parsePyFloat(asciiDigits(value))
     return f === undefined ? p.default : makeFloat(f)
   }
   if (typeof value === 'boolean' || isNumber(value)) return makeFloat(toNumber(value))
@@ -143,6 +145,8 @@ const roundFilter = withParams('round', ['precision', 'method'], { precision: 0,
     if (method === 'common') fail(`type ${pyTypeName(value)} doesn't define __round__ method`)
     fail(`must be real number, not ${pyTypeName(value)}`)
   }
+  // A big int is exact: rounding to whole digits or finer leaves it as it is.
+  if (typeof value === 'bigint' && precision >= 0) return method === 'common' ? value : makeFloat(Number(value))
   if (method === 'common') {
     if (isFloat(value)) return makeFloat(roundFloat(toNumber(value), precision))
     return roundInt(toNumber(value), precision)
@@ -207,9 +211,14 @@ const truncateFilter = withParams('truncate', ['length', 'killwords', 'end', 'le
     return (cut < 0 ? head : head.slice(0, cut)) + end
   })
 
-function formatFilter (_env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): string {
+function formatFilter (_env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
   const hasKwargs = Object.keys(kwargs).length > 0
   if (args.length > 0 && hasKwargs) fail("can't handle positional and keyword arguments at the same time")
+  if (value instanceof Markup) {
+    // Markup % args: str arguments are escaped.
+    const esc = (v: unknown): unknown => typeof v === 'string' ? htmlEscape(v) : unmark(v)
+    return new Markup(percentFormat(value.text, hasKwargs ? Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k, esc(v)])) : args.map(esc)))
+  }
   return percentFormat(str(value), hasKwargs ? kwargs : args)
 }
 
@@ -486,18 +495,14 @@ function base64EncodeFilter (_env: RuntimeEnv, value: unknown): string {
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
-const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/
+/** What base64.b64decode(validate=True) accepts: the standard alphabet, padded, nothing else. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 function base64DecodeFilter (_env: RuntimeEnv, value: unknown): string {
   if (typeof value !== 'string') throw new TemplateRenderError(`base64_decode: expected a string, got ${pyTypeName(value)}`)
-  const text = value.replace(/[\s]+/g, '')
-  const body = text.replace(/=+$/, '')
-  const badPadding = text.length !== body.length && text.length % 4 !== 0
-  if (!BASE64.test(text) || body.length % 4 === 1 || badPadding) {
-    throw new TemplateRenderError('base64_decode: the value is not valid base64')
-  }
+  if (!BASE64.test(value)) throw new TemplateRenderError('base64_decode: the value is not valid padded base64')
   try {
-    return UTF8.decode(Buffer.from(body, 'base64'))
+    return UTF8.decode(Buffer.from(value, 'base64'))
   } catch {
     throw new TemplateRenderError('base64_decode: the decoded bytes are not valid UTF-8 text')
   }
@@ -508,8 +513,24 @@ function lengthFilter (_env: RuntimeEnv, value: unknown): number {
   return pyLen(value)
 }
 
-/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
-export const FILTERS: Record<string, FilterFn> = registry({
+/** Filters whose result stays Markup when their input is one (markupsafe's str methods, soft_str). */
+const MARKUP_KEEPING = new Set(['upper', 'lower', 'capitalize', 'trim', 'string', 'truncate', 'reverse'])
+/** Filters that take a Markup input as it is (default passes it through; tojson and format read it). */
+const MARKUP_AWARE = new Set(['default', 'd', 'tojson', 'format'])
+
+/** Every other filter reads a Markup input as its text, as Jinja2's filters do with autoescape off. */
+function markupInput<F extends FilterFn | BoundFilterFn> (name: string, fn: F): F {
+  if (MARKUP_AWARE.has(name)) return fn
+  const keep = MARKUP_KEEPING.has(name)
+  const call = fn as (env: RuntimeEnv, value: unknown, a: never, b: never) => unknown
+  return ((env: RuntimeEnv, value: unknown, a: never, b: never) => {
+    if (!(value instanceof Markup)) return call(env, value, a, b)
+    const out = call(env, value.text, a, b)
+    return keep && typeof out === 'string' ? new Markup(out) : out
+  }) as F
+}
+
+const RAW_FILTERS: Record<string, FilterFn> = {
   abs: noParams('abs', absFilter),
   attr: attrFilter,
   batch: batchFilter,
@@ -544,7 +565,7 @@ export const FILTERS: Record<string, FilterFn> = registry({
   string: noParams('string', (_env, value) => str(value)),
   sum: sumFilter,
   title: noParams('title', titleFilter),
-  tojson: withParams('tojson', ['indent'], { indent: null }, (_env, value, p) => toJson(value, p.indent)),
+  tojson: withParams('tojson', ['indent'], { indent: null }, (_env, value, p) => new Markup(toJson(value, p.indent))),
   trim: trimFilter,
   truncate: truncateFilter,
   unique: uniqueFilter,
@@ -555,13 +576,18 @@ export const FILTERS: Record<string, FilterFn> = registry({
   json_encode: withParams('json_encode', ['indent'], { indent: null }, (_env, value, p) => jsonEncode(value, p.indent)),
   base64_encode: noParams('base64_encode', base64EncodeFilter),
   base64_decode: base64DecodeFilter
-})
+}
+
+/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
+export const FILTERS: Record<string, FilterFn> = registry(Object.fromEntries(
+  Object.entries(RAW_FILTERS).map(([name, fn]) => [name, markupInput(name, fn)])
+))
 
 /** The signatures of the filters that have one, by filter name (frozen, without a prototype). */
 export const FILTER_SIGNATURES: Record<string, FilterSignature> = registry(Object.fromEntries(
-  Object.keys(FILTERS).flatMap(name => {
-    const sig = SIGNATURES.get(FILTERS[name] as FilterFn)
-    return sig === undefined ? [] : [[name, sig]]
+  Object.keys(RAW_FILTERS).flatMap(name => {
+    const sig = SIGNATURES.get(RAW_FILTERS[name] as FilterFn)
+    return sig === undefined ? [] : [[name, { ...sig, bound: markupInput(name, sig.bound) }]]
   })
 ))
 

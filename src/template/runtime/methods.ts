@@ -4,7 +4,7 @@
 import type { RuntimeEnv } from './env.js'
 import { isTemplateObject } from './access.js'
 import type { BoundMethod } from './access.js'
-import { PyDict, isInt, isTuple, isUndefined, makeTuple, pyTypeName } from './values.js'
+import { Markup, PyDict, htmlEscape, isTuple, isUndefined, makeTuple, pyStr, pyTypeName, unmark } from './values.js'
 import {
   codePoints, fail, sliceBounds, strCapitalize, strReplace, strSplit, strStrip, strTitle, intArg
 } from './filters/python.js'
@@ -97,17 +97,25 @@ function callStrMethod (s: string, name: string, args: unknown[], kwargs: Record
   return fail(`'str' object has no attribute '${name}'`)
 }
 
-/** by_id(N): the profile field with id N, undefined when the user has none. */
+/**
+ * A str method of a Markup, as markupsafe wraps them: str arguments are escaped (split's separator
+ * and the affixes of startswith/endswith are not), str results are Markup again.
+ */
+function callMarkupMethod (text: string, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  const plain = name === 'split' || name === 'startswith' || name === 'endswith'
+  const out = callStrMethod(text, name, args.map(a => plain ? unmark(a) : typeof a === 'string' ? htmlEscape(a) : unmark(a)), kwargs)
+  if (typeof out === 'string') return new Markup(out)
+  if (Array.isArray(out)) return out.map(x => typeof x === 'string' ? new Markup(x) : x)
+  return out
+}
+
+/** by_id(N): the profile field whose key is str(N), None when there is none (as dict.get answers). */
 function byId (receiver: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
   positional('profile_fields', 'by_id', args, kwargs, 1, 1)
-  const id = args[0]
-  if (!(isInt(id) || (typeof id === 'string' && id !== ''))) {
-    fail(`by_id() expects an integer id, not ${pyTypeName(id)}`)
-  }
-  const key = String(id)
+  const key = pyStr(args[0])
   if (isTemplateObject(receiver)) return receiver.templateAttr(key)
   if (receiver instanceof PyDict) {
-    const v = receiver.get(key)
+    const v = receiver.getStr(key)
     return v === undefined ? null : v
   }
   if (receiver === null) fail("'None' has no attribute 'by_id'")
@@ -119,6 +127,7 @@ export function callMethod (_env: RuntimeEnv, method: BoundMethod, args: unknown
   if (name === 'by_id') return byId(receiver, args, kwargs)
   if (isUndefined(receiver)) fail(receiver.describe())
   if (typeof receiver === 'string') return callStrMethod(receiver, name, args, kwargs)
+  if (receiver instanceof Markup) return callMarkupMethod(receiver.text, name, args, kwargs)
   if (Array.isArray(receiver)) {
     const kindName = listKindName(receiver)
     if (name !== 'append' || isTuple(receiver) || kindName !== undefined) {

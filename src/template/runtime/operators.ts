@@ -5,10 +5,11 @@
 import { TemplateRenderError } from '../types.js'
 import { LIMITS } from './env.js'
 import {
-  PyDict, PyFloat, Undefined, floatRepr, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
+  Markup, PyComplex, PyDict, PyFloat, Undefined, floatRepr, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
   pyEquals, pyLess, pyRepr, pyStr, pyTypeName, toBigInt, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
+import { listKindName } from './list-kinds.js'
 
 function undefinedCheck (v: unknown): void {
   if (v instanceof Undefined) throw new TemplateRenderError(v.describe())
@@ -49,6 +50,11 @@ function intOp (a: IntLike, b: IntLike, num: (x: number, y: number) => number, b
   return boundedBig(big(toBigInt(a), toBigInt(b)))
 }
 
+/** A list or tuple: range() results and dict views neither concatenate nor repeat. */
+function isPlainSequence (v: unknown): v is unknown[] {
+  return Array.isArray(v) && listKindName(v) === undefined
+}
+
 function unsupported (op: string, a: unknown, b: unknown): never {
   undefinedCheck(a)
   undefinedCheck(b)
@@ -86,18 +92,22 @@ function repeat (seq: unknown, times: unknown): unknown {
 }
 
 export function add (a: unknown, b: unknown): unknown {
+  // Markup + str escapes the str (and str + Markup, through Markup.__radd__).
+  if (a instanceof Markup && (typeof b === 'string' || b instanceof Markup)) return new Markup(add(a.text, markupText(b)) as string)
+  if (b instanceof Markup && typeof a === 'string') return new Markup(add(htmlEscape(a), b.text) as string)
+  if (a instanceof Markup) return add(a.text, b)
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x + y, (x, y) => x + y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), false)
   if (typeof a === 'string' && typeof b === 'string') {
     boundedLength(a.length + b.length)
     return a + b
   }
-  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b) && listKindName(a) === undefined && listKindName(b) === undefined) {
     boundedItems(a.length + b.length)
     const out = [...a, ...b]
     return isTuple(a) ? makeTuple(out) : out
   }
-  if (typeof a === 'string' || Array.isArray(a)) {
+  if (typeof a === 'string' || (Array.isArray(a) && listKindName(a) === undefined)) {
     undefinedCheck(b)
     throw new TemplateRenderError(`can only concatenate ${pyTypeName(a)} (not "${pyTypeName(b)}") to ${pyTypeName(a)}`)
   }
@@ -111,10 +121,14 @@ export function sub (a: unknown, b: unknown): unknown {
 }
 
 export function mul (a: unknown, b: unknown): unknown {
+  if (a instanceof Markup || b instanceof Markup) {
+    const out = mul(unmark(a), unmark(b))
+    return typeof out === 'string' ? new Markup(out) : out
+  }
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x * y, (x, y) => x * y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), false)
-  if ((typeof a === 'string' || Array.isArray(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
-  if ((typeof b === 'string' || Array.isArray(b)) && (isInt(a) || typeof a === 'boolean')) return repeat(b, a)
+  if ((typeof a === 'string' || isPlainSequence(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
+  if ((typeof b === 'string' || isPlainSequence(b)) && (isInt(a) || typeof a === 'boolean')) return repeat(b, a)
   return unsupported('*', a, b)
 }
 
@@ -155,7 +169,21 @@ function floatFloorDiv (x: number, y: number): number {
   return floor
 }
 
+/** The text a Markup operation joins: a Markup as it is, a str escaped. */
+function markupText (v: string | Markup): string {
+  return v instanceof Markup ? v.text : htmlEscape(v)
+}
+
+/** Markup % args: str arguments are escaped first. */
+function escapeArgs (v: unknown): unknown {
+  if (typeof v === 'string') return htmlEscape(v)
+  if (isTuple(v)) return makeTuple(v.map(escapeArgs))
+  return unmark(v)
+}
+
 export function mod (a: unknown, b: unknown): unknown {
+  if (a instanceof Markup) return new Markup(mod(a.text, escapeArgs(b)) as string)
+  if (b instanceof Markup) return mod(a, b.text)
   if (typeof a === 'string') return formatPercent(a, b)
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('%', a, b)
   const ints = bothInts(a, b)
@@ -187,23 +215,28 @@ export function pow (a: unknown, b: unknown): unknown {
     if (bits * y > MAX_INT_BITS) throw new TemplateRenderError('int too large: more than 4300 digits')
     return intOp(a as IntLike, b as IntLike, (p, q) => p ** q, (p, q) => p ** q)
   }
-  // A negative number to a fractional power is complex in Python.
-  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) throw new TemplateRenderError('complex numbers are not supported: a negative number raised to a fractional power')
-  const r = bothInts(a, b) ? intNegativePow(toBigInt(a as IntLike), toNumber(b)) : x ** y
+  // A negative number to a fractional power is complex in Python (CPython's c_pow on (x, 0)).
+  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) {
+    const len = (-x) ** y
+    const phase = Math.PI * y
+    return new PyComplex(len * Math.cos(phase), len * Math.sin(phase))
+  }
+  const r = Number.isInteger(y) && y < 0 ? negativePow(x, y) : x ** y
   // Python raises where a float power overflows; JS would print inf.
   if ((r === Infinity || r === -Infinity) && Number.isFinite(x) && Number.isFinite(y) && x !== 0) throw new TemplateRenderError('(34, \'Numerical result out of range\')')
   return makeFloat(r)
 }
 
 /**
- * int ** negative int: Python converts both to float and calls C pow(), which is correctly rounded
- * for these (7 ** -2 == 0.02040816326530612); JS's ** can be off by one ulp. 1 / x**|y| is exact
- * whenever x**|y| is, and x**|y| is exact below 2^53.
+ * x ** -n: Python calls C pow(), correctly rounded here (7 ** -2 == 0.02040816326530612,
+ * 1e16 ** -2 == 1e-32); JS's ** can be off by one ulp. 1 / x**n rounds once more, but x**n is
+ * exact for small integers and a single correctly rounded product for |n| <= 2.
  */
-function intNegativePow (base: bigint, exp: number): number {
-  const positive = Number(base) ** -exp
-  if (Number.isSafeInteger(positive)) return 1 / positive
-  return Number(base) ** exp
+function negativePow (x: number, y: number): number {
+  // V8's ** is not correctly rounded even for squares (1e16 ** 2); a product is.
+  const positive = y === -1 ? x : y === -2 ? x * x : x ** -y
+  if (Number.isFinite(positive) && positive !== 0 && (Number.isSafeInteger(positive) || y >= -2)) return 1 / positive
+  return x ** y
 }
 
 export function neg (a: unknown): unknown {
@@ -232,8 +265,10 @@ export function concat (a: unknown, b: unknown): string {
 function comparable (a: unknown, b: unknown, op: string): void {
   undefinedCheck(a)
   undefinedCheck(b)
+  a = unmark(a)
+  b = unmark(b)
   const ok = (isNumeric(a) && isNumeric(b)) || (typeof a === 'string' && typeof b === 'string') ||
-    (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b))
+    (isPlainSequence(a) && isPlainSequence(b) && isTuple(a) === isTuple(b))
   if (!ok) throw new TemplateRenderError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
 }
 
@@ -246,6 +281,8 @@ export function ge (a: unknown, b: unknown): boolean { comparable(a, b, '>='); r
 
 /** `item in container`. */
 export function contains (container: unknown, item: unknown): boolean {
+  if (container instanceof Markup) container = container.text
+  if (item instanceof Markup && typeof container === 'string') item = item.text
   if (typeof container === 'string') {
     if (typeof item !== 'string') {
       undefinedCheck(item)

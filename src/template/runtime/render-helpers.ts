@@ -5,7 +5,6 @@ import { ConduitError } from '../../errors.js'
 import { TemplateRenderError } from '../types.js'
 import type { Pos } from '../ast.js'
 import { BoundMethod, getAttr, getCheckedAttr, getItem, isTemplateObject } from './access.js'
-import type { TemplateObject } from './access.js'
 import { LIMITS, chargeLoopIteration } from './env.js'
 import type { RuntimeEnv } from './env.js'
 import { BOUND_FILTERS, FILTERS } from './filters.js'
@@ -15,27 +14,11 @@ import { LoopContext } from './loop.js'
 import * as ops from './operators.js'
 import { TESTS } from './tests.js'
 import {
-  Namespace, PyDict, PyFloat, UNDEFINED, Undefined, fromHost, isInt, isIntegral, isTuple, makeDict, makeTuple, pyStr,
+  Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, isInt, isTuple, makeDict, makeTuple, pyStr,
   pyTypeName, truthy
 } from './values.js'
 import { parseJson } from './filters/from-json.js'
-
-/** `user.profile_fields`: only `by_id(N)` is reachable. */
-export class ProfileFields implements TemplateObject {
-  constructor (readonly fields: Record<string, unknown> | null) {}
-
-  templateAttr (name: string): unknown {
-    if (name === 'by_id') return new BoundMethod(this, 'by_id')
-    return new Undefined(undefined, "'profile_fields'", name)
-  }
-
-  /** The field with id N (claim keys are strs: 12 and '12' are one id); None when there is none. */
-  byId (id: unknown): unknown {
-    const key = typeof id === 'string' ? id : isIntegral(id) || id instanceof PyFloat ? pyStr(id instanceof PyFloat ? id.value : id) : undefined
-    if (key === undefined || this.fields === null || !Object.hasOwn(this.fields, key)) return null
-    return fromHost(this.fields[key])
-  }
-}
+import { listKind, markList } from './list-kinds.js'
 
 const USER_FIELDS = ['id', 'email', 'first_name', 'last_name', 'username'] as const
 // Anonymous: every user.* is None, profile_fields included, so by_id() on it fails as in Jinja2.
@@ -55,8 +38,15 @@ function wrapUser (user: unknown): unknown {
     if (!out.has(k) && k !== 'profile_fields' && host[k] !== undefined) out.setStr(k, fromHost(host[k]))
   }
   const pf = host.profile_fields
-  out.setStr('profile_fields', pf !== null && typeof pf === 'object' && !Array.isArray(pf) ? new ProfileFields(pf as Record<string, unknown>) : null)
+  out.setStr('profile_fields', pf !== null && typeof pf === 'object' && !Array.isArray(pf) ? profileFields(pf as Record<string, unknown>) : null)
   wrappedUsers.set(user, out)
+  return out
+}
+
+/** The claim `profile_fields` as a dict that also answers by_id(N). */
+function profileFields (fields: Record<string, unknown>): ProfileFields {
+  const out = new ProfileFields()
+  for (const k of Object.keys(fields)) if (fields[k] !== undefined) out.setStr(k, fromHost(fields[k]))
   return out
 }
 
@@ -110,6 +100,7 @@ function lookup (map: Record<string, string> | null | undefined, key: string, fn
 function iterate (v: unknown): readonly unknown[] {
   if (Array.isArray(v)) return v
   if (typeof v === 'string') return Array.from(v)
+  if (v instanceof Markup) return Array.from(v.text)
   if (v instanceof PyDict) return v.keys()
   if (v instanceof Undefined) return []
   throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
@@ -132,11 +123,15 @@ function sliceIndex (v: unknown): number | null {
   throw new TemplateRenderError('slice indices must be integers or None')
 }
 
-/** Python's seq[start:stop:step] on str, list and tuple. */
+/** Python's seq[start:stop:step] on str, list, tuple and range; anything else is Python's TypeError. */
 function slice (obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
   if (obj instanceof Undefined) throw new TemplateRenderError(obj.describe())
+  if (obj instanceof Markup) return new Markup(slice(obj.text, start, stop, step) as string)
   const isStr = typeof obj === 'string'
-  if (!isStr && !Array.isArray(obj)) return new Undefined(undefined, `'${pyTypeName(obj)} object'`, '__getitem__')
+  if (obj instanceof PyDict) throw new TemplateRenderError("unhashable type: 'slice'")
+  if (!isStr && !Array.isArray(obj)) throw new TemplateRenderError(`'${pyTypeName(obj)}' object is not subscriptable`)
+  const kind = listKind(obj)
+  if (kind !== undefined && kind.kind !== 'range') throw new TemplateRenderError(`'${kind.kind}' object is not subscriptable`)
   const seq: readonly unknown[] = isStr ? Array.from(obj) : obj
   const n = seq.length
   const st = sliceIndex(step) ?? 1
@@ -147,25 +142,25 @@ function slice (obj: unknown, start: unknown, stop: unknown, step: unknown): unk
     return Math.min(Math.max(i, lo), hi)
   }
   const out: unknown[] = []
+  let a: number
+  let b: number
   if (st > 0) {
-    const a = norm(sliceIndex(start), 0, 0, n)
-    const b = norm(sliceIndex(stop), n, 0, n)
+    a = norm(sliceIndex(start), 0, 0, n)
+    b = norm(sliceIndex(stop), n, 0, n)
     for (let i = a; i < b; i += st) out.push(seq[i])
   } else {
-    const a = norm(sliceIndex(start), n - 1, -1, n - 1)
-    const b = norm(sliceIndex(stop), -1, -1, n - 1)
+    a = norm(sliceIndex(start), n - 1, -1, n - 1)
+    b = norm(sliceIndex(stop), -1, -1, n - 1)
     for (let i = a; i > b; i += st) out.push(seq[i])
   }
   if (isStr) return out.join('')
+  // A slice of a range is a range: its bounds are the slice's, mapped through the range.
+  if (kind !== undefined) return markList(out, { kind: 'range', start: kind.start + a * kind.step, stop: kind.start + b * kind.step, step: kind.step * st })
   return isTuple(obj) ? makeTuple(out) : out
 }
 
 function callValue (env: RuntimeEnv, fn: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
   if (fn instanceof BoundMethod) {
-    if (fn.receiver instanceof ProfileFields) {
-      if (args.length !== 1) throw new TemplateRenderError('by_id() takes exactly one argument')
-      return fn.receiver.byId(args[0])
-    }
     return callMethod(env, fn, args, kwargs)
   }
   if (fn instanceof Undefined) throw new TemplateRenderError(fn.describe())

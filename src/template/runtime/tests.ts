@@ -2,10 +2,10 @@
 // including its aliases (==, !=, <, <=, >, >=, equalto, greaterthan, lessthan).
 import type { RuntimeEnv } from './env.js'
 import {
-  Namespace, PyFloat, isDict, isFloat, isInt, isNumber, isUndefined, pyEquals, pyLess, pyStr, pyTypeName,
-  toNumber
+  Markup, Namespace, PyFloat, isDict, unmark, isFloat, isInt, isIntegral, isNumber, isUndefined, pyEquals, pyLess, pyStr, pyTypeName
 } from './values.js'
 import { registry } from './filters/args.js'
+import { mod } from './operators.js'
 import { isIterable, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
 
 export type TestFn = (env: RuntimeEnv, value: unknown, args: unknown[]) => boolean
@@ -30,21 +30,11 @@ function binary (name: string, fn: (value: unknown, other: unknown) => boolean):
   }
 }
 
-/** Python's a % b for the numeric tests, raising where Python raises. */
-function pyMod (a: unknown, b: unknown): number {
+/** `value % n == r` as Jinja2's even/odd/divisibleby compute it: Python's % (exact for big ints; a str formats). */
+function modIs (a: unknown, b: unknown, r: number): boolean {
   if (isUndefined(a)) undefinedError(a)
   if (isUndefined(b)) undefinedError(b)
-  const aNum = isNumber(a) || typeof a === 'boolean'
-  const bNum = isNumber(b) || typeof b === 'boolean'
-  if (!aNum || !bNum) {
-    if (typeof a === 'string') fail('not all arguments converted during string formatting')
-    fail(`unsupported operand type(s) for %: '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
-  }
-  const x = toNumber(a)
-  const y = toNumber(b)
-  if (y === 0) fail(isFloat(a) || isFloat(b) ? 'float modulo' : 'integer modulo by zero')
-  const r = x % y
-  return r !== 0 && (r < 0) !== (y < 0) ? r + y : r
+  return pyEquals(mod(a, b), r)
 }
 
 function ordered (op: string, a: unknown, b: unknown, fn: () => boolean): boolean {
@@ -84,24 +74,28 @@ export function pyIn (value: unknown, seq: unknown): boolean {
   return fail(`argument of type '${pyTypeName(seq)}' is not iterable`)
 }
 
-/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
-export const TESTS: Record<string, TestFn> = registry({
+/** A Markup is a str to every test: its text is tested. */
+function markupAsText (fn: TestFn): TestFn {
+  return (env, value, args) => fn(env, unmark(value), args.some(a => a instanceof Markup) ? args.map(unmark) : args)
+}
+
+const RAW_TESTS: Record<string, TestFn> = {
   defined: unary('defined', v => !isUndefined(v)),
   undefined: unary('undefined', v => isUndefined(v)),
   none: unary('none', v => v === null),
   boolean: unary('boolean', v => typeof v === 'boolean'),
   // Python's numbers.Number includes bool; `integer` does not.
   number: unary('number', v => isNumber(v) || typeof v === 'boolean'),
-  integer: unary('integer', v => isInt(v)),
+  integer: unary('integer', v => isIntegral(v)),
   float: unary('float', v => isFloat(v)),
   string: unary('string', v => typeof v === 'string'),
   mapping: unary('mapping', v => isDict(v)),
   // Jinja2 checks len() and __getitem__: str, list, tuple, dict and the default Undefined pass.
   sequence: unary('sequence', v => typeof v === 'string' || Array.isArray(v) || isDict(v) || isUndefined(v)),
   iterable: unary('iterable', v => isIterable(v)),
-  even: unary('even', v => pyMod(v, 2) === 0),
-  odd: unary('odd', v => pyMod(v, 2) === 1),
-  divisibleby: binary('divisibleby', (v, n) => pyMod(v, n) === 0),
+  even: unary('even', v => modIs(v, 2, 0)),
+  odd: unary('odd', v => modIs(v, 2, 1)),
+  divisibleby: binary('divisibleby', (v, n) => modIs(v, n, 0)),
   lower: unary('lower', v => strIsLower(pyStr(v))),
   upper: unary('upper', v => strIsUpper(pyStr(v))),
   sameas: binary('sameas', sameAs),
@@ -121,4 +115,9 @@ export const TESTS: Record<string, TestFn> = registry({
   greaterthan: gt,
   ge,
   '>=': ge
-})
+}
+
+/** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
+export const TESTS: Record<string, TestFn> = registry(Object.fromEntries(
+  Object.entries(RAW_TESTS).map(([name, fn]) => [name, markupAsText(fn)])
+))

@@ -2,7 +2,7 @@
 // (htmlsafe_json_dumps: json.dumps(sort_keys=True) then <, >, &, ' as \u escapes); `json_encode` is
 // Conduit's plain json.dumps(value): keys in insertion order, no HTML escapes. Both escape non-ASCII
 // as \uXXXX (ensure_ascii), print floats as Python's repr (2.0, 1e-05) and NaN/Infinity as Python does.
-import { Namespace, PyDict, PyFloat, Undefined, floatRepr, isUndefined, pyLess, pyRepr, pyTypeName, compareCodePoints } from './values.js'
+import { Markup, Namespace, PyDict, PyFloat, Undefined, floatRepr, isUndefined, pyLess, pyRepr, pyTypeName, compareCodePoints } from './values.js'
 import { BoundMethod } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { TemplateRenderError } from '../types.js'
@@ -99,6 +99,7 @@ class Encoder {
 
   encode (v: unknown, level: number): string {
     if (typeof v === 'string') return encodeString(v, this.html)
+    if (v instanceof Markup) return encodeString(v.text, this.html)
     if (typeof v === 'number') return Number.isInteger(v) ? pyRepr(v) : floatJson(v)
     if (v === null || v === undefined) return 'null'
     if (v === true) return 'true'
@@ -172,6 +173,7 @@ class Encoder {
 
 function dumps (value: unknown, options: DumpOptions, html: boolean): string {
   if (typeof value === 'string') return encodeString(value, html)
+  if (value instanceof Markup) return encodeString(value.text, html)
   if (isUndefined(value)) throw new TemplateRenderError('Object of type Undefined is not JSON serializable')
   const { sortKeys, indent } = options
   const indentUnit = indent === null ? null : typeof indent === 'number' ? ' '.repeat(Math.max(0, indent)) : indent

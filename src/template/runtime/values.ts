@@ -10,7 +10,7 @@
 // Python itself raises (documented at the function).
 
 import { TemplateRenderError } from '../types.js'
-import { listKindRepr } from './list-kinds.js'
+import { listKindName, listKindRepr } from './list-kinds.js'
 
 /**
  * Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is
@@ -127,6 +127,49 @@ export function isList (v: unknown): v is unknown[] {
   return Array.isArray(v)
 }
 
+/**
+ * markupsafe's Markup, what Jinja2's tojson returns: a str that escapes what is joined to it
+ * (`Markup + str` escapes the str) and prints as `Markup('…')` inside a container. Everything that
+ * reads it as text (printing, `~`, most filters, tests) sees `text`.
+ */
+export class Markup {
+  readonly text: string
+  constructor (text: string) {
+    this.text = text
+  }
+}
+
+/**
+ * A complex number: Python's result of a negative number raised to a fractional power. It prints
+ * as Python prints it and compares equal to numbers; arithmetic on it is refused (an error).
+ */
+export class PyComplex {
+  constructor (readonly re: number, readonly im: number) {}
+}
+
+/** Python's repr of a complex: integral parts without '.0', no real part when it is +0. */
+function complexRepr (c: PyComplex): string {
+  const part = (n: number): string => {
+    const text = floatRepr(n)
+    return text.endsWith('.0') ? text.slice(0, -2) : text
+  }
+  const im = part(c.im) + 'j'
+  if (c.re === 0 && !Object.is(c.re, -0)) return im
+  const sign = c.im < 0 || Object.is(c.im, -0) ? '' : '+'
+  return `(${part(c.re)}${sign}${im})`
+}
+
+/** markupsafe.escape of a str. */
+export function htmlEscape (s: string): string {
+  return s.replace(/[&<>"']/g, c => HTML_ESCAPES[c] as string)
+}
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
+
+/** The text of a Markup, any other value as it is. */
+export function unmark (v: unknown): unknown {
+  return v instanceof Markup ? v.text : v
+}
+
 /** namespace(): the only object whose attributes templates may assign (`{% set ns.x = … %}`). */
 export class Namespace {
   readonly attrs: Map<string, unknown>
@@ -230,6 +273,7 @@ export class PyDict {
     if (typeof key === 'bigint' || key === null) return key
     if (typeof key === 'boolean') return key ? 1 : 0
     if (key instanceof PyFloat) return this.normalize(key.value, false)
+    if (key instanceof Markup) return key.text
     if (key instanceof Undefined) return UNDEFINED_KEY
     if (isTuple(key)) {
       const text = hashText(key)
@@ -245,6 +289,9 @@ export class PyDict {
   }
 }
 
+/** `user.profile_fields`: a dict keyed by field id that also answers `by_id(N)` (SPEC §2.1). */
+export class ProfileFields extends PyDict {}
+
 /**
  * A text equal for keys Python considers equal (1, 1.0 and True; equal tuples); raises TypeError
  * for an unhashable value. Used for tuple keys of dicts and for unique().
@@ -252,6 +299,7 @@ export class PyDict {
 export function hashText (value: unknown): string {
   if (value === null || value === undefined) return 'None'
   if (typeof value === 'string') return 's:' + value
+  if (value instanceof Markup) return 's:' + value.text
   if (typeof value === 'bigint') return 'n:' + value.toString()
   if (typeof value === 'boolean' || isNumber(value)) {
     const n = toNumber(value)
@@ -323,7 +371,8 @@ export function truthy (v: unknown): boolean {
   if (typeof v === 'string') return v.length > 0
   if (Array.isArray(v)) return v.length > 0
   if (v instanceof PyDict) return v.size > 0
-  if (typeof v === 'bigint') return true
+  if (v instanceof Markup) return v.text.length > 0
+  if (v instanceof PyComplex) return v.re !== 0 || v.im !== 0
   return true
 }
 
@@ -409,6 +458,8 @@ export function pyRepr (v: unknown): string {
   if (typeof v === 'bigint') return v.toString()
   if (v instanceof PyFloat) return floatRepr(v.value)
   if (typeof v === 'string') return stringRepr(v)
+  if (v instanceof Markup) return `Markup(${stringRepr(v.text)})`
+  if (v instanceof PyComplex) return complexRepr(v)
   if (Array.isArray(v)) {
     const special = listKindRepr(v, pyRepr)
     if (special !== undefined) return special
@@ -432,12 +483,20 @@ export function pyStr (v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? intToString(v) : floatRepr(v)
   if (typeof v === 'bigint') return v.toString()
   if (v instanceof Undefined) return ''
+  if (v instanceof Markup) return v.text
   return pyRepr(v)
 }
 
 /** Python ==, with int/float/bool numeric equality and deep list/dict equality. */
 export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === b) return true
+  if (a instanceof Markup || b instanceof Markup) return pyEquals(unmark(a), unmark(b))
+  if (a instanceof PyComplex || b instanceof PyComplex) {
+    const asComplex = (v: unknown): PyComplex | null => v instanceof PyComplex ? v : isNumber(v) || typeof v === 'boolean' ? new PyComplex(toNumber(v), 0) : null
+    const x = asComplex(a)
+    const y = asComplex(b)
+    return x !== null && y !== null && x.re === y.re && x.im === y.im
+  }
   const aNum = isNumber(a) || typeof a === 'boolean'
   const bNum = isNumber(b) || typeof b === 'boolean'
   if (aNum && bNum) {
@@ -447,7 +506,7 @@ export function pyEquals (a: unknown, b: unknown): boolean {
   if (a instanceof Undefined && b instanceof Undefined) return true
   if (a === undefined) return b === null
   if (Array.isArray(a) && Array.isArray(b)) {
-    if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
+    if (isTuple(a) !== isTuple(b) || a.length !== b.length || listKindName(a) !== listKindName(b)) return false
     return a.every((x, i) => pyEquals(x, b[i]))
   }
   if (a instanceof PyDict && b instanceof PyDict) {
@@ -497,9 +556,11 @@ export function pyTypeName (v: unknown): string {
   if (isFloat(v)) return 'float'
   if (typeof v === 'string') return 'str'
   if (isTuple(v)) return 'tuple'
-  if (Array.isArray(v)) return 'list'
+  if (Array.isArray(v)) return listKindName(v) ?? 'list'
   if (v instanceof Namespace) return 'Namespace'
   if (v instanceof PyDict) return 'dict'
+  if (v instanceof Markup) return 'Markup'
+  if (v instanceof PyComplex) return 'complex'
   return 'object'
 }
 
@@ -508,6 +569,7 @@ export function pyTypeName (v: unknown): string {
  * TypeError: e.g. comparing str with int, or None with anything.
  */
 export function pyLess (a: unknown, b: unknown): boolean {
+  if (a instanceof Markup || b instanceof Markup) return pyLess(unmark(a), unmark(b))
   const aNum = isNumber(a) || typeof a === 'boolean'
   const bNum = isNumber(b) || typeof b === 'boolean'
   if (aNum && bNum) return compareNumeric(a, b) < 0

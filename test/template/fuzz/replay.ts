@@ -68,19 +68,30 @@ export const isCrash = (e: unknown): boolean => !isTemplateError(e) || /internal
 export function leaked (o: Outcome, context: unknown, template: string): string | undefined {
   if (!('error' in o) || !(o.error instanceof Error)) return undefined
   const message = o.error.message
-  const strings: string[] = []
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (v.length >= 6) strings.push(v)
-    } else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk)
-  }
-  walk(context)
-  for (const s of strings) {
-    for (const form of [s, s.toLowerCase(), s.toUpperCase(), [...s].reverse().join('')]) {
-      if (message.includes(form) && !template.includes(form)) return s
+  for (const [value, forms] of contextForms(context)) {
+    for (const form of forms) {
+      if (message.includes(form) && !template.includes(form)) return value
     }
   }
   return undefined
+}
+
+const formsByContext = new WeakMap<object, Array<[string, string[]]>>()
+
+/** Every context string of 6+ characters with its lower-cased, upper-cased and reversed forms. */
+function contextForms (context: unknown): Array<[string, string[]]> {
+  if (context === null || typeof context !== 'object') return []
+  const hit = formsByContext.get(context)
+  if (hit !== undefined) return hit
+  const out: Array<[string, string[]]> = []
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.length >= 6) out.push([v, [v, v.toLowerCase(), v.toUpperCase(), [...v].reverse().join('')]])
+    } else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk)
+  }
+  walk(context)
+  formsByContext.set(context, out)
+  return out
 }
 
 /** Why Conduit's outcome does not match Jinja2's (or breaks SPEC §4.6), or undefined when it does. */

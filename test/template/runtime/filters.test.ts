@@ -5,7 +5,7 @@ import { FILTERS } from '../../../src/template/runtime/filters.js'
 import { createEnv } from '../../../src/template/runtime/env.js'
 import { BoundMethod, getAttr, getItem } from '../../../src/template/runtime/access.js'
 import {
-  Namespace, PyDict, PyFloat, UNDEFINED, Undefined, fromHost, isTuple, isUndefined, makeTuple, pyRepr, pyStr
+  Markup, Namespace, PyDict, PyFloat, UNDEFINED, Undefined, fromHost, isTuple, isUndefined, makeTuple, pyRepr, pyStr
 } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
 
@@ -177,8 +177,9 @@ t.test('from_json on invalid JSON names the position', async t => {
 t.test('json_encode and tojson filters', async t => {
   t.equal(f('json_encode', { b: '<', a: 1 }), '{"b": "<", "a": 1}')
   t.equal(f('json_encode', [1], [], { indent: 1 }), '[\n 1\n]')
-  t.equal(f('tojson', { b: '<', a: 1 }), '{"a": 1, "b": "\\u003c"}')
-  t.equal(f('tojson', [1], [2]), '[\n  1\n]')
+  t.ok(f('tojson', 1) instanceof Markup, 'tojson returns Markup, as in Jinja2')
+  t.equal(pyStr(f('tojson', { b: '<', a: 1 })), '{"a": 1, "b": "\\u003c"}')
+  t.equal(pyStr(f('tojson', [1], [2])), '[\n  1\n]')
 })
 
 t.test('base64_encode / base64_decode round-trip UTF-8 and reject bad input', async t => {
@@ -186,11 +187,15 @@ t.test('base64_encode / base64_decode round-trip UTF-8 and reject bad input', as
   t.equal(f('base64_encode', 42), 'NDI=')
   t.equal(f('base64_encode', UNDEFINED), '')
   t.equal(f('base64_decode', 'dXNlcjpww6Rzc3dvcmQ='), 'user:pässword')
-  t.equal(f('base64_decode', 'dXNlcjpww6Rzc3dvcmQ'), 'user:pässword', 'padding is optional')
-  t.equal(f('base64_decode', '8J-YgA'), '\u{1F600}', 'URL-safe alphabet')
-  t.throws(() => f('base64_decode', 'ab$c'), new TemplateRenderError('base64_decode: the value is not valid base64'))
-  t.throws(() => f('base64_decode', 'a'), /not valid base64/)
-  t.throws(() => f('base64_decode', 'YQ='), /not valid base64/)
+  // As base64.b64decode(validate=True): padding required, standard alphabet only, no whitespace.
+  t.throws(() => f('base64_decode', 'dXNlcjpww6Rzc3dvcmQ'), /not valid padded base64/, 'unpadded input is refused')
+  t.throws(() => f('base64_decode', '8J-YgA=='), /not valid padded base64/, 'the URL-safe alphabet is refused')
+  t.throws(() => f('base64_decode', ' YQ=='), /not valid padded base64/)
+  t.throws(() => f('base64_decode', 'YQ==YQ=='), /not valid padded base64/, 'data after padding is refused')
+  t.equal(f('base64_decode', '8J+YgA=='), '\u{1F600}')
+  t.throws(() => f('base64_decode', 'ab$c'), new TemplateRenderError('base64_decode: the value is not valid padded base64'))
+  t.throws(() => f('base64_decode', 'a'), /not valid padded base64/)
+  t.throws(() => f('base64_decode', 'YQ='), /not valid padded base64/)
   t.throws(() => f('base64_decode', '/w=='), /decoded bytes are not valid UTF-8 text/)
   t.throws(() => f('base64_decode', 5), /expected a string, got int/)
 })

@@ -8,7 +8,7 @@ import { callMethod } from '../../../src/template/runtime/methods.js'
 import { BoundMethod } from '../../../src/template/runtime/access.js'
 import { createEnv } from '../../../src/template/runtime/env.js'
 import {
-  PyFloat, Undefined, isDict, isTuple, makeDict, makeFloat, makeTuple
+  Markup, PyFloat, Undefined, isDict, isTuple, makeDict, makeFloat, makeTuple
 } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
 
@@ -55,6 +55,8 @@ function encode (v: unknown): Encoded {
     return { t: 'float', v: Number.isNaN(n) ? 'nan' : n === Infinity ? 'inf' : n === -Infinity ? '-inf' : Object.is(n, -0) ? '-0' : String(n) }
   }
   if (typeof v === 'string') return { t: 'str', v }
+  // tojson's Markup is a str to Python (the recorder encodes it so).
+  if (v instanceof Markup) return { t: 'str', v: v.text }
   if (v instanceof BoundMethod) return { t: 'method', v: v.name }
   if (Array.isArray(v)) return { t: isTuple(v) ? 'tuple' : 'list', v: v.map(encode) }
   if (isDict(v)) return { t: 'dict', v: v.entries().map(([k, x]) => [String(k), encode(x)]) }

@@ -177,7 +177,38 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t'
 }
 
+/**
+ * Where JSON.parse could give another value than json.loads: an integer-like key (JS objects move
+ * it first), an integer of 16+ digits (beyond 2^53), a float literal that may be integral (1.0,
+ * 2e3). Matches inside strings only cost the fast path.
+ */
+const NEEDS_HAND_PARSER = /"(?:0|[1-9][0-9]*)"\s*:|[0-9]{16}|[0-9]\.0+(?![0-9])|[0-9][eE]/
+
+/** JSON.parse's result as template values: objects become PyDicts (their key order is the text's here). */
+function fromParsed (v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return v
+  if (depth > MAX_DEPTH) throw new TemplateRenderError(`from_json: nesting deeper than ${MAX_DEPTH} levels`)
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = fromParsed(v[i], depth + 1)
+    return v
+  }
+  const d = new PyDict()
+  const o = v as Record<string, unknown>
+  for (const k in o) d.setStr(k, fromParsed(o[k], depth + 1))
+  return d
+}
+
 export function parseJson (text: string): unknown {
+  if (!NEEDS_HAND_PARSER.test(text)) {
+    let v: unknown
+    let ok = true
+    try {
+      v = JSON.parse(text)
+    } catch {
+      ok = false
+    }
+    if (ok) return fromParsed(v, 1)
+  }
   const p = new Parser(text)
   const v = p.value()
   p.ws()

@@ -2,7 +2,7 @@
 // the double (BigInt arithmetic) and round half to even, as CPython does: JavaScript's toFixed rounds
 // ties away from zero and prints exponents differently.
 import {
-  PyDict, isInt, isNumber, isUndefined, pyRepr, pyStr, pyTypeName, rememberFloatRepr, toNumber
+  PyDict, isInt, isNumber, normInt, isUndefined, pyRepr, pyStr, pyTypeName, rememberFloatRepr, toNumber
 } from '../values.js'
 import { codePoints, fail, undefinedError } from './python.js'
 
@@ -366,7 +366,7 @@ export function parsePyFloat (text: string): number | undefined {
 /** int(text, base) as Python parses a str; undefined when Python raises ValueError. */
 const PLAIN_DECIMAL = /^-?[0-9]{1,15}$/
 
-export function parsePyInt (text: string, base: number): number | undefined {
+export function parsePyInt (text: string, base: number): number | bigint | undefined {
   // The common case, a short plain decimal, is exact as a double: no BigInt digit loop.
   if (base === 10 && PLAIN_DECIMAL.test(text)) return Number(text) + 0
   let s = text.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '')
@@ -399,6 +399,5 @@ export function parsePyInt (text: string, base: number): number | undefined {
     if (Number.isNaN(d) || d >= base) return undefined
     n = n * b + BigInt(d)
   }
-  const r = Number(n)
-  return negative ? -r : r
+  return normInt(negative ? -n : n)
 }

@@ -2,7 +2,7 @@
 // set membership, sorted() with a key, + for sum(), and str methods whose Unicode rules differ from
 // JavaScript's (whitespace set, code-point length, title/capitalize, islower/isupper).
 import {
-  PyDict, PyFloat, compareCodePoints, hashText, isInt, isUndefined, pyLess, pyTypeName, toNumber
+  Markup, PyDict, PyFloat, compareCodePoints, hashText, isInt, isUndefined, pyLess, pyTypeName, toNumber
 } from '../values.js'
 import { add } from '../operators.js'
 import type { Undefined } from '../values.js'
@@ -39,19 +39,21 @@ export function strSlice (s: string, start: number, end?: number): string {
 export function iterate (value: unknown): unknown[] {
   if (Array.isArray(value)) return value
   if (typeof value === 'string') return codePoints(value)
+  if (value instanceof Markup) return codePoints(value.text)
   if (isUndefined(value)) return []
   if (value instanceof PyDict) return value.keys()
   return fail(`'${pyTypeName(value)}' object is not iterable`)
 }
 
 export function isIterable (value: unknown): boolean {
-  return Array.isArray(value) || typeof value === 'string' || isUndefined(value) || value instanceof PyDict
+  return Array.isArray(value) || typeof value === 'string' || isUndefined(value) || value instanceof PyDict || value instanceof Markup
 }
 
 /** len(value). */
 export function pyLen (value: unknown): number {
   if (Array.isArray(value)) return value.length
   if (typeof value === 'string') return strLen(value)
+  if (value instanceof Markup) return strLen(value.text)
   if (isUndefined(value)) return 0
   if (value instanceof PyDict) return value.size
   return fail(`object of type '${pyTypeName(value)}' has no len()`)
@@ -378,4 +380,28 @@ export function sliceBounds (length: number, start: unknown, end: unknown): [num
     return Math.min(n, length)
   }
   return [norm(start, 0), norm(end, length)]
+}
+
+const NON_ASCII = /[\u0080-\uffff]/
+const DECIMAL_DIGIT = /\p{Nd}/u
+
+/**
+ * Python's int() and float() read any Unicode decimal digit ('١٢' is 12): each is replaced by its
+ * ASCII digit. Unicode lays every set of decimal digits out as a run of ten from its zero (the
+ * mathematical digits as five such runs back to back), so a digit's value is its offset in the run.
+ */
+export function asciiDigits (s: string): string {
+  if (!NON_ASCII.test(s)) return s
+  let out = ''
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) as number
+    if (cp > 0x7f && DECIMAL_DIGIT.test(ch)) {
+      let zero = cp
+      while (cp - zero < 50 && DECIMAL_DIGIT.test(String.fromCodePoint(zero - 1))) zero--
+      out += String((cp - zero) % 10)
+    } else {
+      out += ch
+    }
+  }
+  return out
 }
