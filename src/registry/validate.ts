@@ -10,6 +10,7 @@ import { urlTarget, type UrlShape } from '../upstream/url-template.js'
 import { BODY_METHODS, COMPOSITE_FIELDS, CONNECTOR_FIELDS, LIMITS, STEP_FIELDS, describe, isPlainObject } from './schema.js'
 import type { CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, Step } from './types.js'
 import { Checker, CONNECTOR_KINDS, STEP_KINDS, STEP_NAME, type CompileContext, type Kinds, type Problems } from './fields.js'
+import { checkCache, checkRateLimit } from './traffic-fields.js'
 
 export type { CompileContext, Problems } from './fields.js'
 
@@ -117,6 +118,8 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
   const e = exchangeFields(raw, '', CONNECTOR_KINDS, a.method, c)
   const { url, shape } = a
   const definition = e.auth.definition
+  const rateLimit = checkRateLimit(raw.rate_limit, 'rate_limit', (f, m) => c.error(f, m), (f, m) => c.warn(f, m))
+  const cache = checkCache(raw.cache, 'cache', (f, m) => c.error(f, m))
   if (out.errors.length > before || name === undefined || permalink === undefined || url === undefined ||
     shape === undefined || definition === undefined) return undefined
   return {
@@ -127,7 +130,9 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
     urlPathParamKeys,
     requiresUser: readsUser([...a.headers, ...a.query]),
     definition: cloneDefinition(raw, raw.authentication === undefined ? undefined : e.auth.normalised),
-    source: ctx.source
+    source: ctx.source,
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(cache === undefined ? {} : { cache })
   }
 }
 
@@ -187,6 +192,8 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
   c.unknownFields(raw, COMPOSITE_FIELDS, '', 'composite connector')
   const name = c.string(raw.name, 'name', { required: true, max: LIMITS.name })
   const permalink = c.permalink(raw, name)
+  const rateLimit = checkRateLimit(raw.rate_limit, 'rate_limit', (f, m) => c.error(f, m), (f, m) => c.warn(f, m))
+  const cache = checkCache(raw.cache, 'cache', (f, m) => c.error(f, m))
   const steps: CompositeStep[] = []
   if (!Array.isArray(raw.steps) || raw.steps.length === 0) {
     c.error('steps', raw.steps === undefined ? 'is required: a composite connector needs at least one step' : `must be a non-empty array of steps, not ${describe(raw.steps)}`)
@@ -204,7 +211,7 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     isPlainObject(s) && isPlainObject(s.authentication) && s.authentication.type === 'apikey'
       ? { ...s, authentication: { ...s.authentication, type: 'api_key' } }
       : s)
-  return {
+  const composite: CompositeConnector = {
     name,
     permalink,
     steps,
@@ -214,4 +221,10 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     secretNames: [...new Set(steps.flatMap(s => s.secretNames))],
     variableNames: [...new Set(steps.flatMap(s => s.variableNames))]
   }
+  if (rateLimit !== undefined) composite.rateLimit = rateLimit
+  if (cache !== undefined) {
+    composite.cache = cache
+    for (const step of steps) step.cache = cache
+  }
+  return composite
 }
