@@ -25,11 +25,11 @@ export interface AuthProblem {
   column?: number
 }
 
-/** A compiled token_url and what its shape says about it. */
-export interface TokenUrl {
-  template: CompiledTemplate
+/** The token endpoint fields of a definition (oauth_client_credentials, oauth_jwt_bearer). */
+export interface TokenEndpoint {
+  token_url: CompiledTemplate
   /** The origin is a get_variable(): the scheme is known only after rendering, and checked then. */
-  variableOrigin: boolean
+  tokenUrlVariableOrigin: boolean
 }
 
 const NUMERIC_CLAIMS = new Set(['exp', 'iat', 'nbf'])
@@ -98,10 +98,13 @@ export class ConfigReader {
     return t
   }
 
-  /** The token endpoint: the destination policy's rules, as for connector URLs, and no secret. */
-  tokenUrl (): TokenUrl | undefined {
+  /**
+   * The token endpoint: the destination policy's rules, as for connector URLs, and no secret. Its
+   * fields are placeholders when token_url is missing (a problem is then recorded).
+   */
+  tokenEndpoint (): TokenEndpoint {
     const t = this.template('token_url', true)
-    if (t === undefined) return undefined
+    if (t === undefined) return { token_url: undefined as unknown as CompiledTemplate, tokenUrlVariableOrigin: false }
     const field = 'config.token_url'
     // Token endpoint hosts appear in error details, so they must never carry a secret.
     if (t.secretNames.length > 0) {
@@ -109,7 +112,7 @@ export class ConfigReader {
     }
     const shape = checkUrlTemplate(t.source, this.ctx.policy ?? new DestinationPolicy(this.ctx), TOKEN_URL)
     for (const p of shape.problems) this.problem(field, p.message)
-    return { template: t, variableOrigin: shape.hostKind === 'origin' }
+    return { token_url: t, tokenUrlVariableOrigin: shape.hostKind === 'origin' }
   }
 
   algorithm (): string {

@@ -8,10 +8,8 @@ import { RegistryError } from './types.js'
 import type { CompositeConnector, Connector, Registry, RegistryOptions, RegistryProblem } from './types.js'
 import { isPlainObject } from './schema.js'
 import { DestinationPolicy } from '../upstream/destination-policy.js'
-import {
-  compileComposite, compileConnector, compileRegistryDocument, mergeDocuments,
-  type CompiledDocument, type Problems
-} from './validate.js'
+import { compileComposite, compileConnector, type Problems } from './validate.js'
+import { compileRegistryDocument, mergeDocuments, type CompiledDocument } from './document.js'
 
 export interface LoadOptions extends RegistryOptions {
   /** Milliseconds since the epoch, for Registry.loadedAt; Date.now when absent. */

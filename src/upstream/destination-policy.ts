@@ -1,7 +1,7 @@
 // "May Conduit call this URL?" — every rule of SPEC §1, §7 and §19 in one place, for connector URLs,
 // composite steps and token endpoints alike, at each of the three moments it is asked:
 //   at registry load    scheme(), literalHost(): the literal parts of a URL template
-//                       (src/registry/url-rules.ts reads the template's shape and asks these);
+//                       (url-template.ts reads the template's shape and asks these);
 //   at request time     checkRendered(): a URL whose host or origin came from a variable;
 //   at connect time     allowsAddress(): the address actually connected to, after DNS
 //                       (src/upstream/dispatcher.ts), so there is no DNS rebinding window.

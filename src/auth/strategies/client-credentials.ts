@@ -12,16 +12,11 @@ export const clientCredentials: AuthStrategy<DefinitionOf<'oauth_client_credenti
   compile (c) {
     const clientId = c.template('client_id', true)
     const clientSecret = c.credential('client_secret')
-    const tokenUrl = c.tokenUrl()
+    const endpoint = c.tokenEndpoint()
     const scope = c.template('scope', false)
-    return {
-      type: 'oauth_client_credentials',
-      client_id: clientId as CompiledTemplate,
-      client_secret: clientSecret as CompiledTemplate,
-      token_url: tokenUrl?.template as CompiledTemplate,
-      tokenUrlVariableOrigin: tokenUrl?.variableOrigin ?? false,
-      ...(scope === undefined ? {} : { scope })
-    }
+    const def: DefinitionOf<'oauth_client_credentials'> = { type: 'oauth_client_credentials', client_id: clientId as CompiledTemplate, client_secret: clientSecret as CompiledTemplate, ...endpoint }
+    if (scope !== undefined) def.scope = scope
+    return def
   },
 
   async apply (def, rendered, deps) {

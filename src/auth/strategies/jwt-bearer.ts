@@ -46,7 +46,7 @@ export const jwtBearer: AuthStrategy<DefinitionOf<'oauth_jwt_bearer'>> = {
   compile (c) {
     const clientId = c.template('client_id', true)
     const privateKey = c.credential('private_key')
-    const tokenUrl = c.tokenUrl()
+    const endpoint = c.tokenEndpoint()
     const subject = c.template('subject', true)
     const audience = c.template('audience', true)
     const ttl = tokenTtl(c)
@@ -57,8 +57,7 @@ export const jwtBearer: AuthStrategy<DefinitionOf<'oauth_jwt_bearer'>> = {
       type: 'oauth_jwt_bearer',
       client_id: clientId as CompiledTemplate,
       private_key: privateKey as CompiledTemplate,
-      token_url: tokenUrl?.template as CompiledTemplate,
-      tokenUrlVariableOrigin: tokenUrl?.variableOrigin ?? false,
+      ...endpoint,
       subject: subject as CompiledTemplate,
       audience: audience as CompiledTemplate,
       token_ttl: ttl,
