@@ -11,7 +11,7 @@ import { LIMITS } from './runtime/env.js'
 
 export class ParseError extends TemplateSyntaxError {}
 
-const MAX_CHAIN = 1000
+const MAX_CHAIN = 256
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>='])
 const END_TAGS = new Set(['endif', 'endfor', 'endset', 'elif', 'else', 'endraw'])
 const KNOWN_UNSUPPORTED = new Set(['macro', 'call', 'block', 'extends', 'include', 'import', 'from', 'filter', 'with', 'autoescape', 'do', 'break', 'continue', 'trans'])

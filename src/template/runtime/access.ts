@@ -4,6 +4,7 @@
 // properties of plain values and the whitelisted safe methods are reachable.
 import { Namespace, Undefined, isDict, isInt, isUndefined, namedTupleIndex, pyStr, pyTypeName } from './values.js'
 import { TemplateRenderError } from '../types.js'
+import { strCharAt, strLen } from './filters/python.js'
 
 /** Safe methods of SPEC §4.2, by receiver type. */
 export const SAFE_METHODS = {
@@ -105,9 +106,10 @@ export function getItem (obj: unknown, key: unknown): unknown {
   }
   if (typeof obj === 'string') {
     if (isInt(key)) {
-      const chars = /[\uD800-\uDFFF]/.test(obj) ? Array.from(obj) : obj
-      const i = key < 0 ? chars.length + key : key
-      return i >= 0 && i < chars.length ? chars[i] : missing(obj, String(key))
+      // By code point, as Python indexes; the offsets of an astral str are built once per render.
+      const n = strLen(obj)
+      const i = key < 0 ? n + key : key
+      return i >= 0 && i < n ? strCharAt(obj, i) : missing(obj, String(key))
     }
     return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyStr(key))
   }

@@ -9,6 +9,8 @@ import {
   pyLess, pyRepr, pyStr, pyTypeName, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
+import { BUDGET, charge, chargeItems, chargeList, chargeString } from './budget.js'
+import { percentFormat } from './filters/pyformat.js'
 
 function undefinedCheck (v: unknown): void {
   if (v instanceof Undefined) throw new TemplateRenderError(v.describe())
@@ -35,38 +37,43 @@ function numResult (n: number, ints: boolean): number | import('./values.js').Py
   return makeFloat(n)
 }
 
-/** Strings never outgrow the largest output; lists stay far below it (each item costs more). */
-const MAX_LIST_ITEMS = 1_000_000
-
+/** Strings never outgrow the largest output (budget.ts caps every value at that size). */
 function boundedLength (n: number): void {
   if (n > LIMITS.bodyOutputBytes) throw new TemplateRenderError(`result too large: more than ${LIMITS.bodyOutputBytes} characters`)
-}
-
-function boundedItems (n: number): void {
-  if (n > MAX_LIST_ITEMS) throw new TemplateRenderError(`result too large: more than ${MAX_LIST_ITEMS} items`)
 }
 
 function repeat (seq: unknown, times: unknown): unknown {
   const n = Math.max(0, toNumber(times))
   if (typeof seq === 'string') {
-    boundedLength(seq.length * n)
+    // A zero-length string repeats for free; anything else is charged for what it builds.
+    if (seq.length === 0) return ''
+    chargeString(seq.length * n)
     return seq.repeat(n)
   }
   const list = seq as unknown[]
-  boundedItems(list.length * n)
+  if (list.length === 0) return isTuple(list) ? makeTuple([]) : []
+  chargeList(list.length * n)
   const out: unknown[] = []
   for (let i = 0; i < n; i++) out.push(...list)
   return isTuple(list) ? makeTuple(out) : out
 }
 
+/** The charge of an operator on scalars: what keeps a long loop body from running uncounted. */
+function op (): void {
+  charge(1)
+}
+
 export function add (a: unknown, b: unknown): unknown {
+  op()
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), bothInts(a, b))
   if (typeof a === 'string' && typeof b === 'string') {
-    boundedLength(a.length + b.length)
+    // V8 joins strings without copying them; whoever reads the result pays for its length.
+    if (a.length + b.length > BUDGET.maxStringLength) chargeString(a.length + b.length)
+    charge(Math.min(a.length, b.length))
     return a + b
   }
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
-    boundedItems(a.length + b.length)
+    chargeList(a.length + b.length)
     const out = [...a, ...b]
     return isTuple(a) ? makeTuple(out) : out
   }
@@ -78,11 +85,13 @@ export function add (a: unknown, b: unknown): unknown {
 }
 
 export function sub (a: unknown, b: unknown): unknown {
+  op()
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) - toNumber(b), bothInts(a, b))
   return unsupported('-', a, b)
 }
 
 export function mul (a: unknown, b: unknown): unknown {
+  op()
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), bothInts(a, b))
   if ((typeof a === 'string' || Array.isArray(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
   if ((typeof b === 'string' || Array.isArray(b)) && (isInt(a) || typeof a === 'boolean')) return repeat(b, a)
@@ -90,6 +99,7 @@ export function mul (a: unknown, b: unknown): unknown {
 }
 
 export function truediv (a: unknown, b: unknown): unknown {
+  op()
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('/', a, b)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError('division by zero')
@@ -97,6 +107,7 @@ export function truediv (a: unknown, b: unknown): unknown {
 }
 
 export function floordiv (a: unknown, b: unknown): unknown {
+  op()
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('//', a, b)
   const ints = bothInts(a, b)
   const y = toNumber(b)
@@ -122,7 +133,10 @@ function floatFloorDiv (x: number, y: number): number {
 }
 
 export function mod (a: unknown, b: unknown): unknown {
-  if (typeof a === 'string') return formatPercent(a, b)
+  op()
+  // One printf implementation (pyformat.ts, a linear scanner); a tuple holds the arguments, a dict
+  // the %(name)s values, anything else is the one argument.
+  if (typeof a === 'string') return percentFormat(a, isTuple(b) || isDict(b) ? b : [b])
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('%', a, b)
   const ints = bothInts(a, b)
   const x = toNumber(a)
@@ -136,6 +150,7 @@ export function mod (a: unknown, b: unknown): unknown {
 }
 
 export function pow (a: unknown, b: unknown): unknown {
+  op()
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('** or pow()', a, b)
   const x = toNumber(a)
   const y = toNumber(b)
@@ -166,9 +181,12 @@ export function pos (a: unknown): unknown {
 
 /** `a ~ b`: both sides converted with str(). */
 export function concat (a: unknown, b: unknown): string {
-  const s = pyStr(a) + pyStr(b)
-  boundedLength(s.length)
-  return s
+  op()
+  const x = pyStr(a)
+  const y = pyStr(b)
+  if (x.length + y.length > BUDGET.maxStringLength) chargeString(x.length + y.length)
+  charge(Math.min(x.length, y.length))
+  return x + y
 }
 
 function comparable (a: unknown, b: unknown, op: string): void {
@@ -179,23 +197,28 @@ function comparable (a: unknown, b: unknown, op: string): void {
   if (!ok) throw new TemplateRenderError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
 }
 
-export function eq (a: unknown, b: unknown): boolean { return pyEquals(a, b) }
-export function ne (a: unknown, b: unknown): boolean { return !pyEquals(a, b) }
-export function lt (a: unknown, b: unknown): boolean { comparable(a, b, '<'); return pyLess(a, b) }
-export function gt (a: unknown, b: unknown): boolean { comparable(a, b, '>'); return pyLess(b, a) }
-export function le (a: unknown, b: unknown): boolean { comparable(a, b, '<='); return !pyLess(b, a) }
-export function ge (a: unknown, b: unknown): boolean { comparable(a, b, '>='); return !pyLess(a, b) }
+export function eq (a: unknown, b: unknown): boolean { op(); return pyEquals(a, b) }
+export function ne (a: unknown, b: unknown): boolean { op(); return !pyEquals(a, b) }
+export function lt (a: unknown, b: unknown): boolean { op(); comparable(a, b, '<'); return pyLess(a, b) }
+export function gt (a: unknown, b: unknown): boolean { op(); comparable(a, b, '>'); return pyLess(b, a) }
+export function le (a: unknown, b: unknown): boolean { op(); comparable(a, b, '<='); return !pyLess(b, a) }
+export function ge (a: unknown, b: unknown): boolean { op(); comparable(a, b, '>='); return !pyLess(a, b) }
 
 /** `item in container`. */
 export function contains (container: unknown, item: unknown): boolean {
+  op()
   if (typeof container === 'string') {
+    charge(container.length)
     if (typeof item !== 'string') {
       undefinedCheck(item)
       throw new TemplateRenderError(`'in <string>' requires string as left operand, not ${pyTypeName(item)}`)
     }
     return container.includes(item)
   }
-  if (Array.isArray(container)) return container.some(x => pyEquals(x, item))
+  if (Array.isArray(container)) {
+    chargeItems(container.length)
+    return container.some(x => pyEquals(x, item))
+  }
   if (isDict(container)) {
     const k = typeof item === 'string' ? item : isInt(item) ? String(item) : undefined
     return k !== undefined && Object.hasOwn(container, k)

@@ -14,6 +14,8 @@ import { callMethod } from './methods.js'
 import { LoopContext } from './loop.js'
 import * as ops from './operators.js'
 import { TESTS } from './tests.js'
+import { COST, chargeItems, chargeList } from './budget.js'
+import { strLen, strSlice } from './filters/python.js'
 import {
   Namespace, PyFloat, UNDEFINED, Undefined, dictKeys, isDict, isInt, isTuple, makeTuple, pyStr, pyTypeName, setDictKey, toNumber,
   truthy
@@ -31,7 +33,8 @@ export class ProfileFields implements TemplateObject {
   byId (id: unknown): unknown {
     const key = typeof id === 'string' ? id : isInt(id) || id instanceof PyFloat ? String(toNumber(id)) : undefined
     if (key === undefined || this.fields === null || !Object.hasOwn(this.fields, key)) {
-      return new Undefined(`user.profile_fields.by_id(${pyStr(id)})`)
+      // The id is not part of the hint: it may be a context value (SPEC §4.6).
+      return new Undefined('user.profile_fields.by_id(…)')
     }
     return this.fields[key]
   }
@@ -75,7 +78,10 @@ function lookup (map: Record<string, string> | null | undefined, key: string, fn
 /** Python iteration: lists and tuples as they are, str by character, dict by key; Undefined is empty. */
 function iterate (v: unknown): readonly unknown[] {
   if (Array.isArray(v)) return v
-  if (typeof v === 'string') return Array.from(v)
+  if (typeof v === 'string') {
+    chargeItems(v.length, COST.codePoint)
+    return Array.from(v)
+  }
   if (isDict(v)) return dictKeys(v)
   if (v instanceof Undefined) return []
   throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
@@ -84,9 +90,10 @@ function iterate (v: unknown): readonly unknown[] {
 function unpack (v: unknown, n: number): readonly unknown[] {
   const items = iterate(v)
   if (items.length !== n) {
+    // How many there were is not said: it is the length of a value (SPEC §4.6).
     throw new TemplateRenderError(items.length > n
       ? `too many values to unpack (expected ${n})`
-      : `not enough values to unpack (expected ${n}, got ${items.length})`)
+      : `not enough values to unpack (expected ${n})`)
   }
   return items
 }
@@ -103,15 +110,26 @@ function slice (obj: unknown, start: unknown, stop: unknown, step: unknown): unk
   if (obj instanceof Undefined) throw new TemplateRenderError(obj.describe())
   const isStr = typeof obj === 'string'
   if (!isStr && !Array.isArray(obj)) return new Undefined(undefined, `'${pyTypeName(obj)} object'`, '__getitem__')
-  const seq: readonly unknown[] = isStr ? Array.from(obj) : obj
-  const n = seq.length
   const st = sliceIndex(step) ?? 1
   if (st === 0) throw new TemplateRenderError('slice step cannot be zero')
+  if (isStr && st === 1) {
+    // The common s[a:b]: cut by code-point offsets, without a list of characters.
+    const len = strLen(obj)
+    const clamp = (i: number | null, dflt: number): number => i === null ? dflt : Math.min(Math.max(i < 0 ? i + len : i, 0), len)
+    const a = clamp(sliceIndex(start), 0)
+    const b = clamp(sliceIndex(stop), len)
+    return a >= b ? '' : strSlice(obj, a, b)
+  }
+  if (isStr) chargeItems(obj.length, COST.codePoint)
+  const seq: readonly unknown[] = isStr ? Array.from(obj) : obj
+  const n = seq.length
   const norm = (i: number | null, dflt: number, lo: number, hi: number): number => {
     if (i === null) return dflt
     if (i < 0) i += n
     return Math.min(Math.max(i, lo), hi)
   }
+  // What the slice copies: at most every item once (the step only skips).
+  chargeList(Math.min(n, Math.ceil(n / Math.abs(st)) + 1))
   const out: unknown[] = []
   if (st > 0) {
     const a = norm(sliceIndex(start), 0, 0, n)
@@ -161,6 +179,8 @@ function checkLength (env: RuntimeEnv, out: string): void {
 
 /** Exact check of the final output. */
 function checkOutput (env: RuntimeEnv, out: string): string {
+  // UTF-16 length ≤ UTF-8 length: a long output fails without measuring (flattening) it.
+  if (out.length > env.outputLimit) outputTooLarge(env.outputLimit)
   if (out.length * 3 > env.outputLimit && Buffer.byteLength(out, 'utf8') > env.outputLimit) outputTooLarge(env.outputLimit)
   return out
 }

@@ -8,6 +8,7 @@
 
 import { TemplateRenderError } from '../types.js'
 import { listKindRepr } from './list-kinds.js'
+import { COST, chargeItems } from './budget.js'
 
 /**
  * Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is
@@ -131,6 +132,7 @@ export function setDictKey (dict: Record<string, unknown>, key: unknown, value: 
 /** The Python keys of a dict, in insertion order. */
 export function dictKeys (dict: Record<string, unknown>): unknown[] {
   const keys = Object.keys(dict)
+  chargeItems(keys.length)
   const originals = ORIGINAL_KEYS.get(dict)
   return originals === undefined ? keys : keys.map(k => originals.has(k) ? originals.get(k) : k)
 }
@@ -153,7 +155,10 @@ export function truthy (v: unknown): boolean {
   if (v instanceof PyFloat) return v.value !== 0
   if (typeof v === 'string') return v.length > 0
   if (Array.isArray(v)) return v.length > 0
-  if (isDict(v)) return Object.keys(v).length > 0
+  if (isDict(v)) {
+    for (const k in v) if (Object.hasOwn(v, k)) return true
+    return false
+  }
   return true
 }
 
@@ -211,6 +216,7 @@ export function floatRepr (n: number): string {
 
 /** Python repr() of a str: single quotes unless the text has ' and no ". */
 export function stringRepr (s: string): string {
+  chargeItems(s.length, COST.parse)
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
   let out = quote
   for (const ch of s) {
@@ -238,9 +244,13 @@ export function pyRepr (v: unknown): string {
   if (v instanceof PyFloat) return floatRepr(v.value)
   if (typeof v === 'string') return stringRepr(v)
   if (Array.isArray(v)) {
+    chargeItems(v.length)
     const special = listKindRepr(v, pyRepr)
     if (special !== undefined) return special
     const inner = v.map(pyRepr).join(', ')
+    // Each level copies the text of the levels below it: charged, so nesting (or one list shared
+    // many times) cannot multiply the work unseen.
+    chargeItems(inner.length, 2)
     if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`
     return `[${inner}]`
   }
@@ -249,7 +259,9 @@ export function pyRepr (v: unknown): string {
   }
   if (isDict(v)) {
     const keys = dictKeys(v)
-    return '{' + Object.values(v).map((val, i) => `${pyRepr(keys[i])}: ${pyRepr(val)}`).join(', ') + '}'
+    const inner = Object.values(v).map((val, i) => `${pyRepr(keys[i])}: ${pyRepr(val)}`).join(', ')
+    chargeItems(inner.length, 2)
+    return '{' + inner + '}'
   }
   if (typeof v === 'function') return '<function>'
   return '<object>'
@@ -273,10 +285,12 @@ export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === undefined) return b === null
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
+    chargeItems(a.length, COST.equality)
     return a.every((x, i) => pyEquals(x, b[i]))
   }
   if (isDict(a) && isDict(b)) {
     const ka = Object.keys(a)
+    chargeItems(ka.length, COST.equality)
     if (ka.length !== Object.keys(b).length) return false
     return ka.every(k => Object.hasOwn(b, k) && pyEquals(a[k], b[k]))
   }
@@ -309,6 +323,7 @@ export function pyLess (a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
     const n = Math.min(a.length, b.length)
+    chargeItems(n)
     for (let i = 0; i < n; i++) {
       if (!pyEquals(a[i], b[i])) return pyLess(a[i], b[i])
     }
