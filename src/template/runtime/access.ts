@@ -46,32 +46,45 @@ function ownerName (obj: unknown): string {
   return `'${pyTypeName(obj)} object'`
 }
 
-function missing (obj: unknown, name: string): Undefined {
-  return new Undefined(undefined, ownerName(obj), name)
+/**
+ * The Undefined of a missing attribute or item. Its error names the attribute only when the name
+ * was written in the template (`trusted`): a key computed at render time may carry a context value,
+ * a secret's slice say, and a render error never shows one (SPEC §4.6).
+ */
+function missing (obj: unknown, name: string, trusted = false): Undefined {
+  return new Undefined(undefined, ownerName(obj), trusted ? name : undefined)
 }
 
-/** `obj.name`. Jinja2 tries the attribute first, then the item. */
-export function getAttr (obj: unknown, name: string): unknown {
+/** A template object's own Undefined for a name it lacks, without the name unless it is trusted. */
+function untrustedResult (v: unknown, trusted: boolean): unknown {
+  return !trusted && v instanceof Undefined && v.attr !== undefined ? new Undefined(v.hint, v.owner, undefined) : v
+}
+
+/**
+ * `obj.name`. Jinja2 tries the attribute first, then the item. `trusted`: the name is written in
+ * the template (generated code passes it), not computed from data.
+ */
+export function getAttr (obj: unknown, name: string, trusted = false): unknown {
   // Fast path for the common case, a JSON object's own key (dict methods come first in Jinja2).
   if (obj !== null && typeof obj === 'object' && Object.getPrototypeOf(obj) === Object.prototype &&
     Object.hasOwn(obj, name) && !isUnsafeName(name) && !SAFE_METHODS.dict.has(name as never)) {
     return (obj as Record<string, unknown>)[name]
   }
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
-  if (isUnsafeName(name)) return missing(obj, name)
-  if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
+  if (isUnsafeName(name)) return missing(obj, name, trusted)
+  if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name, trusted)
   if (Array.isArray(obj)) {
     const field = namedTupleIndex(obj, name)
     if (field !== -1) return obj[field]
-    return SAFE_METHODS.list.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
+    return SAFE_METHODS.list.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name, trusted)
   }
-  if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name)
-  if (isTemplateObject(obj)) return obj.templateAttr(name)
+  if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name, trusted)
+  if (isTemplateObject(obj)) return untrustedResult(obj.templateAttr(name), trusted)
   if (isDict(obj)) {
     if (SAFE_METHODS.dict.has(name as never)) return new BoundMethod(obj, name)
-    return Object.hasOwn(obj, name) ? obj[name] : missing(obj, name)
+    return Object.hasOwn(obj, name) ? obj[name] : missing(obj, name, trusted)
   }
-  return missing(obj, name)
+  return missing(obj, name, trusted)
 }
 
 /**
@@ -80,7 +93,7 @@ export function getAttr (obj: unknown, name: string): unknown {
  */
 export function getCheckedAttr (obj: unknown, name: string): unknown {
   if (isOwnKey(obj, name)) return (obj as Record<string, unknown>)[name]
-  return getAttr(obj, name)
+  return getAttr(obj, name, true)
 }
 
 /** `obj` is a plain object (a dict) and `name` one of its own keys. */

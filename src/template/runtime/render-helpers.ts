@@ -216,7 +216,7 @@ export const RT = Object.freeze({
   NO_KWARGS: Object.freeze({}) as Record<string, unknown>,
   str: pyStr,
   truthy,
-  attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name),
+  attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name, true),
   key: (obj: unknown, name: string, _pos?: number): unknown => getCheckedAttr(obj, name),
   ownKey: isOwnKey,
   item: (obj: unknown, key: unknown, _pos?: number): unknown => getItem(obj, key),

@@ -27,7 +27,8 @@ export class Undefined {
 
   /** Jinja2's UndefinedError message for this value. */
   describe (): string {
-    if (this.owner !== undefined) return `${this.owner} has no attribute '${this.attr ?? ''}'`
+    // No attr: the name was computed from data and is not shown (SPEC §4.6).
+    if (this.owner !== undefined) return this.attr === undefined ? `${this.owner} has no such attribute or item` : `${this.owner} has no attribute '${this.attr}'`
     if (this.hint !== undefined) return `'${this.hint}' is undefined`
     return 'the value is undefined'
   }
