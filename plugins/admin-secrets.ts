@@ -53,6 +53,8 @@ const adminSecrets: FastifyPluginAsync<AdminSecretsOptions> = async (fastify, op
   if (!fastify.hasDecorator('requireAdmin')) await fastify.register(adminAuth, { token: options.adminToken })
 
   const known = (): Iterable<string> => resolver.knownSecretValues()
+  // The value a failed write tried to store: scrubbed from that request's error, never learnt.
+  const attempted = new WeakMap<FastifyRequest, string>()
 
   await fastify.register(async (admin: FastifyInstance) => {
     admin.addHook('onRequest', admin.requireAdmin)
@@ -61,7 +63,9 @@ const adminSecrets: FastifyPluginAsync<AdminSecretsOptions> = async (fastify, op
       let mapped: ConduitError
       if (isConduitError(err)) {
         // Store details may quote Vault; they are scrubbed by value like log lines.
-        mapped = err.code === 'SECRET_STORE_UNAVAILABLE' ? new ConduitError(err.code, scrub(err.message, known())) : err
+        const value = attempted.get(request)
+        const values = value === undefined ? known() : [...known(), value]
+        mapped = err.code === 'SECRET_STORE_UNAVAILABLE' ? new ConduitError(err.code, scrub(err.message, values)) : err
       } else {
         mapped = fromFastify(err)
         if (mapped.code === 'INTERNAL_ERROR') request.log.error({ err }, 'admin secrets: unexpected error')
@@ -85,9 +89,11 @@ const adminSecrets: FastifyPluginAsync<AdminSecretsOptions> = async (fastify, op
         const body = bodyObject(request.body)
         const name = stringField(body, 'name')
         const value = stringField(body, 'value')
-        // Remembered before the write: a failure message quoting it is already redacted.
-        remember(value)
+        if (kind === 'secret') attempted.set(request, value)
+        // Learnt only once stored: a rejected value (an empty or one-letter try) is no secret, and
+        // redacting by it would mangle every later log line. Store errors never quote the value.
         await store.create(kind, name, value)
+        remember(value)
         resolver.invalidate(kind, name)
         return await reply.code(201).send({ name, value: shown(value) })
       })
@@ -95,8 +101,9 @@ const adminSecrets: FastifyPluginAsync<AdminSecretsOptions> = async (fastify, op
       admin.put<{ Params: { name: string } }>(`${base}/:name`, async request => {
         const { name } = request.params
         const value = stringField(bodyObject(request.body), 'value')
-        remember(value)
+        if (kind === 'secret') attempted.set(request, value)
         await store.update(kind, name, value)
+        remember(value)
         resolver.invalidate(kind, name)
         return { name, value: shown(value) }
       })

@@ -9,21 +9,35 @@ import { createSecretResolver } from '../src/secrets/index.js'
 import type { RegistryHolder } from '../src/registry/watch.js'
 import { createUpstreamDispatcher } from '../src/upstream/dispatcher.js'
 import { TokenCache } from '../src/auth/token-cache.js'
+import type { SharedState } from '../src/shared-state/index.js'
 import { createCallerVerifier } from '../src/pipeline/caller-identity.js'
 import type { FetchLike } from '../src/pipeline/caller-identity.js'
 import { requestIdFrom } from '../src/pipeline/timing.js'
 import type { ExecuteDeps } from '../src/pipeline/types.js'
+import { composeSend, type StepInterceptor } from '../src/pipeline/step.js'
 import settingsPlugin from './settings.js'
 import registryPlugin from './registry.js'
 import secretsPlugin from './secrets.js'
 import errorsPlugin from './errors.js'
 import healthPlugin from './health.js'
+import lifecyclePlugin from './lifecycle.js'
+import listenersPlugin, { httpServerOptions } from './listeners.js'
 import adminAuth from './admin-auth.js'
 import adminSecrets from './admin-secrets.js'
 import executeRoutes from './execute-routes.js'
 import adminConnectors from './admin-connectors.js'
+import corsPlugin from './cors.js'
+import studio from './studio.js'
+import sdkPlugin from './sdk.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Redis-backed shared state, or null when redis.url is not set. */
+    sharedState: SharedState | null
+  }
+}
 
 export interface BuildAppOptions {
   settings: Settings
@@ -45,6 +59,10 @@ export interface BuildAppOptions {
   callerFetch?: FetchLike
   /** Close the store when the app closes. */
   closeStore?: boolean
+  /** Stages around every upstream call of every step (HTTP cache, metrics, tracing), outermost first. */
+  stepInterceptors?: readonly StepInterceptor[]
+  /** Redis-backed state shared by replicas (redis.url); closed with the app. */
+  sharedState?: SharedState
 }
 
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
@@ -58,6 +76,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: settings.server.bodyLimit,
     trustProxy: settings.server.trustProxy,
+    requestTimeout: settings.server.requestTimeoutMs,
+    keepAliveTimeout: settings.server.keepAliveTimeoutMs,
+    http: httpServerOptions(settings.server),
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Fastify's own logging writes two lines per request (incoming, completed); one completion
     // line below carries the same facts at half the serializing, redacting and writing.
@@ -87,22 +108,45 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock })
+    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens }),
+    send: composeSend(options.stepInterceptors ?? [])
   }
+  const shared = options.sharedState
+  // For metrics: stats() counts the fallbacks to local state while Redis is away.
+  app.decorate('sharedState', shared ?? null)
+  if (shared !== undefined) app.addHook('onClose', async () => { await shared.close() })
   const callers = createCallerVerifier({ callers: settings.callers, fetch: options.callerFetch })
   const registryOptions = {
     allowInsecure: settings.upstream.allowInsecure,
-    allowPrivateNetworks: settings.upstream.allowPrivateNetworks
+    allowPrivateNetworks: settings.upstream.allowPrivateNetworks,
+    allowPrivateHosts: settings.upstream.allowPrivateHosts
   }
 
   await app.register(errorsPlugin)
+  await app.register(lifecyclePlugin)
+  await app.register(listenersPlugin, { settings })
   await app.register(settingsPlugin, { settings })
   await app.register(registryPlugin, { holder: options.registry })
+  await app.register(corsPlugin, { origins: settings.cors?.origins ?? [] })
   await app.register(secretsPlugin, { store, resolver, closeStore: options.closeStore })
-  await app.register(healthPlugin)
+  await app.register(healthPlugin, {
+    staleIfErrorMs: settings.secrets.cache.staleIfErrorSeconds * 1000,
+    sharedState: shared?.stats,
+    clock
+  })
   await app.register(adminAuth, { token: options.adminToken })
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
+  await app.register(studio, {
+    adminToken: options.adminToken,
+    store,
+    resolver,
+    registryPath: settings.registry.path,
+    registryOptions,
+    test: { deps, registryOptions, tenantId: settings.callers.tenantId },
+    clock
+  })
+  await app.register(sdkPlugin)
   await app.register(executeRoutes, { deps, callers })
   return app
 }

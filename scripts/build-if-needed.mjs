@@ -16,7 +16,7 @@ function newestMtime (dir) {
   return newest
 }
 
-const sources = ['src', 'plugins', 'bin'].map(d => join(root, d)).filter(existsSync)
+const sources = ['src', 'plugins', 'bin', 'client'].map(d => join(root, d)).filter(existsSync)
 const stale = !existsSync(entry) || Math.max(...sources.map(newestMtime)) > statSync(entry).mtimeMs
 if (stale) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' })

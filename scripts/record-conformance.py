@@ -22,8 +22,8 @@ Undefined (SPEC §4.1). Conduit's own functions and filters (SPEC §4.2) are emu
   base64_encode / base64_decode
                           standard alphabet with padding, text encoded/decoded as UTF-8.
   user.profile_fields.by_id(N)
-                          the profile field whose key is str(N); Undefined when there is none
-                          (so `| default(…)` applies). Anonymous callers have profile_fields None,
+                          the profile field whose key is str(N); None when there is none, as
+                          dict.get answers. Anonymous callers have profile_fields None,
                           so by_id on them fails as any attribute of None does.
 
 Two kinds of expectation are not Jinja2's and are written by hand, marked with "source":
@@ -76,7 +76,7 @@ class ProfileFields(dict):
 
     def by_id(self, field_id):
         key = str(field_id)
-        return self[key] if key in self else jinja2.Undefined(name=f'user.profile_fields.by_id({key})')
+        return self[key] if key in self else None
 
 
 def b64url(data):

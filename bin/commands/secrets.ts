@@ -6,8 +6,8 @@ import { maskSecret } from '../../src/secrets/mask.js'
 import type { EntryKind, SecretStore } from '../../src/secrets/types.js'
 import { loadSettings } from '../../src/settings/load.js'
 import type { Settings } from '../../src/settings/types.js'
-
-class UsageError extends Error {}
+import { UsageError, helpText, readCommand, usageError } from '../cli.js'
+import type { CommandSpec } from '../cli.js'
 
 /** The Vault client is loaded only when configured: a one-shot CLI should not pay for it otherwise. */
 async function openStore (settings: Settings['secrets']): Promise<SecretStore> {
@@ -18,25 +18,23 @@ async function openStore (settings: Settings['secrets']): Promise<SecretStore> {
   return new FileSecretStore(settings.file)
 }
 
-interface Parsed { positional: string[], configPath?: string }
-
-function parse (args: string[]): Parsed {
-  const positional: string[] = []
-  let configPath: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string
-    if (arg === '--config') {
-      configPath = args[++i]
-      if (configPath === undefined) throw new UsageError('--config needs a FILE')
-    } else if (arg.startsWith('--config=')) {
-      configPath = arg.slice('--config='.length)
-    } else if (arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown option '${arg}'`)
-    } else {
-      positional.push(arg)
-    }
+export function spec (kind: EntryKind): CommandSpec {
+  const secret = kind === 'secret'
+  return {
+    name: secret ? 'secrets' : 'variables',
+    synopsis: secret ? 'list|set NAME|delete NAME [options]' : 'list|set NAME VALUE|delete NAME [options]',
+    summary: secret
+      ? 'Manages the secrets of the configured store (file or vault). `set` reads the value from stdin\n' +
+        '(one trailing newline is removed), never from the command line; `list` shows masked values.'
+      : 'Manages the variables of the configured store (file or vault): non-sensitive values, shown in full.',
+    positionals: secret
+      ? [['list', 'every name with its masked value'], ['set NAME', 'create or replace NAME with the value read from stdin'], ['delete NAME', 'remove NAME']]
+      : [['list', 'every name with its value'], ['set NAME VALUE', 'create or replace NAME'], ['delete NAME', 'remove NAME']],
+    options: {
+      config: { type: 'string', value: 'FILE', description: 'settings file (default: config/conduit.json when present)' }
+    },
+    notes: secret ? 'example:\n  printf %s "$KEY" | conduit secrets set weather_api_key' : 'example:\n  conduit variables set crm_host api.hubapi.com'
   }
-  return configPath === undefined ? { positional } : { positional, configPath }
 }
 
 async function readStdin (): Promise<string> {
@@ -53,22 +51,19 @@ function label (kind: EntryKind): string {
 
 /** Shared by `conduit secrets` and `conduit variables`; returns the exit code. */
 export async function runEntries (kind: EntryKind, args: string[]): Promise<number> {
-  const command = kind === 'secret' ? 'secrets' : 'variables'
-  const usage = kind === 'secret'
-    ? 'usage: conduit secrets list|set NAME|delete NAME [--config FILE]\n  set reads the value from stdin (one trailing newline is removed)\n'
-    : 'usage: conduit variables list|set NAME VALUE|delete NAME [--config FILE]\n'
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(usage)
-    return 0
-  }
+  const command = spec(kind)
   let store: SecretStore | undefined
   try {
-    const { positional, configPath } = parse(args)
-    const [action, name, ...rest] = positional
+    const parsed = readCommand<{ config?: string }>(command, args)
+    if (parsed === 'help') {
+      process.stdout.write(helpText(command))
+      return 0
+    }
+    const configPath = parsed.values.config
+    const [action, name, ...rest] = parsed.positionals
     const valueArgs = kind === 'variable' && action === 'set' ? 1 : 0
-    if (action === 'set' && kind === 'secret' && rest.length === 0 && positional.length > 2) throw new UsageError('unexpected argument')
     if (action === 'set' && kind === 'secret' && rest.length > 0) {
-      throw new UsageError('a secret value is read from stdin, never from the command line: echo -n VALUE | conduit secrets set NAME')
+      throw new UsageError('a secret value is read from stdin, never from the command line: printf %s VALUE | conduit secrets set NAME')
     }
     if (action === undefined || !['list', 'set', 'delete'].includes(action)) throw new UsageError(action === undefined ? 'a subcommand is required' : `unknown subcommand '${action}'`)
     if (action === 'list' && name !== undefined) throw new UsageError(`unexpected argument '${name}'`)
@@ -81,7 +76,7 @@ export async function runEntries (kind: EntryKind, args: string[]): Promise<numb
     if (action === 'list') {
       const entries = await store.list(kind)
       for (const e of entries) process.stdout.write(`${e.name}\t${kind === 'secret' ? maskSecret(e.value) : e.value}\n`)
-      if (entries.length === 0) process.stderr.write(`no ${command}\n`)
+      if (entries.length === 0) process.stderr.write(`no ${command.name}\n`)
     } else if (action === 'set') {
       const value = kind === 'secret' ? await readStdin() : rest[0] as string
       const exists = await store.get(kind, name as string) !== undefined
@@ -94,8 +89,8 @@ export async function runEntries (kind: EntryKind, args: string[]): Promise<numb
     }
     return 0
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    process.stderr.write(err instanceof UsageError ? `conduit ${command}: ${message}\n${usage}` : `${message}\n`)
+    if (err instanceof UsageError) return usageError(command, err.message)
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
     return 1
   } finally {
     await store?.close()

@@ -4,13 +4,16 @@
 import { compileTemplate } from '../template/index.js'
 import { TemplateCompileError } from '../template/types.js'
 import type { CompiledTemplate, FieldKind } from '../template/types.js'
-import { isBlockedHostLiteral } from '../upstream/blocked-ranges.js'
+import { DestinationPolicy } from '../upstream/destination-policy.js'
+import { checkUrlTemplate, TOKEN_URL } from '../upstream/url-template.js'
 import type { AuthDefinition, AuthType } from './types.js'
 import { canonicalAlgorithm, DEFAULT_JWT_ALGORITHM, JWT_ALGORITHMS } from './algorithms.js'
 
 export interface AuthCompileContext {
   allowInsecure: boolean
   allowPrivateNetworks: boolean
+  /** The destination policy of these settings (built from them when absent). */
+  policy?: DestinationPolicy
   /** 'step_auth' for composite steps (SPEC §15); 'auth' by default. */
   fieldKind?: Extract<FieldKind, 'auth' | 'step_auth'>
 }
@@ -113,7 +116,8 @@ class Compiler {
     if (t.secretNames.length > 0) {
       this.problem(field, 'get_secret() is not allowed in token_url: the token endpoint address appears in error details')
     }
-    checkTokenUrl(t.source, this.ctx, (message) => this.problem(field, message))
+    const policy = this.ctx.policy ?? new DestinationPolicy(this.ctx)
+    for (const p of checkUrlTemplate(t.source, policy, TOKEN_URL).problems) this.problem(field, p.message)
     return t
   }
 
@@ -205,67 +209,9 @@ class Compiler {
   }
 }
 
-/** `{{ get_variable('name') }}` (optionally `| default('literal'[, true])`) as the whole origin (SPEC §1). */
-const VARIABLE_ORIGIN = /^\{\{-?\s*get_variable\(\s*(['"])[A-Za-z_][A-Za-z0-9_]*\1\s*\)\s*(?:\|\s*default\(\s*(['"])(?<fallback>[^'"]*)\2\s*(?:,\s*true\s*)?\)\s*)?-?\}\}/
-
-const VARIABLE_LABEL = /(^|\.)\{\{-?\s*get_variable\(\s*(['"])[A-Za-z_][A-Za-z0-9_]*\2\s*\)\s*(?:\|\s*default\(\s*(['"])[A-Za-z0-9.-]*\3\s*(?:,\s*true\s*)?\)\s*)?-?\}\}(?=$|[.:])/g
-
 /** True when the token_url's origin is a variable, so its scheme is only known after rendering. */
 export function hasVariableOrigin (source: string): boolean {
-  return VARIABLE_ORIGIN.test(source)
-}
-
-/** Scheme and literal-host rules for token endpoints: the same as connector URLs (SPEC §1, §7). */
-function checkTokenUrl (source: string, ctx: AuthCompileContext, report: (message: string) => void): void {
-  const origin = VARIABLE_ORIGIN.exec(source)
-  if (origin !== null) {
-    // The scheme is checked after rendering and the host by the connect-time SSRF guard.
-    if (!/^(?:$|[/?#])/.test(source.slice(origin[0].length))) {
-      report("token_url: a get_variable() origin must be followed by '/', '?' or nothing")
-    }
-    const fallback = origin.groups?.fallback
-    if (fallback !== undefined) checkTokenUrl(fallback, ctx, (message) => report(`default(): ${message}`))
-    return
-  }
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)/.exec(source)
-  if (m === null) {
-    report("token_url must be an absolute https:// URL with a literal scheme, or start with {{ get_variable('name') }} as the whole origin")
-    return
-  }
-  const scheme = m[1].toLowerCase()
-  if (scheme === 'http') {
-    if (!ctx.allowInsecure) {
-      report('token_url must use https: plain http is allowed only when the upstream.allowInsecure setting is on')
-    }
-  } else if (scheme !== 'https') {
-    report(`token_url must use https, not '${m[1]}'`)
-    return
-  }
-  const authority = m[2]
-  if (authority.includes('{')) {
-    // Like connector URLs: only get_variable() may template the host, as the whole host or one
-    // label; the rendered address is then checked by the connect-time SSRF guard.
-    if (/[{}]/.test(authority.replace(VARIABLE_LABEL, '$1x'))) {
-      report("token_url: the host may only be templated with {{ get_variable('name') }} as the whole host or one label of it")
-    }
-    return
-  }
-  if (authority === '') {
-    report('token_url has no host')
-    return
-  }
-  let hostname: string
-  try {
-    hostname = new URL(`${scheme}://${authority}/`).hostname
-  } catch {
-    report('token_url is not a valid URL')
-    return
-  }
-  if (ctx.allowPrivateNetworks) return
-  if (isBlockedHostLiteral(hostname)) {
-    report(`token_url host '${hostname}' is a local or private address: token requests to it are blocked ` +
-      'unless the upstream.allowPrivateNetworks setting is on')
-  }
+  return checkUrlTemplate(source, { allowInsecure: true, allowPrivateNetworks: true }, TOKEN_URL).hostKind === 'origin'
 }
 
 /**

@@ -9,7 +9,20 @@ export interface FetchedToken {
   ttlSeconds: number
 }
 
+/**
+ * A token cache shared by every replica (src/shared-state/token-store.ts): consulted on a local
+ * miss, it returns the token another replica already holds, or runs `fetch` so that concurrent
+ * misses on different replicas make one token request between them.
+ */
+export interface SharedTokenStore {
+  getOrFetch: (key: string, fetch: () => Promise<FetchedToken>) => Promise<{ accessToken: string, expiresAt: number }>
+  /** Forgets the shared token of `key` (an upstream 401), only while it is still `token` when given. */
+  evict: (key: string, token?: string) => void
+}
+
 export interface TokenCacheOptions {
+  /** Shared across replicas when Redis is configured; local only without it. */
+  shared?: SharedTokenStore
   /** Most tokens kept; the least recently used goes first. */
   maxEntries?: number
   /** Milliseconds since the epoch. */
@@ -28,10 +41,12 @@ export class TokenCache {
   readonly #inflight = new Map<string, Promise<string>>()
   readonly #max: number
   readonly #clock: () => number
+  readonly #shared: SharedTokenStore | undefined
 
   constructor (options: TokenCacheOptions = {}) {
     this.#max = Math.max(1, options.maxEntries ?? DEFAULT_MAX_TOKENS)
     this.#clock = options.clock ?? Date.now
+    this.#shared = options.shared
   }
 
   /** The cached token for `key`, or the result of one `fetch` shared by every concurrent miss. */
@@ -57,10 +72,17 @@ export class TokenCache {
   }
 
   async #fill (key: string, fetch: () => Promise<FetchedToken>): Promise<string> {
-    const { accessToken, ttlSeconds } = await fetch()
-    const ttlMs = Math.max(0, Number.isFinite(ttlSeconds) ? ttlSeconds : 0) * 1000
-    if (ttlMs > 0) {
-      this.#entries.set(key, { token: accessToken, expiresAt: this.#clock() + ttlMs })
+    let accessToken: string
+    let expiresAt: number
+    if (this.#shared !== undefined) {
+      ({ accessToken, expiresAt } = await this.#shared.getOrFetch(key, fetch))
+    } else {
+      const fetched = await fetch()
+      accessToken = fetched.accessToken
+      expiresAt = this.#clock() + Math.max(0, Number.isFinite(fetched.ttlSeconds) ? fetched.ttlSeconds : 0) * 1000
+    }
+    if (expiresAt > this.#clock()) {
+      this.#entries.set(key, { token: accessToken, expiresAt })
       while (this.#entries.size > this.#max) {
         const oldest = this.#entries.keys().next().value as string
         this.#entries.delete(oldest)
@@ -76,6 +98,7 @@ export class TokenCache {
   evict (key: string, token?: string): void {
     const entry = this.#entries.get(key)
     if (entry !== undefined && (token === undefined || entry.token === token)) this.#entries.delete(key)
+    this.#shared?.evict(key, token)
   }
 
   clear (): void {

@@ -138,7 +138,9 @@ export function createCallerVerifier (options: CallerVerifierOptions): CallerVer
     algorithms,
     issuer: jwt?.issuer,
     audience: jwt?.audience,
-    clockTolerance: options.clockToleranceSeconds ?? 30
+    clockTolerance: options.clockToleranceSeconds ?? 30,
+    // A token without exp would be valid forever once leaked (SPEC §19).
+    requiredClaims: jwt?.requireExp === false ? [] : ['exp']
   }
   const verifyKey = key
   const cache = new VerifiedTokenCache(options.cacheMaxEntries ?? 10_000, (options.cacheMaxAgeSeconds ?? 60) * 1000, options.now ?? Date.now)
@@ -185,7 +187,8 @@ function reason (err: unknown): string {
   switch (code) {
     case 'ERR_JWT_EXPIRED': return 'it has expired'
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
-      const claim = (err as { claim?: unknown }).claim
+      const { claim, reason } = err as { claim?: unknown, reason?: unknown }
+      if (claim === 'exp' && reason === 'missing') return "it carries no 'exp' claim (callers.jwt.requireExp is on)"
       return `claim '${String(claim)}' check failed`
     }
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED': return 'the signature does not verify'

@@ -1,7 +1,8 @@
 // The X-Debug-Request view of SPEC §9, built without secret access: the render context has no
 // secrets at all, a field that uses get_secret shows its template text, credential fields of the
 // authentication are masked by the auth module, and long values are cut with a marker.
-import type { Connector } from '../registry/types.js'
+import type { CompositeConnector, Connector } from '../registry/types.js'
+import type { ResolvedValues, SecretResolver } from '../secrets/types.js'
 import { debugAuthentication } from '../auth/apply.js'
 import type { CompiledTemplate, RenderContext } from '../template/types.js'
 import { resolvePathParams } from './path-params.js'
@@ -20,6 +21,14 @@ export interface DebugView {
   request_body: string
   response_body: string
   response_content_type: string
+  /** SPEC §22: `secret:<name>` and `variable:<name>` for names the store lacks (names only, never a value). */
+  unresolved?: string[]
+}
+
+export interface CompositeDebugView {
+  composite: string
+  steps: Array<DebugView & { name: string }>
+  unresolved?: string[]
 }
 
 function cut (value: string): string {
@@ -40,7 +49,7 @@ function first (v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v
 }
 
-export function buildDebugView (connector: Connector, call: Call, clock: () => number): DebugView {
+export function buildDebugView (connector: Connector, call: Call, clock: () => number, extra: Partial<RenderContext> = {}): DebugView {
   const trace = call.debug ?? {}
   let pathParams = trace.pathParams
   if (pathParams === undefined) {
@@ -55,7 +64,8 @@ export function buildDebugView (connector: Connector, call: Call, clock: () => n
     tenant_id: call.tenantId,
     pathParams: pathParams ?? {},
     variables: trace.variables ?? {},
-    clock
+    clock,
+    ...extra
   }
   const url = pathParams === undefined && connector.urlPathParamKeys.length > 0
     ? connector.url.source
@@ -94,6 +104,48 @@ export function buildDebugView (connector: Connector, call: Call, clock: () => n
   }
 }
 
+/** The `unresolved` list of the debug view from what the store answered. */
+export function unresolvedNames (values: Pick<ResolvedValues, 'missingSecrets' | 'missingVariables'>): string[] {
+  return [...values.missingSecrets.map(n => `secret:${n}`), ...values.missingVariables.map(n => `variable:${n}`)]
+}
+
+/**
+ * Adds `unresolved` to a debug view: what the run recorded, or — when the run stopped before it
+ * resolved anything, or failed because of a missing name (`secrets.onMissing: fail`) — what the
+ * store's cache answers for the same names now.
+ */
+export async function withUnresolved<V extends DebugView | CompositeDebugView> (
+  view: V, call: Call, owner: { secretNames: readonly string[], variableNames: readonly string[] }, resolver: SecretResolver
+): Promise<V> {
+  let unresolved = call.debug?.unresolved
+  if (unresolved === undefined) {
+    try {
+      unresolved = unresolvedNames(await resolver.resolve(owner.secretNames, owner.variableNames))
+    } catch {
+      unresolved = []
+    }
+  }
+  return { ...view, unresolved }
+}
+
+/** The debug view of a composite: one connector-shaped view per step (step templates that read
+ * earlier steps show their source, since the view is built without running them). */
+export function buildCompositeDebugView (composite: CompositeConnector, call: Call, clock: () => number): CompositeDebugView {
+  const request = {
+    body_text: call.bodyText ?? '',
+    body_raw: call.bodyRaw ?? null,
+    headers: {},
+    query_parameters: Object.fromEntries(call.query)
+  }
+  return {
+    composite: composite.permalink,
+    steps: composite.steps.map(step => ({
+      name: step.name,
+      ...buildDebugView({ ...step, pathParams: [], urlPathParamKeys: [] } as unknown as Connector, { ...call, pathParams: {} }, clock, { request })
+    }))
+  }
+}
+
 /** Clients refuse responses whose headers together pass 16 KiB (Node's default): stay under half. */
 export const DEBUG_HEADER_BUDGET = 8 * 1024
 const SHORTEST_CUT = 64
@@ -102,7 +154,7 @@ const SHORTEST_CUT = 64
  * The header value: JSON, ASCII only, at most DEBUG_HEADER_BUDGET characters when it can be —
  * the longest strings are halved (with the marker) until it fits, so the value stays valid JSON.
  */
-export function debugHeader (view: DebugView): string {
+export function debugHeader (view: DebugView | CompositeDebugView): string {
   let text = asciiJson(view)
   if (text.length <= DEBUG_HEADER_BUDGET) return text
   const copy = structuredClone(view) as unknown as Record<string, unknown>

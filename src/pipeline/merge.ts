@@ -6,8 +6,7 @@ import type { KeyValueRow } from '../registry/types.js'
 import { TemplateRenderError } from '../template/types.js'
 import type { CompiledTemplate, RenderContext } from '../template/types.js'
 import { scrub } from '../secrets/redact.js'
-import { checkRenderedOrigin } from '../registry/url-rules.js'
-import type { Settings } from '../settings/types.js'
+import type { UrlTarget } from '../upstream/url-template.js'
 
 // What undici accepts in a header value (RFC 9110 field-value, obs-text allowed).
 const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
@@ -23,33 +22,16 @@ export function renderField (template: CompiledTemplate, context: RenderContext,
 }
 
 /**
- * Renders a URL template and checks the origin it produced (https, no blocked literal host, the host
- * shape the definition allows). Returns the URL text and its host.
+ * Renders a URL template and checks the origin it produced against the step's target (destination
+ * policy and host shape, decided at load). Returns the URL text and its host.
  */
-export function renderUrl (
-  template: CompiledTemplate, hostPattern: RegExp | undefined, context: RenderContext,
-  upstream: Settings['upstream'], field: string
-): { url: string, host: string } {
-  // A static URL renders and checks the same way every time: once per template and settings.
-  const known = template.isStatic ? checkedStaticUrls.get(template) : undefined
-  if (known !== undefined && known.upstream === upstream && known.hostPattern === hostPattern) return known.result
+export function renderUrl (template: CompiledTemplate, target: UrlTarget, context: RenderContext, field: string): { url: string, host: string } {
+  if (target.fixed !== undefined) return target.fixed
   const url = renderField(template, context, field)
-  const origin = checkRenderedOrigin(url, {
-    allowInsecure: upstream.allowInsecure,
-    allowPrivateNetworks: upstream.allowPrivateNetworks,
-    hostPattern
-  })
+  const origin = target.policy.checkRendered(url, target.hostPattern)
   if (!origin.ok) throw new ConduitError(origin.code, origin.message)
-  const result = Object.freeze({ url, host: origin.url.host })
-  if (template.isStatic) checkedStaticUrls.set(template, { upstream, hostPattern, result })
-  return result
+  return { url, host: origin.url.host }
 }
-
-const checkedStaticUrls = new WeakMap<CompiledTemplate, {
-  upstream: Settings['upstream']
-  hostPattern: RegExp | undefined
-  result: { url: string, host: string }
-}>()
 
 export function renderError (err: unknown, field: string, context: RenderContext, code: 'TEMPLATE_RENDER_ERROR' | 'RESPONSE_TEMPLATE_RENDER_ERROR' = 'TEMPLATE_RENDER_ERROR'): ConduitError {
   if (err instanceof ConduitError) return err
@@ -97,11 +79,15 @@ export function mergeHeaders (
   return out
 }
 
-/** Configured rows first (in order), then the caller's unconfigured parameters. */
+/**
+ * Configured rows first (in order), then the caller's unconfigured parameters. `keys` are the
+ * rows' keys (a compiled step carries them as `queryKeys`).
+ */
 export function mergeQuery (
   rows: readonly KeyValueRow[],
   callerQuery: ReadonlyArray<readonly [string, string]>,
-  context: RenderContext
+  context: RenderContext,
+  keys?: ReadonlySet<string>
 ): Array<[string, string]> {
   const out: Array<[string, string]> = []
   for (let i = 0; i < rows.length; i++) {
@@ -115,23 +101,11 @@ export function mergeQuery (
     out.push([row.key, value ?? renderRow(row.value, context, 'query_parameters', i)])
   }
   if (callerQuery.length === 0) return out
-  const configured = configuredKeys(rows)
+  const configured = keys ?? new Set(rows.map(r => r.key))
   for (const pair of callerQuery) {
     if (!configured.has(pair[0])) out.push([pair[0], pair[1]])
   }
   return out
-}
-
-/** The configured query keys, once per row list (a loaded registry's lists do not change). */
-const configuredKeySets = new WeakMap<readonly KeyValueRow[], ReadonlySet<string>>()
-
-function configuredKeys (rows: readonly KeyValueRow[]): ReadonlySet<string> {
-  let keys = configuredKeySets.get(rows)
-  if (keys === undefined) {
-    keys = new Set(rows.map(r => r.key))
-    configuredKeySets.set(rows, keys)
-  }
-  return keys
 }
 
 /** Query pairs from authentication replace every pair of the same key (they win over the caller). */

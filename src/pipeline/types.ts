@@ -7,6 +7,7 @@ import type { Settings } from '../settings/types.js'
 import type { SecretResolver } from '../secrets/types.js'
 import type { UserContext } from '../template/types.js'
 import type { CallTiming } from './timing.js'
+import type { Send } from './step.js'
 
 export interface Call {
   /** Upper-case HTTP method of the incoming request. */
@@ -33,6 +34,8 @@ export interface Call {
 export interface DebugTrace {
   variables?: Record<string, string>
   pathParams?: Record<string, string>
+  /** `secret:<name>` / `variable:<name>` for every name the store did not have (SPEC §22). */
+  unresolved?: string[]
 }
 
 export interface Result {
@@ -56,4 +59,9 @@ export interface ExecuteDeps {
   logger: PipelineLogger
   /** The process's OAuth token cache (shared by every connector); an upstream 401 evicts the token used. */
   tokenCache: TokenCache
+  /**
+   * The upstream call of every step, with the app's cross-cutting stages around it (HTTP cache,
+   * metrics, tracing): `composeSend(interceptors)` of src/pipeline/step.ts. Plain undici when absent.
+   */
+  send?: Send
 }

@@ -1,8 +1,7 @@
 // JSON.parse with a line and column on syntax errors (SPEC §1, §12). V8's messages differ between
 // Node versions ("at position N" on Node 20, "(line L column C)" on newer ones, and sometimes
 // neither), so when the message carries no position a small scanner finds the first bad character.
-import { positionOf } from './template-scan.js'
-import { locateJsonError } from '../json.js'
+import { lineColumn, locateJsonError } from '../json.js'
 
 export type JsonParseResult =
   | { ok: true, value: unknown }
@@ -23,7 +22,7 @@ export function errorPosition (message: string, text: string): { line: number, c
   const lc = /\(line (\d+) column (\d+)\)/.exec(message)
   if (lc !== null) return { line: Number(lc[1]), column: Number(lc[2]) }
   const at = /at position (\d+)/.exec(message)
-  return positionOf(text, at !== null ? Number(at[1]) : locateJsonError(text).offset)
+  return lineColumn(text, at !== null ? Number(at[1]) : locateJsonError(text).offset)
 }
 
 /** V8 quotes (part of) the input in some messages; the position says where, the snippet adds noise. */

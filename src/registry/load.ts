@@ -7,6 +7,7 @@ import { parseJson } from './json.js'
 import { RegistryError } from './types.js'
 import type { CompositeConnector, Connector, Registry, RegistryOptions, RegistryProblem } from './types.js'
 import { isPlainObject } from './schema.js'
+import { DestinationPolicy } from '../upstream/destination-policy.js'
 import {
   compileComposite, compileConnector, compileRegistryDocument, mergeDocuments,
   type CompiledDocument, type Problems
@@ -56,6 +57,7 @@ export async function loadRegistry (path: string, options: LoadOptions): Promise
   }
   const out: Problems = { errors: [], warnings: [] }
   const docs: CompiledDocument[] = []
+  const policy = new DestinationPolicy(options)
   for (const file of files) {
     let text: string
     try {
@@ -69,7 +71,7 @@ export async function loadRegistry (path: string, options: LoadOptions): Promise
       out.errors.push({ file, message: parsed.message, line: parsed.line, column: parsed.column })
       continue
     }
-    docs.push(compileRegistryDocument(parsed.value, { options, source: file }, out))
+    docs.push(compileRegistryDocument(parsed.value, { options, policy, source: file }, out))
   }
   const { connectors, composites } = mergeDocuments(docs, out)
   if (out.errors.length > 0) throw new RegistryError(out.errors)
@@ -106,7 +108,7 @@ export function validateRegistryText (text: string, options: RegistryOptions, so
 
 /** The same as validateRegistryText for an already parsed value (a JSON request body). */
 export function validateDefinitionValue (value: unknown, options: RegistryOptions, sourceName: string, out: Problems): CompiledDocument {
-  const ctx = { options, source: sourceName }
+  const ctx = { options, policy: new DestinationPolicy(options), source: sourceName }
   let doc: CompiledDocument
   if (isPlainObject(value) && !('connectors' in value) && !('composite_connectors' in value)) {
     doc = { connectors: [], composites: [] }

@@ -2,6 +2,8 @@
 // templates compiled, secret/variable names collected, URL rules checked.
 import type { AuthDefinition } from '../auth/types.js'
 import type { CompiledTemplate } from '../template/types.js'
+import type { DestinationRules } from '../upstream/destination-policy.js'
+import type { UrlTarget } from '../upstream/url-template.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 export type HttpMethod = typeof HTTP_METHODS[number]
@@ -18,59 +20,49 @@ export interface PathParamRow {
   overridable: boolean
 }
 
-export interface Connector {
-  name: string
-  permalink: string
+/**
+ * One request step: the core compiled type. A connector is one step plus what the caller addresses
+ * (permalink, path parameters); a composite connector is n named steps. src/pipeline/step.ts runs
+ * a step; nothing else walks these fields at request time.
+ */
+export interface Step {
   method: HttpMethod
   url: CompiledTemplate
   headers: KeyValueRow[]
   query: KeyValueRow[]
-  pathParams: PathParamRow[]
-  /** Path parameter keys the URL references, in order. */
-  urlPathParamKeys: string[]
+  /** The keys of `query`: caller parameters with one of these keys never pass as unconfigured. */
+  queryKeys: ReadonlySet<string>
   authentication: AuthDefinition
   requestBody: CompiledTemplate | null
   responseBody: CompiledTemplate | null
   responseContentType: string
-  /** Per-connector override of upstream.timeoutMs. */
+  /** Per-step override of upstream.timeoutMs (`timeout_ms`). */
   timeoutMs?: number
   /** Secret names used by header, query and auth fields (the only ones that may use them). */
   secretNames: string[]
   /** Variable names used by url, header, query and auth fields. */
   variableNames: string[]
+  /** Where the URL may lead (destination policy, host shape, a fixed URL checked once). */
+  target: UrlTarget
+}
+
+export interface Connector extends Step {
+  name: string
+  permalink: string
+  pathParams: PathParamRow[]
+  /** Path parameter keys the URL references, in order. */
+  urlPathParamKeys: string[]
   /** Headers or query parameters reference `user.`: anonymous callers are refused (SPEC §2.1). */
   requiresUser: boolean
   /** The definition as written (after alias normalisation), for the admin API. */
   definition: Record<string, unknown>
   /** File the definition came from. */
   source: string
-  /**
-   * Added by the registry: the URL's host or origin comes from get_variable(); the pipeline must
-   * call checkRenderedOrigin() (src/registry/url-rules.ts) on the rendered URL.
-   */
-  urlHostTemplated?: boolean
-  /** Added by the registry: the shape a rendered templated host must have (pass to checkRenderedOrigin). */
-  urlHostPattern?: RegExp
 }
 
-export interface CompositeStep {
+export interface CompositeStep extends Step {
+  /** The slug later steps read as `steps.<name>`. */
   name: string
-  method: HttpMethod
-  url: CompiledTemplate
-  headers: KeyValueRow[]
-  query: KeyValueRow[]
-  authentication: AuthDefinition
-  requestBody: CompiledTemplate | null
-  responseBody: CompiledTemplate | null
-  responseContentType: string
-  secretNames: string[]
-  variableNames: string[]
-  /** Added by the registry: per-step override of upstream.timeoutMs (`timeout_ms`). */
-  timeoutMs?: number
-  /** Added by the registry: as Connector.urlHostTemplated. */
-  urlHostTemplated?: boolean
-  /** Added by the registry: as Connector.urlHostPattern. */
-  urlHostPattern?: RegExp
 }
 
 export interface CompositeConnector {
@@ -81,6 +73,10 @@ export interface CompositeConnector {
   source: string
   /** Added by the registry: some step's headers or query parameters reference `user.` (SPEC §2.1). */
   requiresUser?: boolean
+  /** Every step's secret names, once (resolved together before the first step). */
+  secretNames: string[]
+  /** Every step's variable names, once. */
+  variableNames: string[]
 }
 
 export interface RegistryProblem {
@@ -102,10 +98,8 @@ export interface Registry {
   loadedAt: number
 }
 
-export interface RegistryOptions {
-  allowInsecure: boolean
-  allowPrivateNetworks: boolean
-}
+/** The upstream settings the registry checks URLs with (destination-policy.ts). */
+export type RegistryOptions = DestinationRules
 
 export class RegistryError extends Error {
   readonly problems: RegistryProblem[]

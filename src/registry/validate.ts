@@ -11,11 +11,12 @@ import {
   BODY_METHODS, COMPOSITE_FIELDS, CONNECTOR_FIELDS, DEFAULT_METHOD, HEADER_NAME, LIMITS, MANAGED_HEADERS,
   MEDIA_TYPE, METHODS, PATH_PARAM_VALUE, REGISTRY_FIELDS, ROW_FIELDS, STEP_FIELDS, describe, isPlainObject
 } from './schema.js'
-import { attributeRefs, positionOf } from './template-scan.js'
+import { templateFacts } from '../template/meta.js'
+import type { DestinationPolicy } from '../upstream/destination-policy.js'
 import type {
-  CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem
+  CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem, Step
 } from './types.js'
-import { checkUrlTemplate, type UrlShape } from './url-rules.js'
+import { checkUrlTemplate, urlTarget, type UrlShape } from '../upstream/url-template.js'
 
 export interface Problems {
   errors: RegistryProblem[]
@@ -24,6 +25,8 @@ export interface Problems {
 
 export interface CompileContext {
   options: RegistryOptions
+  /** The options' destination policy, built once per load and shared by every compiled step. */
+  policy: DestinationPolicy
   /** Where the definitions came from (a file path, or a name such as `request body`). */
   source: string
 }
@@ -44,7 +47,8 @@ const STEP_NAME = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/
 
 /** Problems of one definition, all tagged with its file and name. */
 class Checker {
-  constructor (readonly out: Problems, readonly file: string, readonly connector: string, readonly options: RegistryOptions) {}
+  constructor (readonly out: Problems, readonly file: string, readonly connector: string, readonly options: RegistryOptions,
+    readonly policy: DestinationPolicy) {}
 
   error (field: string | undefined, message: string, pos?: { line: number, column: number }): void {
     this.out.errors.push(this.problem(field, message, pos))
@@ -138,9 +142,9 @@ class Checker {
   url (raw: unknown, field: string, kind: FieldKind): { template?: CompiledTemplate, shape?: UrlShape } {
     const source = this.string(raw, field, { required: true })
     if (source === undefined) return {}
-    const shape = checkUrlTemplate(source, this.options)
+    const shape = checkUrlTemplate(source, this.policy)
     for (const p of shape.problems) {
-      this.error(field, p.message, p.offset === undefined ? undefined : positionOf(source, p.offset))
+      this.error(field, p.message, p.line === undefined ? undefined : { line: p.line, column: p.column ?? 1 })
     }
     return { template: this.template(field, source, kind), shape }
   }
@@ -230,8 +234,8 @@ class Checker {
   /** Checks path parameter declarations against the URL's references; returns the URL's keys in order. */
   pathParamRefs (url: string, rows: PathParamRow[]): string[] {
     const keys: string[] = []
-    for (const ref of attributeRefs(url, 'pathParams')) {
-      const pos = positionOf(url, ref.offset)
+    for (const ref of templateFacts(url)?.reads('pathParams') ?? []) {
+      const pos = { line: ref.line, column: ref.column }
       if (ref.key === undefined) {
         this.error('url', 'read path parameters as {{ pathParams.key }} so their keys are known at load', pos)
         continue
@@ -254,6 +258,7 @@ class Checker {
     const result = compileAuthentication(normalised, {
       allowInsecure: this.options.allowInsecure,
       allowPrivateNetworks: this.options.allowPrivateNetworks,
+      policy: this.policy,
       fieldKind: kind
     })
     const field = (f: string): string => f === '' ? prefix : `${prefix}.${f}`
@@ -322,60 +327,105 @@ function cloneDefinition (raw: Record<string, unknown>, auth: unknown): Record<s
   return copy
 }
 
+/** What a step's address fields compiled to (method, url, headers, query). */
+interface AddressFields {
+  method: HttpMethod
+  url?: CompiledTemplate
+  shape?: UrlShape
+  headers: KeyValueRow[]
+  query: KeyValueRow[]
+}
+
+/** What the rest of a step's fields compiled to (authentication, bodies, content type, timeout). */
+interface ExchangeFields {
+  auth: { definition?: AuthDefinition, normalised: unknown }
+  requestBody: CompiledTemplate | null
+  responseBody: CompiledTemplate | null
+  responseContentType: string
+  timeoutMs?: number
+}
+
+/**
+ * The fields every step has, in two halves so a connector can check its path parameters between
+ * them (problems are reported in field order). `prefix` is '' for a connector, 'steps[i].' for a step.
+ */
+function addressFields (raw: Record<string, unknown>, prefix: string, k: Kinds, c: Checker): AddressFields {
+  const method = c.method(raw.method, `${prefix}method`)
+  const { template: url, shape } = c.url(raw.url, `${prefix}url`, k.url)
+  const headers = c.rows(raw.headers, `${prefix}headers`, k.header, true)
+  const query = c.rows(raw.query_parameters, `${prefix}query_parameters`, k.query, false)
+  return { method, url, shape, headers, query }
+}
+
+function exchangeFields (raw: Record<string, unknown>, prefix: string, k: Kinds, method: HttpMethod, c: Checker): ExchangeFields {
+  const auth = c.authentication(raw.authentication, k.auth, `${prefix}authentication`)
+  const requestBody = c.body(raw.request_body, `${prefix}request_body`, k.request_body)
+  const responseBody = c.body(raw.response_body, `${prefix}response_body`, k.response_body)
+  const responseContentType = c.contentType(raw.response_content_type, `${prefix}response_content_type`)
+  const timeoutMs = c.timeout(raw.timeout_ms, `${prefix}timeout_ms`)
+  if (requestBody !== null && !BODY_METHODS.includes(method)) {
+    c.warn(`${prefix}request_body`, `is ignored: ${method} requests never send a body (only ${BODY_METHODS.join(', ')} do)`)
+  }
+  return { auth, requestBody, responseBody, responseContentType, timeoutMs }
+}
+
+/** The compiled step of valid fields, with the facts computed once: names, query keys, host rule. */
+function assembleStep (
+  a: AddressFields & { url: CompiledTemplate, shape: UrlShape }, e: ExchangeFields & { auth: { definition: AuthDefinition } }, c: Checker
+): Step {
+  const authT = authTemplates(e.auth.definition)
+  const rowT = [...a.headers, ...a.query].map(r => r.value)
+  const step: Step = {
+    method: a.method,
+    url: a.url,
+    headers: a.headers,
+    query: a.query,
+    queryKeys: new Set(a.query.map(r => r.key)),
+    authentication: e.auth.definition,
+    requestBody: e.requestBody,
+    responseBody: e.responseBody,
+    responseContentType: e.responseContentType,
+    secretNames: union([...rowT, ...authT], t => t.secretNames),
+    variableNames: union([a.url, ...rowT, ...authT], t => t.variableNames),
+    target: urlTarget(a.url.source, a.url.isStatic, a.shape, c.policy)
+  }
+  if (e.timeoutMs !== undefined) step.timeoutMs = e.timeoutMs
+  return step
+}
+
+function readsUser (rows: readonly KeyValueRow[]): boolean {
+  return rows.some(r => r.value.names.has('user'))
+}
+
 /** One connector definition → a Connector, or undefined with its problems in `out.errors`. */
 export function compileConnector (raw: unknown, index: number, ctx: CompileContext, out: Problems): Connector | undefined {
-  const c = new Checker(out, ctx.source, labelOf(raw, `#${index}`), ctx.options)
+  const c = new Checker(out, ctx.source, labelOf(raw, `#${index}`), ctx.options, ctx.policy)
   if (!isPlainObject(raw)) {
     c.error(undefined, `a connector must be an object, not ${describe(raw)}`)
     return undefined
   }
   const before = out.errors.length
-  const k = CONNECTOR_KINDS
   c.unknownFields(raw, CONNECTOR_FIELDS, '', 'connector')
   const name = c.string(raw.name, 'name', { required: true, max: LIMITS.name })
   const permalink = c.permalink(raw, name)
-  const method = c.method(raw.method, 'method')
-  const { template: url, shape } = c.url(raw.url, 'url', k.url)
-  const headers = c.rows(raw.headers, 'headers', k.header, true)
-  const query = c.rows(raw.query_parameters, 'query_parameters', k.query, false)
+  const a = addressFields(raw, '', CONNECTOR_KINDS, c)
   const pathParams = c.pathParams(raw.path_parameters)
   const urlPathParamKeys = typeof raw.url === 'string' ? c.pathParamRefs(raw.url, pathParams) : []
-  const auth = c.authentication(raw.authentication, k.auth, 'authentication')
-  const requestBody = c.body(raw.request_body, 'request_body', k.request_body)
-  const responseBody = c.body(raw.response_body, 'response_body', k.response_body)
-  const responseContentType = c.contentType(raw.response_content_type, 'response_content_type')
-  const timeoutMs = c.timeout(raw.timeout_ms, 'timeout_ms')
-  if (requestBody !== null && !BODY_METHODS.includes(method)) {
-    c.warn('request_body', `is ignored: ${method} requests never send a body (only ${BODY_METHODS.join(', ')} do)`)
-  }
+  const e = exchangeFields(raw, '', CONNECTOR_KINDS, a.method, c)
+  const { url, shape } = a
+  const definition = e.auth.definition
   if (out.errors.length > before || name === undefined || permalink === undefined || url === undefined ||
-    shape === undefined || auth.definition === undefined) return undefined
-
-  const authT = authTemplates(auth.definition)
-  const rowT = [...headers, ...query].map(r => r.value)
-  const connector: Connector = {
+    shape === undefined || definition === undefined) return undefined
+  return {
     name,
     permalink,
-    method,
-    url,
-    headers,
-    query,
+    ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }, c),
     pathParams,
     urlPathParamKeys,
-    authentication: auth.definition,
-    requestBody,
-    responseBody,
-    responseContentType,
-    secretNames: union([...rowT, ...authT], t => t.secretNames),
-    variableNames: union([url, ...rowT, ...authT], t => t.variableNames),
-    requiresUser: rowT.some(t => t.names.has('user')),
-    definition: cloneDefinition(raw, raw.authentication === undefined ? undefined : auth.normalised),
-    source: ctx.source,
-    urlHostTemplated: shape.hostKind !== 'literal'
+    requiresUser: readsUser([...a.headers, ...a.query]),
+    definition: cloneDefinition(raw, raw.authentication === undefined ? undefined : e.auth.normalised),
+    source: ctx.source
   }
-  if (timeoutMs !== undefined) connector.timeoutMs = timeoutMs
-  if (shape.hostPattern !== undefined) connector.urlHostPattern = shape.hostPattern
-  return connector
 }
 
 function compileStep (raw: unknown, i: number, earlier: string[], c: Checker): CompositeStep | undefined {
@@ -385,7 +435,6 @@ function compileStep (raw: unknown, i: number, earlier: string[], c: Checker): C
     return undefined
   }
   const before = c.out.errors.length
-  const k = STEP_KINDS
   c.unknownFields(raw, STEP_FIELDS, `${p}.`, 'step')
   const name = c.string(raw.name, `${p}.name`, { required: true, max: LIMITS.name })
   if (name !== undefined) {
@@ -395,63 +444,38 @@ function compileStep (raw: unknown, i: number, earlier: string[], c: Checker): C
       c.error(`${p}.name`, `duplicate step name '${name}' (also steps[${earlier.indexOf(name)}])`)
     }
   }
-  const method = c.method(raw.method, `${p}.method`)
-  const { template: url, shape } = c.url(raw.url, `${p}.url`, k.url)
-  const headers = c.rows(raw.headers, `${p}.headers`, k.header, true)
-  const query = c.rows(raw.query_parameters, `${p}.query_parameters`, k.query, false)
-  const auth = c.authentication(raw.authentication, k.auth, `${p}.authentication`)
-  const requestBody = c.body(raw.request_body, `${p}.request_body`, k.request_body)
-  const responseBody = c.body(raw.response_body, `${p}.response_body`, k.response_body)
-  const responseContentType = c.contentType(raw.response_content_type, `${p}.response_content_type`)
-  const timeoutMs = c.timeout(raw.timeout_ms, `${p}.timeout_ms`)
-  if (requestBody !== null && !BODY_METHODS.includes(method)) {
-    c.warn(`${p}.request_body`, `is ignored: ${method} requests never send a body (only ${BODY_METHODS.join(', ')} do)`)
-  }
-  const authT = auth.definition === undefined ? [] : authTemplates(auth.definition)
-  const rowT = [...headers, ...query].map(r => r.value)
+  const a = addressFields(raw, `${p}.`, STEP_KINDS, c)
+  const e = exchangeFields(raw, `${p}.`, STEP_KINDS, a.method, c)
+  const { url, shape, headers, query } = a
+  const definition = e.auth.definition
+  const authT = definition === undefined ? [] : authTemplates(definition)
   checkStepRefs(c, p, earlier, [
     ['url', url], ...headers.map((r, n): [string, CompiledTemplate] => [`headers[${n}].value`, r.value]),
     ...query.map((r, n): [string, CompiledTemplate] => [`query_parameters[${n}].value`, r.value]),
-    ['request_body', requestBody], ['response_body', responseBody],
+    ['request_body', e.requestBody], ['response_body', e.responseBody],
     ...authT.map((t): [string, CompiledTemplate] => ['authentication', t])
   ])
   if (c.out.errors.length > before || name === undefined || url === undefined || shape === undefined ||
-    auth.definition === undefined) return undefined
-  const step: CompositeStep = {
-    name,
-    method,
-    url,
-    headers,
-    query,
-    authentication: auth.definition,
-    requestBody,
-    responseBody,
-    responseContentType,
-    secretNames: union([...rowT, ...authT], t => t.secretNames),
-    variableNames: union([url, ...rowT, ...authT], t => t.variableNames),
-    urlHostTemplated: shape.hostKind !== 'literal'
-  }
-  if (timeoutMs !== undefined) step.timeoutMs = timeoutMs
-  if (shape.hostPattern !== undefined) step.urlHostPattern = shape.hostPattern
-  return step
+    definition === undefined) return undefined
+  return { name, ...assembleStep({ ...a, url, shape }, { ...e, auth: { ...e.auth, definition } }, c) }
 }
 
 /** A step may read `steps.<name>` only of steps that ran before it. */
 function checkStepRefs (c: Checker, prefix: string, earlier: string[], fields: Array<[string, CompiledTemplate | null | undefined]>): void {
   for (const [field, t] of fields) {
     if (t == null) continue
-    for (const ref of attributeRefs(t.source, 'steps')) {
+    for (const ref of templateFacts(t.source)?.reads('steps') ?? []) {
       if (ref.key === undefined || earlier.includes(ref.key)) continue
       const known = earlier.length === 0 ? 'none: this is the first step' : earlier.join(', ')
       c.error(`${prefix}.${field}`, `reads steps.${ref.key}, which is not an earlier step (earlier steps: ${known})`,
-        field === 'authentication' ? undefined : positionOf(t.source, ref.offset))
+        field === 'authentication' ? undefined : { line: ref.line, column: ref.column })
     }
   }
 }
 
 /** One composite definition (SPEC §15). */
 export function compileComposite (raw: unknown, index: number, ctx: CompileContext, out: Problems): CompositeConnector | undefined {
-  const c = new Checker(out, ctx.source, labelOf(raw, `composite #${index}`), ctx.options)
+  const c = new Checker(out, ctx.source, labelOf(raw, `composite #${index}`), ctx.options, ctx.policy)
   if (!isPlainObject(raw)) {
     c.error(undefined, `a composite connector must be an object, not ${describe(raw)}`)
     return undefined
@@ -483,7 +507,9 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     steps,
     definition: { ...structuredClone(raw), steps: structuredClone(normalisedSteps) },
     source: ctx.source,
-    requiresUser: steps.some(s => [...s.headers, ...s.query].some(r => r.value.names.has('user')))
+    requiresUser: steps.some(s => readsUser([...s.headers, ...s.query])),
+    secretNames: [...new Set(steps.flatMap(s => s.secretNames))],
+    variableNames: [...new Set(steps.flatMap(s => s.variableNames))]
   }
 }
 

@@ -136,6 +136,8 @@ export interface RegistryHolderCallbacks {
 export interface RegistryHolder {
   /** The registry in service. Requests take it once and keep that object to the end. */
   readonly current: Registry | undefined
+  /** The problems of the last reload when it failed (the registry in service is then stale); undefined after a good load. */
+  readonly lastError?: RegistryProblem[]
   /** First load: throws RegistryError when the registry is invalid. */
   load (): Promise<Registry>
   /** Loads again; swaps only on success. Overlapping calls run one after the other. */
@@ -152,6 +154,7 @@ function problemsOf (err: unknown): RegistryProblem[] {
 
 export function createRegistryHolder (path: string, options: LoadOptions, callbacks: RegistryHolderCallbacks = {}): RegistryHolder {
   let current: Registry | undefined
+  let lastError: RegistryProblem[] | undefined
   let queue: Promise<unknown> = Promise.resolve()
   const watchers: Watcher[] = []
 
@@ -159,10 +162,12 @@ export function createRegistryHolder (path: string, options: LoadOptions, callba
     try {
       const registry = await loadRegistry(path, options)
       current = registry
+      lastError = undefined
       callbacks.onLoad?.(registry)
       return { ok: true, registry }
     } catch (err) {
       const problems = problemsOf(err)
+      lastError = problems
       callbacks.onReloadError?.(problems)
       return { ok: false, problems }
     }
@@ -170,6 +175,7 @@ export function createRegistryHolder (path: string, options: LoadOptions, callba
 
   const holder: RegistryHolder = {
     get current () { return current },
+    get lastError () { return lastError },
     async load () {
       const registry = await loadRegistry(path, options)
       current = registry

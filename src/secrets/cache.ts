@@ -51,6 +51,7 @@ export class SecretCache implements SecretResolver {
   /** Recency for the LRU bound: a hit stamps the entry, eviction (on insert, when full) drops the oldest stamp. */
   #tick = 0
   readonly #inflight = new Map<string, Flight>()
+  readonly #invalidateListeners: Array<(kind: EntryKind, name: string) => void> = []
   /** Bounded like the entries; insertion order again gives the oldest to drop. */
   readonly #knownSecrets = new Set<string>()
   readonly #maxKnownSecrets: number
@@ -174,8 +175,30 @@ export class SecretCache implements SecretResolver {
   }
 
   invalidate (kind: EntryKind, name: string): void {
+    this.forget(kind, name)
+    for (const listener of this.#invalidateListeners) listener(kind, name)
+  }
+
+  /** Called on every invalidate() (this process's writes): shared state publishes them to the other replicas. */
+  onInvalidate (listener: (kind: EntryKind, name: string) => void): void {
+    this.#invalidateListeners.push(listener)
+  }
+
+  /** Drops a name without telling the listeners: for a write another replica published. */
+  forget (kind: EntryKind, name: string): void {
     this.#entries[kind].delete(name)
     this.#inflight.delete(KIND_PREFIX[kind] + name)
+  }
+
+  /**
+   * Every name is read again on its next use; the values still serve stale-if-error. For when
+   * invalidations may have been missed (the connection to the other replicas was down).
+   */
+  markAllStale (): void {
+    for (const map of [this.#entries.secret, this.#entries.variable]) {
+      for (const entry of map.values()) entry.stale = true
+    }
+    this.#inflight.clear()
   }
 
   /** Values written through the admin API are redacted even before any request resolves them. */

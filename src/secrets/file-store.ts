@@ -4,6 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { ConduitError } from '../errors.js'
 import type { Settings } from '../settings/types.js'
@@ -84,8 +85,8 @@ export function decodeKey (text: string, source: string): Buffer {
 
 const MASTER_KEY_SOURCE = 'CONDUIT_MASTER_KEY (settings secrets.file.masterKey)'
 
-/** The master key, or the key file's key, creating the key file (mode 0600) on first start. */
-function loadKey (options: FileStoreOptions, dataFileExists: boolean): { key: Buffer, source: string } {
+/** The master key, or the key file's key, creating the key file (mode 0600) on first start (`created`). */
+function loadKey (options: FileStoreOptions, dataFileExists: boolean): { key: Buffer, source: string, created?: true } {
   if (options.masterKey !== undefined && options.masterKey !== '') {
     return { key: decodeKey(options.masterKey, MASTER_KEY_SOURCE), source: MASTER_KEY_SOURCE }
   }
@@ -111,7 +112,7 @@ function loadKey (options: FileStoreOptions, dataFileExists: boolean): { key: Bu
   } finally {
     closeSync(fd)
   }
-  return { key, source }
+  return { key, source, created: true }
 }
 
 function isSealed (x: unknown): x is Sealed {
@@ -152,6 +153,8 @@ export class FileSecretStore implements SecretStore {
   readonly #path: string
   readonly #key: Buffer
   readonly #keySource: string
+  /** The key file this store generated on open, if it did: its owner must be told to back it up. */
+  readonly createdKeyFile: string | undefined
   #doc: FileDocument
   #stamp: FileStamp | undefined
   /** Writes run one after another; reads never wait for it. */
@@ -169,9 +172,10 @@ export class FileSecretStore implements SecretStore {
     this.#lockWaitMs = tuning.lockWaitMs ?? this.#lockStaleMs + 5_000
     this.#sleep = tuning.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
     const exists = existsSync(options.path)
-    const { key, source } = loadKey(options, exists)
+    const { key, source, created } = loadKey(options, exists)
     this.#key = key
     this.#keySource = source
+    this.createdKeyFile = created === true ? options.keyFile : undefined
     if (exists) {
       const st = statSync(options.path)
       this.#doc = this.#verified(parseDocument(readFileSync(options.path, 'utf8'), options.path))
@@ -299,6 +303,7 @@ export class FileSecretStore implements SecretStore {
         this.#doc = next
       } finally {
         await unlink(this.#lockPath).catch(() => {})
+        LOCKS_HELD_HERE.delete(this.#lockPath)
       }
     }
     const result = this.#queue.then(run, run)
@@ -308,20 +313,28 @@ export class FileSecretStore implements SecretStore {
 
   /**
    * Cross-process write lock (the CLI writing while the server runs): an exclusively created lock
-   * file next to the secrets file. Readers never need it, since every write is an atomic rename.
+   * file next to the secrets file, holding the writer's pid and host. Readers never need it, since
+   * every write is an atomic rename. A lock whose writer is gone (killed with -9 mid-write) is
+   * taken over at once; one whose owner cannot be checked is broken once it is older than the
+   * stale time.
    */
   async #lock (): Promise<void> {
     const deadline = Date.now() + this.#lockWaitMs
     for (;;) {
       try {
         const fh = await open(this.#lockPath, 'wx', 0o600)
-        await fh.close()
+        LOCKS_HELD_HERE.add(this.#lockPath)
+        try {
+          await fh.writeFile(`${process.pid}\n${hostname()}\n`, 'utf8')
+        } finally {
+          await fh.close()
+        }
         return
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.#unavailable('cannot create the lock file')
       }
       const st = await stat(this.#lockPath).catch(() => undefined)
-      if (st !== undefined && Date.now() - st.mtimeMs > this.#lockStaleMs) {
+      if (st !== undefined && (Date.now() - st.mtimeMs > this.#lockStaleMs || await ownerIsGone(this.#lockPath))) {
         // Left by a writer that died mid-write; its temp file never replaced the secrets file.
         await unlink(this.#lockPath).catch(() => {})
         continue
@@ -358,6 +371,33 @@ export class FileSecretStore implements SecretStore {
     }
     const st = await stat(this.#path)
     this.#stamp = { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino }
+  }
+}
+
+/** Lock files held by a store of this process (two stores may share a file, as in tests). */
+const LOCKS_HELD_HERE = new Set<string>()
+
+/**
+ * Whether the process named in a lock file is gone: same host, and either no such pid, or our own
+ * pid without a store of ours holding it (a container restarted after a crash often gets the
+ * same pid again). Unknown content counts as alive.
+ */
+async function ownerIsGone (lockPath: string): Promise<boolean> {
+  let text: string
+  try {
+    text = await readFile(lockPath, 'utf8')
+  } catch {
+    return false
+  }
+  const [pidText, host] = text.split('\n')
+  const pid = Number(pidText)
+  if (!Number.isSafeInteger(pid) || pid <= 0 || host !== hostname()) return false
+  if (pid === process.pid) return !LOCKS_HELD_HERE.has(lockPath)
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
   }
 }
 

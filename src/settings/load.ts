@@ -9,6 +9,7 @@ import type { Settings } from './types.js'
 import { leafSettings, nodeAt, PATH_SETTINGS, settingsSchema } from './schema.js'
 import type { LeafSetting, SchemaNode } from './schema.js'
 import { JsonSyntaxError, parseJson } from '../json.js'
+import { parseAllowedHost } from '../upstream/destination-policy.js'
 
 export class SettingsError extends Error {
   /** One line per problem; the message holds them all. */
@@ -33,7 +34,7 @@ export const DEFAULT_CONFIG_PATH = 'config/conduit.json'
 export const MASTER_KEY_ENV = 'CONDUIT_MASTER_KEY'
 
 // Values of these keys are credentials and never appear in a message.
-const SENSITIVE = new Set(['admin.token', 'secrets.file.masterKey', 'secrets.vault.auth.token', 'callers.jwt.secret'])
+const SENSITIVE = new Set(['admin.token', 'secrets.file.masterKey', 'secrets.vault.auth.token', 'callers.jwt.secret', 'redis.url'])
 
 const LEAVES: readonly LeafSetting[] = leafSettings()
 const LEAF_BY_ENV = new Map(LEAVES.map(leaf => [leaf.env, leaf]))
@@ -65,6 +66,21 @@ export function loadSettings (options: LoadSettingsOptions): Settings {
   if (!validate(data)) {
     throw new SettingsError(describeErrors(validate.errors ?? [], data, sourceOf))
   }
+  const settings = data as Settings
+  const problems = crossChecks(settings, sourceOf)
+  if (problems.length > 0) throw new SettingsError(problems)
+  return resolvePaths(settings, cwd)
+}
+
+/**
+ * Settings given as an object (conduit/testing): validated and defaulted like a settings file,
+ * without reading any file or environment variable.
+ */
+export function settingsFromObject (value: unknown, cwd: string): Settings {
+  if (!isObject(value)) throw new SettingsError(['settings must be an object'])
+  const data = structuredClone(value)
+  const sourceOf = (): string => 'the settings object'
+  if (!validate(data)) throw new SettingsError(describeErrors(validate.errors ?? [], data, sourceOf))
   const settings = data as Settings
   const problems = crossChecks(settings, sourceOf)
   if (problems.length > 0) throw new SettingsError(problems)
@@ -140,6 +156,7 @@ function applyEnvironment (data: Json, env: Record<string, string | undefined>):
 function coerce (raw: string, node: SchemaNode): unknown {
   const text = raw.trim()
   if (node.type === 'integer' && /^-?\d+$/.test(text)) return Number(text)
+  if (node.type === 'array') return text.split(',').map(item => item.trim()).filter(item => item !== '')
   if (node.type === 'boolean') {
     const lower = text.toLowerCase()
     if (lower === 'true' || lower === '1') return true
@@ -184,6 +201,9 @@ export function describeNode (node: SchemaNode | undefined): string {
       return 'must be boolean (true or false)'
     case 'object':
       return 'must be an object'
+    case 'array':
+      if (node.description !== undefined) return `must be ${node.description}`
+      return `must be a list of ${node.items?.description ?? 'values'}`
     case 'string':
       if (node.description !== undefined) return `must be ${node.description}`
       return node.minLength !== undefined ? 'must be a non-empty string' : 'must be a string'
@@ -274,10 +294,30 @@ function crossChecks (settings: Settings, sourceOf: (path: string) => string): s
         (keys.length > 1 ? ` (found ${keys.join(', ')})` : ''))
     }
   }
+  const allowed = settings.upstream.allowPrivateHosts
+  allowed?.forEach((entry, i) => {
+    const parsed = parseAllowedHost(entry)
+    if (!parsed.ok) problems.push(`Invalid setting upstream.allowPrivateHosts[${i}] (from ${sourceOf('upstream.allowPrivateHosts')}): ${parsed.message}`)
+  })
+  // An empty list is no list: the settings then read as if the key were not set.
+  if (allowed !== undefined && allowed.length === 0) delete settings.upstream.allowPrivateHosts
   const vault = settings.secrets.vault
   if (settings.secrets.backend === 'vault' && vault.auth.method === 'token' && vault.auth.token === undefined && vault.auth.tokenFile === undefined) {
     problems.push(`Invalid setting secrets.vault.auth.token (from ${sourceOf('secrets.vault.auth')}): is required when secrets.backend is 'vault' ` +
       'and secrets.vault.auth.method is \'token\' (set token or tokenFile)')
+  }
+  const { server, upstream } = settings
+  // Grace counts from the signal: a request started just before it must be able to use its whole upstream timeout.
+  if (server.shutdownGraceMs < upstream.timeoutMs) {
+    problems.push(`Invalid setting server.shutdownGraceMs (from ${sourceOf('server.shutdownGraceMs')}): must be at least upstream.timeoutMs ` +
+      `(${upstream.timeoutMs}), or requests in flight at shutdown are cut (got ${server.shutdownGraceMs})`)
+  }
+  if (server.shutdownDelayMs >= server.shutdownGraceMs) {
+    problems.push(`Invalid setting server.shutdownDelayMs (from ${sourceOf('server.shutdownDelayMs')}): must be below server.shutdownGraceMs ` +
+      `(${server.shutdownGraceMs}) (got ${server.shutdownDelayMs})`)
+  }
+  if (settings.admin.port !== undefined && settings.admin.port !== 0 && settings.admin.port === server.port) {
+    problems.push(`Invalid setting admin.port (from ${sourceOf('admin.port')}): must differ from server.port (${server.port})`)
   }
   return problems
 }
@@ -302,8 +342,15 @@ export function settingsWarnings (settings: Settings): string[] {
   if (settings.upstream.allowInsecure) {
     warnings.push('upstream.allowInsecure is on: connectors may call plain http:// URLs, so credentials can cross the network unencrypted')
   }
+  if (settings.upstream.allowPrivateHosts !== undefined && !settings.upstream.allowPrivateNetworks) {
+    warnings.push(`upstream.allowPrivateHosts lets connectors reach these private destinations: ${settings.upstream.allowPrivateHosts.join(', ')}`)
+  }
   if (settings.upstream.allowPrivateNetworks) {
     warnings.push('upstream.allowPrivateNetworks is on: the SSRF guard is off, so connectors can reach loopback, private-network and cloud metadata addresses')
+  }
+  if (settings.secrets.backend === 'file' && settings.server.replicaHint > 1) {
+    warnings.push(`secrets.backend is 'file' but server.replicaHint is ${settings.server.replicaHint}: each replica keeps its own ` +
+      'secrets file, so an admin write reaches one replica only; use secrets.backend \'vault\' for several replicas')
   }
   const token = settings.admin.token
   if (token !== undefined && token.length < 16) {

@@ -2,9 +2,11 @@
 // the loader walks it to derive the CONDUIT_* environment variable of each key.
 
 export interface SchemaNode {
-  type?: 'object' | 'string' | 'integer' | 'boolean'
+  type?: 'object' | 'string' | 'integer' | 'boolean' | 'array'
   description?: string
   properties?: Record<string, SchemaNode>
+  /** Element schema of an array (an environment variable gives one as a comma-separated list). */
+  items?: SchemaNode
   required?: string[]
   additionalProperties?: boolean
   default?: unknown
@@ -63,7 +65,15 @@ export const settingsSchema: SchemaNode = {
       host: { ...nonEmpty, default: '127.0.0.1' },
       port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
       bodyLimit: positiveInt(1048576),
-      trustProxy: { type: 'boolean', default: false }
+      trustProxy: { type: 'boolean', default: false },
+      // SPEC §19: a whole incoming request, body included, within this time (no slowloris).
+      requestTimeoutMs: positiveInt(30000),
+      // Above the idle timeouts of common load balancers (60 s), so they close first.
+      keepAliveTimeoutMs: positiveInt(72000),
+      shutdownDelayMs: nonNegativeInt(5000),
+      shutdownGraceMs: positiveInt(30000),
+      // How many replicas the deployment runs (set by the manifests); only used for warnings.
+      replicaHint: positiveInt(1)
     }),
     registry: section({
       path: { ...nonEmpty, default: 'config/connectors_registry.json' },
@@ -95,18 +105,42 @@ export const settingsSchema: SchemaNode = {
       connectTimeoutMs: positiveInt(5000),
       maxResponseBytes: positiveInt(10485760),
       allowInsecure: { type: 'boolean', default: false },
-      allowPrivateNetworks: { type: 'boolean', default: false }
+      allowPrivateNetworks: { type: 'boolean', default: false },
+      // SPEC §19: names and ranges reachable although private (src/upstream/destination-policy.ts).
+      // From the environment: a comma-separated list.
+      allowPrivateHosts: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description: 'a list of host names and CIDR ranges (e.g. ["db.internal", "10.20.0.0/16"])'
+      }
     }),
     callers: section({
       jwt: {
         type: 'object',
         additionalProperties: false,
-        properties: { secret: nonEmpty, publicKey: nonEmpty, jwksUrl: httpUrl, issuer: nonEmpty, audience: nonEmpty }
+        properties: {
+          secret: nonEmpty,
+          publicKey: nonEmpty,
+          jwksUrl: httpUrl,
+          issuer: nonEmpty,
+          audience: nonEmpty,
+          requireExp: { type: 'boolean', default: true }
+        }
       },
       tenantId: nonEmpty
     }),
-    admin: section({ token: nonEmpty }),
+    admin: section({
+      token: nonEmpty,
+      // When set, the admin API, /metrics and the Studio listen only on this port (SPEC §19).
+      port: { type: 'integer', minimum: 0, maximum: 65535 },
+      host: nonEmpty
+    }),
+    redis: section({
+      url: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'a redis:// or rediss:// URL' }
+    }),
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    // SPEC §21: origins whose browser pages may call the execute routes; none by default.
+    cors: section({ origins: { type: 'array', default: [], items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$', description: "an origin like https://app.example.com (scheme, host, optional port; no path) or '*'" } } }),
     dataDir: { ...nonEmpty, default: './data' }
   }
 }
@@ -159,7 +193,7 @@ export function nodeAt (path: string[], schema: SchemaNode = settingsSchema): Sc
   let node: SchemaNode | undefined = schema
   for (const key of path) {
     if (node === undefined) return undefined
-    let next: SchemaNode | undefined = node.properties?.[key]
+    let next: SchemaNode | undefined = node.items ?? node.properties?.[key]
     if ((next === undefined || node.discriminator?.propertyName === key) && node.oneOf !== undefined) {
       const tags: SchemaNode[] = node.oneOf.map(b => b.properties?.[key]).filter((n): n is SchemaNode => n !== undefined)
       if (tags.length > 0 && tags.every(n => n.const !== undefined)) {

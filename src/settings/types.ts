@@ -8,7 +8,17 @@ export type VaultAuth =
   | { method: 'kubernetes', role: string, jwtFile?: string, mountPath?: string }
 
 export interface Settings {
-  server: { host: string, port: number, bodyLimit: number, trustProxy: boolean }
+  server: {
+    host: string
+    port: number
+    bodyLimit: number
+    trustProxy: boolean
+    requestTimeoutMs: number
+    keepAliveTimeoutMs: number
+    shutdownDelayMs: number
+    shutdownGraceMs: number
+    replicaHint: number
+  }
   registry: { path: string, watch: boolean }
   secrets: {
     backend: 'file' | 'vault'
@@ -31,12 +41,18 @@ export interface Settings {
     maxResponseBytes: number
     allowInsecure: boolean
     allowPrivateNetworks: boolean
+    /** Host names and CIDR ranges reachable although private (SPEC §19); absent when none. */
+    allowPrivateHosts?: string[]
   }
   callers: {
-    jwt?: { secret?: string, publicKey?: string, jwksUrl?: string, issuer?: string, audience?: string }
+    jwt?: { secret?: string, publicKey?: string, jwksUrl?: string, issuer?: string, audience?: string, requireExp?: boolean }
     tenantId?: string
   }
-  admin: { token?: string }
+  admin: { token?: string, port?: number, host?: string }
+  /** Shared state across replicas (SPEC §19); absent url = every replica keeps its own. */
+  redis: { url?: string }
+  /** SPEC §21: origins allowed to call the execute routes from a browser. */
+  cors: { origins: string[] }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
 }

@@ -9,7 +9,8 @@ export interface Pos {
 
 // ---- expressions ----
 
-export interface Literal extends Pos { type: 'Literal', value: string | number | boolean | null, float?: boolean }
+/** An int literal beyond 2^53 is a bigint (Python ints are exact). */
+export interface Literal extends Pos { type: 'Literal', value: string | number | bigint | boolean | null, float?: boolean }
 export interface Name extends Pos { type: 'Name', name: string }
 export interface ListExpr extends Pos { type: 'List', items: Expr[] }
 export interface TupleExpr extends Pos { type: 'Tuple', items: Expr[] }

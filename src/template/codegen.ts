@@ -172,8 +172,13 @@ class Generator {
   private readonly topDecls: string[] = []
   /** Bound filters the template calls, read from the runtime once per render: name → local. */
   private readonly filterLocals = new Map<string, string>()
-  private temps = 0
-  private ids = 1
+  /**
+   * The one counter behind every generated identifier: each name is a fixed prefix and a number
+   * drawn from here (fresh()), so no two temporaries, loop variables or hoisted filters can collide.
+   * Fixed names (R, E, C, P, K, L, o, it, e) carry no digit; `v_<name>_0` is the top-level binding.
+   */
+  private counter = 1
+  private readonly temps: string[] = []
   private scope = this.top
   /** Loop variables by identifier: `loop.index` and friends compile to arithmetic on these. */
   private readonly loops = new Map<string, { items: string, idx: string, count: string }>()
@@ -191,8 +196,16 @@ class Generator {
     return `L = ${this.pos(p)}`
   }
 
+  /** A new identifier `<prefix><n>`, unique in the generated code. */
+  private fresh (prefix: string): string {
+    return `${prefix}${this.counter++}`
+  }
+
+  /** A scratch variable declared once at the top of the render function. */
   private temp (): string {
-    return `T${this.temps++}`
+    const t = this.fresh('T')
+    this.temps.push(t)
+    return t
   }
 
   private constant (v: unknown): string {
@@ -209,6 +222,7 @@ class Generator {
     this.top.vars.set(name, ident)
     let init: string
     if (name === 'user' && this.contextNames.has(name)) init = 'R.user(C.user)'
+    else if (name === 'body_raw' && this.contextNames.has(name)) init = 'R.ctx(C.body_raw, "body_raw", C.body_text)'
     else if (this.contextNames.has(name)) init = `R.ctx(C.${name}, ${lit(name)})`
     else init = `R.undef(${lit(name)})`
     this.topDecls.push(`let ${ident} = ${init};`)
@@ -226,7 +240,7 @@ class Generator {
 
   generate (template: Template): Generated {
     const body = this.nodes(template.body)
-    const temps = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `T${i}`).join(', ')};\n` : ''
+    const temps = this.temps.length > 0 ? `let ${this.temps.join(', ')};\n` : ''
     const filters = [...this.filterLocals].map(([name, local]) => `const ${local} = R.fb[${lit(name)}];\n`).join('')
     const code = 'const R = it.r, E = it.e, C = it.c, P = it.p, K = it.k;\n' + filters +
       'let L = 0, o = "";\n' + temps +
@@ -249,10 +263,10 @@ class Generator {
       case 'If': return this.ifStatement(n)
       case 'Set': return this.assign(n.target, this.expr(n.value), n)
       case 'BlockSet': {
-        const saved = `B${this.ids++}`
+        const saved = this.fresh('B')
         let value = 'o'
         for (const f of n.filters) value = this.filterCall(f.name, value, f.args, f.kwargs, f)
-        const val = `B${this.ids++}`
+        const val = this.fresh('B')
         return `{ const ${saved} = o; o = "";\n${this.nodes(n.body)}const ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
       }
       case 'For': return this.forLoop(n)
@@ -269,7 +283,7 @@ class Generator {
       return `if (R.truthy(${this.expr(n.test)})) {\n${this.nodes(n.body)}}` +
         (n.otherwise.length > 0 ? ` else {\n${this.nodes(n.otherwise)}}\n` : '\n')
     }
-    const label = `I${this.ids++}`
+    const label = this.fresh('I')
     let code = `${label}: {\n`
     for (const branch of chain.tests) code += `if (R.truthy(${this.expr(branch.test)})) {\n${this.nodes(branch.body)}break ${label};\n}\n`
     return code + this.nodes(chain.otherwise) + '}\n'
@@ -291,26 +305,25 @@ class Generator {
   private assign (target: Target, value: string, p: Pos): string {
     if (target.type === 'Name') return `${this.resolve(target.name)} = ${value};\n`
     if (target.type === 'NsAttr') return `R.nsSet(${this.resolve(target.name)}, ${lit(target.attr)}, ${value}, ${this.at(p)});\n`
-    const u = `U${this.ids++}`
+    const u = this.fresh('U')
     return `{ const ${u} = R.unpack(${value}, ${target.names.length}, ${this.at(p)});\n` +
       target.names.map((x, i) => `${this.resolve(x.name)} = ${u}[${i}];\n`).join('') + '}\n'
   }
 
   private forLoop (n: Node & { type: 'For' }): string {
-    const id = this.ids++
     const outer = this.scope
-    const items = `A${id}`
-    const idx = `i${id}`
-    const count = `N${id}`
+    const items = this.fresh('A')
+    const idx = this.fresh('i')
+    const count = this.fresh('N')
     const targetNames = n.target.type === 'Name' ? [n.target.name] : n.target.type === 'Tuple' ? n.target.names.map(x => x.name) : []
     const bindTargets = (scope: Scope, item: string): string => {
       const idents = targetNames.map(t => {
-        const ident = `v_${t}_${this.ids++}`
+        const ident = this.fresh(`v_${t}_`)
         scope.vars.set(t, ident)
         return ident
       })
       if (n.target.type === 'Name') return `let ${idents[0] as string} = ${item};\n`
-      const u = `U${this.ids++}`
+      const u = this.fresh('U')
       return `const ${u} = R.unpack(${item}, ${idents.length}, ${this.at(n.target)});\n` +
         idents.map((ident, i) => `let ${ident} = ${u}[${i}];\n`).join('')
     }
@@ -319,23 +332,23 @@ class Generator {
     if (n.filter !== null) {
       const filterScope = new Scope(outer)
       this.scope = filterScope
-      const x = `X${this.ids++}`
+      const x = this.fresh('X')
       const bind = bindTargets(filterScope, x)
       const test = this.expr(n.filter)
       this.scope = outer
-      const all = `F${id}`
+      const all = this.fresh('F')
       code += `const ${all} = ${items}; ${items} = [];\nfor (const ${x} of ${all}) { R.charge(E, ${exprWeight(n.filter)});\n${bind}if (R.truthy(${test})) ${items}.push(${x});\n}\n`
     }
     const bodyScope = new Scope(outer)
     this.scope = bodyScope
-    const x = `X${this.ids++}`
+    const x = this.fresh('X')
     const bind = bindTargets(bodyScope, x)
-    const loopIdent = `v_loop_${this.ids++}`
+    const loopIdent = this.fresh('v_loop_')
     bodyScope.vars.set('loop', loopIdent)
     this.loops.set(loopIdent, { items, idx, count })
     const locals = [...assignedIn(n.body, new Set())].filter(name => !targetNames.includes(name))
     const localIdents = locals.map(name => {
-      const ident = `v_${name}_${this.ids++}`
+      const ident = this.fresh(`v_${name}_`)
       return { name, ident }
     })
     // Initialise body locals from the outer scope before they shadow it.
@@ -369,7 +382,7 @@ class Generator {
     if (bound !== undefined) {
       let local = this.filterLocals.get(name)
       if (local === undefined) {
-        local = `F${this.filterLocals.size}`
+        local = this.fresh('F')
         this.filterLocals.set(name, local)
       }
       return `${local}(E, ${value}, ${bound}, ${this.at(p)})`
@@ -411,6 +424,7 @@ class Generator {
       case 'Literal': {
         const v = e.value
         if (typeof v === 'string') return lit(v)
+        if (typeof v === 'bigint') return this.constant(v)
         if (typeof v === 'number') {
           if (e.float === true && Number.isInteger(v)) return this.constant(new PyFloat(v))
           if (!Number.isFinite(v)) return this.constant(v)
@@ -428,10 +442,7 @@ class Generator {
         // A dict method name resolves to the method; unsafe names never get here (the checker refuses
         // them) but would take the guarded path all the same.
         if (SAFE_METHODS.dict.has(e.name as never) || isUnsafeName(e.name)) return `R.attr(${this.expr(e.object)}, ${lit(e.name)}, ${this.at(e)})`
-        // A plain object's own key is read right here, so each site keeps its own property cache.
-        const t = this.temp()
-        const key = lit(e.name)
-        return `(R.ownKey(${t} = ${this.expr(e.object)}, ${key}) ? ${t}[${key}] : R.key(${t}, ${key}, ${this.at(e)}))`
+        return `R.key(${this.expr(e.object)}, ${lit(e.name)}, ${this.at(e)})`
       }
       case 'GetItem': return `R.item(${this.expr(e.object)}, ${this.expr(e.key)}, ${this.at(e)})`
       case 'Slice': {

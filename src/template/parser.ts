@@ -421,7 +421,10 @@ class Parser {
       case 'int': {
         this.next()
         const text = t.value
-        const value = /^0[xXoObB]/.test(text) ? Number(text.toLowerCase()) : Number(text)
+        const digits = /^0[xXoObB]/.test(text) ? text.toLowerCase() : text
+        const n = Number(digits)
+        if (!Number.isSafeInteger(n) && digits.length > 4300) this.fail('integer literal of more than 4300 digits', t)
+        const value = Number.isSafeInteger(n) ? n : BigInt(digits)
         return { type: 'Literal', value, ...pos }
       }
       case 'float':

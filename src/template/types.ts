@@ -23,7 +23,10 @@ export interface UserContext {
 }
 
 export interface HttpExchange {
-  /** Parsed JSON when the body is JSON, otherwise the text. */
+  /**
+   * The pipeline passes the body as UTF-8 text, null (None) when the bytes are not valid UTF-8;
+   * never pre-parsed (SPEC §4.3). Any template value is accepted (`conduit render --context`).
+   */
   body: unknown
   status_code: number
   /** Lowercase keys. */

@@ -53,7 +53,7 @@ function inRange (value: bigint, bits: number, [network, prefix]: Cidr): boolean
   return (value >> shift) === (network >> shift)
 }
 
-function parseIPv4 (text: string): bigint | undefined {
+export function parseIPv4 (text: string): bigint | undefined {
   if (!isIPv4(text)) return undefined
   const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number]
   return v4(a, b, c, d)

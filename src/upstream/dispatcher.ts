@@ -8,7 +8,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns'
 import { isIP } from 'node:net'
 import { Agent, buildConnector } from 'undici'
 import type { Dispatcher } from 'undici'
-import { isBlockedAddress } from './blocked-ranges.js'
+import { DestinationPolicy } from './destination-policy.js'
 import type { UpstreamOptions } from './types.js'
 
 export class DestinationNotAllowedError extends Error {
@@ -34,17 +34,23 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 /** The shape of dns.lookup as net.connect calls it. */
 export type LookupFunction = (hostname: string, options: LookupOptions, callback: LookupCallback) => void
 
-/** Wraps a lookup so blocked addresses are dropped; when none is left the lookup fails with DestinationNotAllowedError. */
-export function guardLookup (base: LookupFunction): LookupFunction {
+/** The guard's rules when none are given: every blocked range refused. */
+const STRICT = new DestinationPolicy({ allowInsecure: false, allowPrivateNetworks: false })
+
+/**
+ * Wraps a lookup so addresses the policy refuses are dropped; when none is left the lookup fails
+ * with DestinationNotAllowedError.
+ */
+export function guardLookup (base: LookupFunction, policy: DestinationPolicy = STRICT): LookupFunction {
   return (hostname, options, callback) => {
     base(hostname, options, (err, address, family) => {
       if (err !== null) {
         callback(err, address, family)
       } else if (Array.isArray(address)) {
-        const allowed = address.filter(a => !isBlockedAddress(a.address))
+        const allowed = address.filter(a => policy.allowsAddress(a.address, hostname))
         if (allowed.length === 0) callback(new DestinationNotAllowedError(hostname), [])
         else callback(null, allowed)
-      } else if (isBlockedAddress(address)) {
+      } else if (!policy.allowsAddress(address, hostname)) {
         callback(new DestinationNotAllowedError(hostname), '')
       } else {
         callback(null, address, family)
@@ -59,6 +65,8 @@ export interface GuardedConnectorOptions {
   lookup?: LookupFunction
   /** The connector doing the real work; undici's by default. */
   baseConnector?: buildConnector.connector
+  /** Which destinations are allowed (upstream.allowPrivateHosts); every blocked range refused by default. */
+  policy?: DestinationPolicy
 }
 
 function bareHost (hostname: string): string {
@@ -66,14 +74,15 @@ function bareHost (hostname: string): string {
 }
 
 export function createGuardedConnector (opts: GuardedConnectorOptions): buildConnector.connector {
+  const policy = opts.policy ?? STRICT
   const base = opts.baseConnector ?? buildConnector({
     timeout: opts.connectTimeoutMs,
-    lookup: guardLookup(opts.lookup ?? (dnsLookup as LookupFunction))
+    lookup: guardLookup(opts.lookup ?? (dnsLookup as LookupFunction), policy)
   })
   return (options, callback) => {
     const host = bareHost(options.hostname)
     // net.connect skips lookup for IP literals, so they are refused here, before any socket exists.
-    if (isIP(host) !== 0 && isBlockedAddress(host)) {
+    if (isIP(host) !== 0 && !policy.allowsAddress(host)) {
       process.nextTick(callback, new DestinationNotAllowedError(host), null)
       return
     }
@@ -83,7 +92,7 @@ export function createGuardedConnector (opts: GuardedConnectorOptions): buildCon
         return
       }
       const remote = socket.remoteAddress
-      if (remote === undefined || isBlockedAddress(remote)) {
+      if (remote === undefined || !policy.allowsAddress(remote, host)) {
         socket.destroy()
         callback(new DestinationNotAllowedError(host), null)
         return
@@ -99,12 +108,14 @@ export interface DispatcherOptions extends UpstreamOptions {
 
 /**
  * The keep-alive Agent for upstream calls. With allowPrivateNetworks on, the guard is off (tests
- * and internal deployments); TLS certificates are verified either way.
+ * and internal deployments); otherwise it lets through only what allowPrivateHosts lists. TLS
+ * certificates are verified either way.
  */
 export function createUpstreamDispatcher (opts: DispatcherOptions): Dispatcher {
+  const lookup = opts.lookup === undefined ? {} : { lookup: opts.lookup }
   const connect = opts.allowPrivateNetworks
-    ? buildConnector({ timeout: opts.connectTimeoutMs, ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }) })
-    : createGuardedConnector({ connectTimeoutMs: opts.connectTimeoutMs, ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }) })
+    ? buildConnector({ timeout: opts.connectTimeoutMs, ...lookup })
+    : createGuardedConnector({ connectTimeoutMs: opts.connectTimeoutMs, policy: new DestinationPolicy(opts), ...lookup })
   return new Agent({
     connect,
     keepAliveTimeout: 30_000,

@@ -8,6 +8,8 @@ export interface UpstreamOptions {
   maxResponseBytes: number
   allowInsecure: boolean
   allowPrivateNetworks: boolean
+  /** Host names and CIDR ranges reachable although private (SPEC §19); see destination-policy.ts. */
+  allowPrivateHosts?: readonly string[]
 }
 
 export interface UpstreamRequest {

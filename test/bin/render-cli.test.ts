@@ -72,7 +72,7 @@ t.test('render errors: JSON message on stderr, exit 1', async t => {
 
 t.test('bad arguments and context files', async t => {
   const badField = await conduit(['--field', 'body', '--context', contextFile], 'x')
-  t.equal(badField.code, 1)
+  t.equal(badField.code, 2, 'usage errors exit 2, as for every command')
   t.match(errorJson(badField.stderr), { error: 'usage', message: /unknown field 'body'/ })
   const missing = await conduit(['--field', 'url', '--context', join(dir, 'nope.json')], 'x')
   t.equal(missing.code, 1)
@@ -82,4 +82,22 @@ t.test('bad arguments and context files', async t => {
   const bad = await conduit(['--field', 'url', '--context', badJson], 'x')
   t.equal(bad.code, 1)
   t.match(errorJson(bad.stderr), { error: 'context', message: /"secrets" must be an object of strings/ })
+})
+
+t.test('error output never shows a secret value of the context file', async t => {
+  // A value typed without quotes: JSON.parse's message would quote the text around it.
+  const unquoted = join(dir, 'unquoted.json')
+  writeFileSync(unquoted, '{"secrets":{"api_key":s3cr3t-value-here}}')
+  const r = await conduit(['--field', 'header', '--context', unquoted], 'x')
+  t.equal(r.code, 1)
+  t.match(errorJson(r.stderr), { error: 'context', message: /is not valid JSON: JSON syntax error at line 1, column 23/ })
+  t.notMatch(r.stderr, /s3cr3t/)
+
+  // A render error whose message quotes what it failed on is scrubbed of every context secret.
+  const ctx = join(dir, 'secret-ctx.json')
+  writeFileSync(ctx, JSON.stringify({ secrets: { api_key: 'not-json-s3cr3t' } }))
+  const bad = await conduit(['--field', 'header', '--context', ctx], "{{ get_secret('api_key') | from_json }}")
+  t.equal(bad.code, 1)
+  t.equal(errorJson(bad.stderr).error, 'render')
+  t.notMatch(bad.stderr, /s3cr3t/)
 })

@@ -190,13 +190,13 @@ t.test('save errors: empty values, duplicates across kinds, unknown names; nothi
   t.same(after, { secrets: [{ name: 'api_key', value: 'v' }], variables: [{ name: 'region', value: 'eu' }] })
 })
 
-t.test('a secret value on the command line is refused; usage errors exit 1', async t => {
+t.test('a secret value on the command line is refused; usage errors exit 2', async t => {
   const [argv, unknown, varMissingValue] = await usage
-  t.equal(argv.code, 1)
+  t.equal(argv.code, 2)
   t.match(argv.stderr, /^conduit secrets: a secret value is read from stdin, never from the command line/)
   t.equal(await storeAt('usage').get('secret', 'api_key'), undefined)
-  t.match(unknown, { code: 1, stderr: /^conduit secrets: unknown subcommand 'show'\nusage: conduit secrets list\|set NAME\|delete NAME/ })
-  t.match(varMissingValue, { code: 1, stderr: /^conduit variables: set needs a NAME and a VALUE/ })
+  t.match(unknown, { code: 2, stderr: /^conduit secrets: unknown subcommand 'show'\nusage: conduit secrets list\|set NAME\|delete NAME/ })
+  t.match(varMissingValue, { code: 2, stderr: /^conduit variables: set needs a NAME and a VALUE/ })
 })
 
 t.test('--config FILE is honoured; a missing config file and bad keys are clear errors', async t => {

@@ -61,11 +61,11 @@ function registry (origin: string, extra: unknown[] = []): unknown {
       {
         name: 'Response template',
         url: `${origin}/echo`,
-        response_body: '{"path": {{ response.body.path | tojson }}, "status": {{ response.status_code }}, "etag": {{ response.headers.etag | tojson }}}',
+        response_body: '{"path": {{ (response.body | from_json).path | tojson }}, "status": {{ response.status_code }}, "etag": {{ response.headers.etag | tojson }}}',
         response_content_type: 'application/vnd.test+json'
       },
       { name: 'Upstream 404', url: `${origin}/status/404` },
-      { name: 'Upstream 404 templated', url: `${origin}/status/404`, response_body: 'status={{ response.status_code }} error={{ response.body.error }}' },
+      { name: 'Upstream 404 templated', url: `${origin}/status/404`, response_body: 'status={{ response.status_code }} error={{ (response.body | from_json).error }}' },
       { name: 'Slow', url: `${origin}/slow`, timeout_ms: 300 },
       { name: 'Unreachable', url: 'http://127.0.0.1:1/nothing' },
       { name: 'Big', url: `${origin}/big` },
@@ -104,8 +104,8 @@ function registry (origin: string, extra: unknown[] = []): unknown {
             name: 'second',
             url: `${origin}/echo/second/{{ request.query_parameters.id }}`,
             method: 'POST',
-            request_body: '{"from_first": {{ steps.first.body.path | tojson }}, "sent": {{ request.body_raw.n }}}',
-            response_body: '{{ {"first": steps.first.body.path, "second": response.body.path} | tojson }}',
+            request_body: '{"from_first": {{ (steps.first.body | from_json).path | tojson }}, "sent": {{ request.body_raw.n }}}',
+            response_body: '{{ {"first": (steps.first.body | from_json).path, "second": (response.body | from_json).path} | tojson }}',
             response_content_type: 'application/json'
           }
         ]

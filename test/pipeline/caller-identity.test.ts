@@ -139,3 +139,13 @@ t.test('identifyCached: no header is anonymous at once', async t => {
   const v = createCallerVerifier({ callers: { jwt: { secret: SECRET }, tenantId: 'acme' } })
   t.same(v.identifyCached?.(undefined), { user: ANONYMOUS_USER, tenantId: 'acme' })
 })
+
+t.test('a caller token without exp is refused unless callers.jwt.requireExp is false', async t => {
+  const noExp = `Bearer ${await new SignJWT({ sub: 'forever' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().sign(enc.encode(SECRET))}`
+  const strict = createCallerVerifier({ callers: { jwt: { secret: SECRET, requireExp: true } } })
+  await t.rejects(strict.identify(noExp), { code: 'INVALID_CALLER_TOKEN', status: 401, message: /carries no 'exp' claim/ })
+  const byDefault = createCallerVerifier({ callers: { jwt: { secret: SECRET } } })
+  await t.rejects(byDefault.identify(noExp), { code: 'INVALID_CALLER_TOKEN' }, 'requireExp is on when not set')
+  const relaxed = createCallerVerifier({ callers: { jwt: { secret: SECRET, requireExp: false } } })
+  t.equal((await relaxed.identify(noExp)).user.id, 'forever')
+})

@@ -22,9 +22,9 @@ const TWO_STEPS = {
     },
     {
       name: 'company',
-      url: `${ORIGIN}/companies/{{ steps.contact.body.company_id }}`,
+      url: `${ORIGIN}/companies/{{ (steps.contact.body | from_json).company_id }}`,
       headers: [{ key: 'Authorization', value: "Bearer {{ get_secret('tok') }}" }],
-      response_body: '{{ {"contact": steps.contact.body.name, "company": response.body.name, "first": steps.contact.status_code} | tojson }}',
+      response_body: '{{ {"contact": (steps.contact.body | from_json).name, "company": (response.body | from_json).name, "first": steps.contact.status_code} | tojson }}',
       response_content_type: 'application/json'
     }
   ]

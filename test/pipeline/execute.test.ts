@@ -113,7 +113,7 @@ t.test('response template sees body, status and headers on every status', async 
   const c = compile({
     name: 'R',
     url: `${ORIGIN}/r`,
-    response_body: '{{ response.status_code }} {{ response.body.error }} {{ response.headers["x-thing"] }}',
+    response_body: '{{ response.status_code }} {{ (response.body | from_json).error }} {{ response.headers["x-thing"] }}',
     response_content_type: 'text/plain'
   })
   const result = await execute(c, makeCall(), deps)
@@ -156,11 +156,21 @@ t.test('an upstream 401 marks the secrets stale and evicts the OAuth token', asy
   t.equal(seen[1].headers.authorization, 'Bearer tok-2')
 })
 
-t.test('parseBody: JSON when JSON, text otherwise', async t => {
-  t.same(parseBody('{"a":1}', 'application/json; charset=utf-8'), { a: 1 })
-  t.same(parseBody('{"a":1}', 'application/problem+json'), { a: 1 })
-  t.equal(parseBody('{"a":1}', 'text/plain'), '{"a":1}')
-  t.equal(parseBody('not json', 'application/json'), 'not json')
-  t.same(parseBody('[1]', undefined), [1])
-  t.equal(parseBody('', 'application/json'), '')
+t.test('parseBody: response.body is the UTF-8 text, never parsed; None when not valid UTF-8', async t => {
+  t.equal(parseBody(Buffer.from('{"a":1}')), '{"a":1}')
+  t.equal(parseBody(Buffer.from('h\u00e9llo \u{1F600}')), 'h\u00e9llo \u{1F600}')
+  t.equal(parseBody(Buffer.from('')), '')
+  t.equal(parseBody(Buffer.from([0x7b, 0xff, 0x7d])), null)
+  t.equal(parseBody('rendered text'), 'rendered text')
+})
+
+t.test('the documented recipe: response.body | from_json in a response template', async t => {
+  const { deps, agent } = makeDeps()
+  capture(agent, '/j', 'GET', { status: 200, body: '{"items": [{"name": "a", "is_public": true}, {"name": "b", "is_public": false}]}', headers: { 'content-type': 'application/json' } })
+  const c = compile({
+    name: 'J',
+    url: `${ORIGIN}/j`,
+    response_body: "{% set d = response.body | from_json %}{% for r in d['items'] if r.is_public %}{{ r.name | tojson }}{% if not loop.last %},{% endif %}{% endfor %}|{{ response.body is string }}"
+  })
+  t.equal((await execute(c, makeCall(), deps)).body, '"a"|True')
 })

@@ -203,3 +203,24 @@ t.test('leaks: no secret value in any admin response or log line, even at trace 
   }
   t.notOk(responses.join('\n').includes('"ab"'))
 })
+
+t.test('the log redactor learns values only once stored, and a short value never mangles free text', async t => {
+  const { call, cache, app, logs } = await harness(t)
+  // A rejected write (a duplicate name) must not teach the redactor its value.
+  t.equal((await call({ method: 'POST', url: '/admin/secrets', headers: AUTH, payload: { name: 'dup', value: 'first-stored-value' } })).statusCode, 201)
+  t.equal((await call({ method: 'POST', url: '/admin/secrets', headers: AUTH, payload: { name: 'dup', value: 'rejected-value' } })).statusCode, 409)
+  t.equal((await call({ method: 'POST', url: '/admin/secrets', headers: AUTH, payload: { name: 'bad name!', value: 'e' } })).statusCode, 400)
+  t.equal((await call({ method: 'PUT', url: '/admin/secrets/missing', headers: AUTH, payload: { value: 'x' } })).statusCode, 404)
+  const known = [...cache.knownSecretValues()]
+  t.same(known, ['first-stored-value'], 'only the stored value is known')
+
+  // A stored one-letter secret: free text keeps its letters, a field holding exactly it is masked.
+  t.equal((await call({ method: 'POST', url: '/admin/secrets', headers: AUTH, payload: { name: 'tiny', value: 'e' } })).statusCode, 201)
+  logs.length = 0
+  app.log.info({ field: 'e', other: 'first-stored-value' }, 'execute the request')
+  await new Promise(resolve => setImmediate(resolve))
+  const line = JSON.parse(logs.join(''))
+  t.equal(line.msg, 'execute the request', 'no e[REDACTED]ecute')
+  t.equal(line.field, '[REDACTED]', 'a field that is exactly the short secret is masked')
+  t.equal(line.other, '[REDACTED]')
+})

@@ -41,7 +41,7 @@ t.test('the example registry loads with the strict defaults', async t => {
   t.same(crm?.urlPathParamKeys, ['contact_id'])
   t.same(crm?.variableNames, ['crm_host'])
   t.same(crm?.secretNames, ['crm_token'])
-  t.equal(crm?.urlHostTemplated, true)
+  t.equal(crm?.target.hostKind !== 'literal', true)
   t.equal(r.connectors.get('create-ticket')?.method, 'POST')
   t.equal(r.connectors.get('create-ticket')?.requestBody?.kind, 'request_body')
   t.equal(r.connectors.get('create-ticket')?.timeoutMs, 20000)
@@ -61,9 +61,9 @@ t.test('the example templates render what their descriptions promise', async t =
   }) ?? '')
   t.same(body, { ticket: { subject: 'Printer', comment: { body: 'It is on fire' }, priority: 'normal', tags: ['conduit', 'acme'], requester: { name: 'Ada Lovelace', email: 'ada@example.com' } } })
   const summary = r.connectors.get('github-repo-summary')?.responseBody
-  t.same(JSON.parse(summary?.render({ response: { status_code: 200, headers: {}, body: { full_name: 'nodejs/node', description: 'Node', stargazers_count: 1, open_issues_count: 2, default_branch: 'main', html_url: 'https://github.com/nodejs/node', extra: 'dropped' } } }) ?? ''),
+  t.same(JSON.parse(summary?.render({ response: { status_code: 200, headers: {}, body: JSON.stringify({ full_name: 'nodejs/node', description: 'Node', stargazers_count: 1, open_issues_count: 2, default_branch: 'main', html_url: 'https://github.com/nodejs/node', extra: 'dropped' }) } }) ?? ''),
     { name: 'nodejs/node', description: 'Node', stars: 1, open_issues: 2, default_branch: 'main', url: 'https://github.com/nodejs/node' })
-  t.same(JSON.parse(summary?.render({ response: { status_code: 404, headers: {}, body: { message: 'Not Found' } } }) ?? ''), { error: true, status: 404, message: 'Not Found' })
+  t.same(JSON.parse(summary?.render({ response: { status_code: 404, headers: {}, body: JSON.stringify({ message: 'Not Found' }) } }) ?? ''), { error: true, status: 404, message: 'Not Found' })
 })
 
 t.test('a directory of *.json files is merged, files in name order, dot entries skipped', async t => {

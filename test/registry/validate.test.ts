@@ -37,7 +37,7 @@ t.test('a minimal connector gets the defaults of the field table', async t => {
   t.equal(c.url.source, 'https://api.example.com/data')
   t.equal(c.source, 'registry.json')
   t.same(c.definition, base)
-  t.equal(c.urlHostTemplated, false)
+  t.equal(c.target.hostKind !== 'literal', false)
   t.same(check(base).warnings, [])
 })
 
@@ -97,8 +97,8 @@ t.test('url: required, ≤2048, URL rules with the position in the template', as
   t.same(errors({ ...base, url: 'https://127.0.0.1/' }, { allowInsecure: false, allowPrivateNetworks: true }), [])
   t.match(errors({ ...base, url: 'https://api.example.com/' + 'x'.repeat(2030) }), [/url: must be at most 2048 characters \(got 2054\)$/])
   const templated = connector({ ...base, url: "https://{{ get_variable('region') }}.api.example.com/x" })
-  t.equal(templated.urlHostTemplated, true)
-  t.ok(templated.urlHostPattern?.test('eu.api.example.com'))
+  t.equal(templated.target.hostKind !== 'literal', true)
+  t.ok(templated.target.hostPattern?.test('eu.api.example.com'))
   t.same(templated.variableNames, ['region'])
 })
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { Test } from 'tap'
@@ -237,4 +237,50 @@ t.test('SIGKILL in the middle of writes always leaves a loadable file with old o
   t.ok(lastRound > 0, 'the child made progress')
   const leftovers = readdirSync(join(dir, 'data')).filter(f => f.endsWith('.tmp'))
   t.ok(leftovers.every(f => f.startsWith('.secrets.json.')), 'only our own temp files may be left behind')
+})
+
+t.test('a lock whose writer was killed with -9 is taken over at once, not after the stale time', async t => {
+  const { dir, path, keyFile } = paths(t)
+  const store = new FileSecretStore({ path, keyFile }) // default stale time: 10 s
+  await store.create('secret', 'before', 'v')
+  // A writer that takes the lock the way the store does and is killed while holding it.
+  const holder = join(dir, 'hold-lock.mjs')
+  writeFileSync(holder, `import { writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+writeFileSync(process.argv[2], process.pid + '\\n' + hostname() + '\\n', { flag: 'wx' })
+process.stdout.write('locked\\n')
+setInterval(() => {}, 1000)
+`)
+  const child = spawn(process.execPath, [holder, path + '.lock'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise<void>(resolve => child.stdout.on('data', () => resolve()))
+
+  // While the writer lives, its lock is respected.
+  const waiting = new FileSecretStore({ path, keyFile }, { lockWaitMs: 200 })
+  await t.rejects(waiting.create('secret', 'blocked', 'v'), { code: 'SECRET_STORE_UNAVAILABLE' }, 'a live owner keeps its lock')
+
+  const exited = new Promise(resolve => child.on('exit', resolve))
+  child.kill('SIGKILL')
+  await exited
+  t.ok(existsSync(path + '.lock'), 'the dead writer left its lock behind')
+  const started = Date.now()
+  await new FileSecretStore({ path, keyFile }).create('secret', 'after_kill', 'v')
+  const elapsed = Date.now() - started
+  t.ok(elapsed < 1000, `the first write after the crash took ${elapsed} ms`)
+  t.notOk(existsSync(path + '.lock'))
+})
+
+t.test('a lock file naming our own pid is left from a previous run with the same pid (a restarted container)', async t => {
+  const { path, keyFile } = paths(t)
+  const store = new FileSecretStore({ path, keyFile })
+  writeFileSync(path + '.lock', `${process.pid}\n${hostname()}\n`)
+  const started = Date.now()
+  await store.create('secret', 'same_pid', 'v')
+  t.ok(Date.now() - started < 1000)
+})
+
+t.test('the store says when it generated the key file, and only then', async t => {
+  const { path, keyFile } = paths(t)
+  t.equal(new FileSecretStore({ path, keyFile }).createdKeyFile, keyFile)
+  t.equal(new FileSecretStore({ path, keyFile }).createdKeyFile, undefined, 'an existing key is not new')
+  t.equal(new FileSecretStore({ path: path + '2', keyFile: keyFile + '2', masterKey: randomBytes(32).toString('base64') }).createdKeyFile, undefined)
 })

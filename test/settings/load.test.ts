@@ -28,7 +28,17 @@ t.test('without a file every key has its default, and paths resolve against cwd'
   const cwd = t.testdir({})
   const s = loadSettings({ env: {}, cwd })
   t.same(s, {
-    server: { host: '127.0.0.1', port: 8080, bodyLimit: 1048576, trustProxy: false },
+    server: {
+      host: '127.0.0.1',
+      port: 8080,
+      bodyLimit: 1048576,
+      trustProxy: false,
+      requestTimeoutMs: 30000,
+      keepAliveTimeoutMs: 72000,
+      shutdownDelayMs: 5000,
+      shutdownGraceMs: 30000,
+      replicaHint: 1
+    },
     registry: { path: join(cwd, 'config/connectors_registry.json'), watch: true },
     secrets: {
       backend: 'file',
@@ -40,6 +50,8 @@ t.test('without a file every key has its default, and paths resolve against cwd'
     upstream: { timeoutMs: 15000, connectTimeoutMs: 5000, maxResponseBytes: 10485760, allowInsecure: false, allowPrivateNetworks: false },
     callers: {},
     admin: {},
+    redis: {},
+    cors: { origins: [] },
     logLevel: 'info',
     dataDir: join(cwd, 'data')
   } satisfies Settings)
@@ -122,7 +134,7 @@ t.test('environment variables override the file, coerced by the schema type', as
   t.equal(s.registry.watch, false)
   t.equal(s.secrets.cache.ttlSeconds, 0)
   t.equal(s.admin.token, 'a-long-admin-token-value')
-  t.same(s.callers, { jwt: { secret: 'hmac-secret', issuer: 'https://host.example' }, tenantId: 'tenant-1' })
+  t.same(s.callers, { jwt: { secret: 'hmac-secret', issuer: 'https://host.example', requireExp: true }, tenantId: 'tenant-1' })
   t.equal(s.secrets.backend, 'vault')
   t.same(s.secrets.vault.auth, { method: 'kubernetes', role: 'conduit' })
   t.equal(s.secrets.vault.namespace, 'team-a')
@@ -267,4 +279,53 @@ t.test('warnings list the settings that weaken a protection', async t => {
   t.match(warnings[1], /^upstream\.allowPrivateNetworks is on/)
   t.match(warnings[2], /^admin\.token is shorter than 16 characters/)
   t.notMatch(warnings.join('\n'), /short[^e]/, 'the token itself is not in the warning')
+})
+
+t.test('upstream.allowPrivateHosts: a list from the file or a comma-separated variable; bad entries are named', async t => {
+  const fromFile = loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: ['db.internal', '10.20.0.0/16'] } }), env: {} })
+  t.same(fromFile.upstream.allowPrivateHosts, ['db.internal', '10.20.0.0/16'])
+  t.match(settingsWarnings(fromFile), [/^upstream\.allowPrivateHosts lets connectors reach these private destinations: db\.internal, 10\.20\.0\.0\/16$/])
+  const fromEnv = loadSettings({ cwd: t.testdir({}), env: { CONDUIT_UPSTREAM_ALLOW_PRIVATE_HOSTS: 'db.internal, fd00::/8' } })
+  t.same(fromEnv.upstream.allowPrivateHosts, ['db.internal', 'fd00::/8'])
+  const empty = loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: [] } }), env: {} })
+  t.equal(empty.upstream.allowPrivateHosts, undefined, 'an empty list is no list')
+  const bad = settingsError(t, () => loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: ['db.internal', '10.0.0.0/40'] } }), env: {} }))
+  t.match(bad.message, /Invalid setting upstream\.allowPrivateHosts\[1\] \(from file config\/conduit\.json\): '10\.0\.0\.0\/40' has an invalid prefix length/)
+  const notList = settingsError(t, () => loadSettings({ cwd: withFile(t, { upstream: { allowPrivateHosts: 'db.internal' } }), env: {} }))
+  t.match(notList.message, /Invalid setting upstream\.allowPrivateHosts \(from file config\/conduit\.json\): must be a list of host names and CIDR ranges/)
+})
+
+t.test('deployment settings of SPEC §19: defaults, and the rules between them name the key', async t => {
+  const cwd = t.testdir({})
+  const s = loadSettings({ cwd, env: {} })
+  t.equal(s.callers.jwt, undefined)
+  t.same(loadSettings({ cwd, env: { CONDUIT_CALLERS_JWT_SECRET: 'x'.repeat(32) } }).callers.jwt?.requireExp, true, 'requireExp defaults to true')
+  t.same(loadSettings({ cwd, env: { CONDUIT_ADMIN_PORT: '9091', CONDUIT_ADMIN_HOST: '0.0.0.0' } }).admin, { port: 9091, host: '0.0.0.0' })
+
+  const grace = settingsError(t, () => loadSettings({ cwd, env: { CONDUIT_SERVER_SHUTDOWN_GRACE_MS: '10000' } }))
+  t.match(grace.message, /^Invalid setting server\.shutdownGraceMs \(from CONDUIT_SERVER_SHUTDOWN_GRACE_MS\): must be at least upstream\.timeoutMs \(15000\)/)
+  t.ok(loadSettings({ cwd, env: { CONDUIT_SERVER_SHUTDOWN_GRACE_MS: '2000', CONDUIT_UPSTREAM_TIMEOUT_MS: '2000', CONDUIT_SERVER_SHUTDOWN_DELAY_MS: '100' } }),
+    'a grace equal to the upstream timeout is allowed')
+  t.match(settingsError(t, () => loadSettings({ cwd, env: { CONDUIT_SERVER_SHUTDOWN_DELAY_MS: '30000' } })).message,
+    /^Invalid setting server\.shutdownDelayMs \(from CONDUIT_SERVER_SHUTDOWN_DELAY_MS\): must be below server\.shutdownGraceMs/)
+  t.match(settingsError(t, () => loadSettings({ cwd, env: { CONDUIT_ADMIN_PORT: '8080' } })).message,
+    /^Invalid setting admin\.port \(from CONDUIT_ADMIN_PORT\): must differ from server\.port/)
+  t.match(settingsError(t, () => loadSettings({ cwd, env: { CONDUIT_SERVER_REQUEST_TIMEOUT_MS: '0' } })).message,
+    /server\.requestTimeoutMs .*must be integer >= 1/)
+})
+
+t.test('redis.url must be a redis URL, and its value (it may hold a password) is never quoted', async t => {
+  const cwd = t.testdir({})
+  t.equal(loadSettings({ cwd, env: { CONDUIT_REDIS_URL: 'redis://127.0.0.1:6379' } }).redis.url, 'redis://127.0.0.1:6379')
+  const err = settingsError(t, () => loadSettings({ cwd, env: { CONDUIT_REDIS_URL: 'http://:hunter22@redis:6379' } }))
+  t.match(err.message, /Invalid setting redis\.url \(from CONDUIT_REDIS_URL\): must be a redis:\/\/ or rediss:\/\/ URL/)
+  t.notMatch(err.message, /hunter22/)
+})
+
+t.test('the file store with several replicas is a warning', async t => {
+  const cwd = t.testdir({})
+  const warnings = settingsWarnings(loadSettings({ cwd, env: { CONDUIT_SERVER_REPLICA_HINT: '3' } }))
+  t.equal(warnings.length, 1)
+  t.match(warnings[0], /^secrets\.backend is 'file' but server\.replicaHint is 3: .*use secrets\.backend 'vault'/)
+  t.same(settingsWarnings(loadSettings({ cwd, env: { CONDUIT_SERVER_REPLICA_HINT: '1' } })), [])
 })

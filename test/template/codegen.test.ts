@@ -192,3 +192,26 @@ t.test('tojson escapes for HTML inside strings and keys, and in a string indent'
   t.equal(render("{{ [1, 'x'] | tojson(indent='<') }}"), '[\n\\u003c1,\n\\u003c"x"\n]')
   t.equal(render("{{ 'plain \"q\" \\\\ ' | json_encode }}"), '"plain \\"q\\" \\\\ "')
 })
+
+t.test('for … if with several distinct filters: the documented filtering recipe renders', async t => {
+  // Was "internal error": the filtered loop's temporary collided with a hoisted filter constant.
+  const source = "{% set d = response.body | from_json %}{% for r in d['items'] if r.is_public %}{{ r.name | tojson }}{% if not loop.last %},{% endif %}{% endfor %}"
+  const body = '{"items": [{"name": "a", "is_public": true}, {"name": "b", "is_public": false}, {"name": "c", "is_public": true}]}'
+  const out = compileTemplate(source, 'response_body').render({ response: { body, status_code: 200, headers: {} } })
+  t.equal(out, '"a","c"')
+})
+
+t.test('every identifier the generated code declares is declared once', async t => {
+  const source = [
+    '{% set ns = namespace(n=0) %}{% set a, b = [1, 2] %}',
+    '{% for k, v in {"x": 1} | dictsort if v | int > 0 and k | length %}{{ k | upper }}{{ v | string | trim }}{% endfor %}',
+    '{% for x in [1, 2] | select("odd") if x | abs %}{% for y in [x] if y | string | length %}{{ loop.index }}{{ y | default(0) }}{% endfor %}{% endfor %}',
+    '{% set t | upper %}{{ a or b }}{{ 1 < a < 3 }}{% endset %}{{ t | lower | replace("a", "b") }}{{ ns.n | round }}'
+  ].join('')
+  const code = generate(parse(source), new Set()).code
+  const declared = [...code.matchAll(/\b(?:let|const)\s+([^=;]+?)\s*(?:=|;)/g)]
+    .flatMap(m => (m[1] as string).split(',').map(s => s.trim()))
+  t.ok(declared.length > 20)
+  t.same(declared.filter((name, i) => declared.indexOf(name) !== i), [], 'no identifier declared twice')
+  t.equal(render(source), 'X1111fblse0', 'as Jinja2 renders it')
+})

@@ -105,7 +105,7 @@ t.test('the known leaks of issue 8 now name only the kind of failure', async t =
     ["{{ (get_secret('k') | lower) % 1 }}", 'header', /^not all arguments converted during string formatting/],
     ["{{ (get_secret('k') ~ '%z') % () }}", 'header', /^unsupported format character \(line 1/],
     ["{{ ('%(' ~ get_secret('k') ~ ')s') | format(a=1) }}", 'header', /^KeyError: format: no keyword argument matches a %\(…\) conversion/],
-    ["{{ user.profile_fields.by_id(get_secret('k')).x }}", 'header', /^'user\.profile_fields\.by_id\(…\)' is undefined/],
+    ["{{ user.profile_fields.by_id(get_secret('k')).x.y }}", 'header', /^'None' has no attribute 'x' \(line 1/],
     ['{% set a, b = body_text %}', 'request_body', /^too many values to unpack \(expected 2\)/]
   ]
   for (const [source, kind, expected] of cases) {

@@ -70,8 +70,8 @@ t.test('rendered as harmless text', async t => {
     ['{{ [].map }}', ''],
     ['{{ (1).toString }}', ''],
     ["{{ 'x'.toString }}|{{ user.hasOwnProperty }}|{{ user.valueOf }}", '||'],
-    ["{% set k = '__pro' ~ 'to__' %}{{ user[k] }}|{{ user['con' ~ 'structor'] }}|{{ user.profile_fields.by_id(k) }}", '||'],
-    ["{% set k = 'constructor' %}{{ ''[k] }}{{ [][k] }}{{ response.body[k] }}{{ user.profile_fields.by_id(k) }}", ''],
+    ["{% set k = '__pro' ~ 'to__' %}{{ user[k] }}|{{ user['con' ~ 'structor'] }}|{{ user.profile_fields.by_id(k) }}", '||None'],
+    ["{% set k = 'constructor' %}{{ ''[k] }}{{ [][k] }}{{ response.body[k] }}{{ user.profile_fields.by_id(k) }}", 'None'],
     ["{% set d = {'__pro' ~ 'to__': {'polluted': 1}} %}{{ d.polluted }}", ''],
     ["{{ dict(__proto__={'polluted': 1}).polluted }}", '']
   ]

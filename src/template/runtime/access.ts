@@ -2,7 +2,7 @@
 // starting with '_' and constructor/prototype/__proto__ at compile time; this is the second wall for
 // names computed at run time (`obj[key]`, the attr filter, map(attribute=…)). Only own data
 // properties of plain values and the whitelisted safe methods are reachable.
-import { Namespace, Undefined, isDict, isInt, isUndefined, namedTupleIndex, pyStr, pyTypeName } from './values.js'
+import { Namespace, PyDict, Undefined, isInt, isUndefined, namedTupleIndex, pyRepr, pyTypeName } from './values.js'
 import { TemplateRenderError } from '../types.js'
 import { strCharAt, strLen } from './filters/python.js'
 
@@ -65,11 +65,6 @@ function untrustedResult (v: unknown, trusted: boolean): unknown {
  * the template (generated code passes it), not computed from data.
  */
 export function getAttr (obj: unknown, name: string, trusted = false): unknown {
-  // Fast path for the common case, a JSON object's own key (dict methods come first in Jinja2).
-  if (obj !== null && typeof obj === 'object' && Object.getPrototypeOf(obj) === Object.prototype &&
-    Object.hasOwn(obj, name) && !isUnsafeName(name) && !SAFE_METHODS.dict.has(name as never)) {
-    return (obj as Record<string, unknown>)[name]
-  }
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
   if (isUnsafeName(name)) return missing(obj, name, trusted)
   if (typeof obj === 'string') return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name, trusted)
@@ -80,32 +75,33 @@ export function getAttr (obj: unknown, name: string, trusted = false): unknown {
   }
   if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name, trusted)
   if (isTemplateObject(obj)) return untrustedResult(obj.templateAttr(name), trusted)
-  if (isDict(obj)) {
+  if (obj instanceof PyDict) {
     if (SAFE_METHODS.dict.has(name as never)) return new BoundMethod(obj, name)
-    return Object.hasOwn(obj, name) ? obj[name] : missing(obj, name, trusted)
+    const v = obj.getStr(name)
+    return v !== undefined ? v : missing(obj, name, trusted)
   }
   return missing(obj, name, trusted)
 }
 
 /**
  * `obj.name` for a name written in the template: the checker has already refused unsafe names, and
- * the name is not a dict method, so a plain object's own key is the answer.
+ * the name is not a dict method, so a dict's str key is the answer.
  */
 export function getCheckedAttr (obj: unknown, name: string): unknown {
-  if (isOwnKey(obj, name)) return (obj as Record<string, unknown>)[name]
+  if (obj instanceof PyDict) {
+    const v = obj.getStr(name)
+    if (v !== undefined) return v
+  }
   return getAttr(obj, name, true)
-}
-
-/** `obj` is a plain object (a dict) and `name` one of its own keys. */
-export function isOwnKey (obj: unknown, name: string): boolean {
-  return obj !== null && typeof obj === 'object' && Object.getPrototypeOf(obj) === Object.prototype && Object.hasOwn(obj, name)
 }
 
 /** `obj[key]`. Jinja2 tries the item first, then the attribute. */
 export function getItem (obj: unknown, key: unknown): unknown {
-  if (typeof key === 'string' && obj !== null && typeof obj === 'object' && Object.getPrototypeOf(obj) === Object.prototype &&
-    Object.hasOwn(obj, key) && !isUnsafeName(key)) {
-    return (obj as Record<string, unknown>)[key]
+  if (obj instanceof PyDict) {
+    // Keys are data, never attributes: any str key, '_x' included, is an item of a dict.
+    const v = obj.get(key)
+    if (v !== undefined) return v
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
   }
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
   if (typeof key === 'string' && isUnsafeName(key)) return missing(obj, key)
@@ -115,7 +111,7 @@ export function getItem (obj: unknown, key: unknown): unknown {
       const i = key < 0 ? obj.length + key : key
       return i >= 0 && i < obj.length ? obj[i] : missing(obj, String(key))
     }
-    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyStr(key))
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
   }
   if (typeof obj === 'string') {
     if (isInt(key)) {
@@ -124,13 +120,8 @@ export function getItem (obj: unknown, key: unknown): unknown {
       const i = key < 0 ? n + key : key
       return i >= 0 && i < n ? strCharAt(obj, i) : missing(obj, String(key))
     }
-    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyStr(key))
-  }
-  if (isDict(obj)) {
-    const k = typeof key === 'string' ? key : isInt(key) ? String(key) : key === null ? 'None' : undefined
-    if (k !== undefined && Object.hasOwn(obj, k)) return obj[k]
-    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyStr(key))
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
   }
   if (typeof key === 'string') return getAttr(obj, key)
-  return missing(obj, pyStr(key))
+  return missing(obj, pyRepr(key))
 }

@@ -103,6 +103,7 @@ function str (v: unknown): string {
 
 function absFilter (_env: RuntimeEnv, value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'bigint') return value < 0n ? -value : value
   if (isInt(value)) return Math.abs(value)
   if (isFloat(value)) return makeFloat(Math.abs(toNumber(value)))
   return fail(`bad operand type for abs(): '${pyTypeName(value)}'`)
@@ -243,7 +244,7 @@ function urlencodeFilter (_env: RuntimeEnv, value: unknown): string {
     return urlQuote(value, false)
   }
   const pairs = isDict(value)
-    ? Object.entries(value)
+    ? value.entries()
     : iterate(value).map(pair => {
       const kv = iterate(pair)
       if (kv.length > 2) fail('too many values to unpack (expected 2)')
@@ -352,8 +353,8 @@ function listFilter (_env: RuntimeEnv, value: unknown): unknown[] {
 function itemsFilter (_env: RuntimeEnv, value: unknown): unknown[] {
   if (isUndefined(value)) return []
   if (!isDict(value)) fail('Can only get item pairs from a mapping.')
-  chargeItems(Object.keys(value).length, COST.item * 4)
-  return Object.entries(value).map(([k, v]) => makeTuple([k, v]))
+  chargeItems(value.size, COST.item * 4)
+  return value.entries().map(e => makeTuple(e))
 }
 
 const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'],
@@ -365,8 +366,8 @@ const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'
     if (isUndefined(value)) undefinedError(value)
     if (!isDict(value)) fail(`'${pyTypeName(value)}' object has no attribute 'items'`)
     const post = caseGetter(p.case_sensitive)
-    chargeItems(Object.keys(value).length, COST.item * 4)
-    const items = Object.entries(value).map(([k, v]) => makeTuple([k, v]))
+    chargeItems(value.size, COST.item * 4)
+    const items = value.entries().map(e => makeTuple(e))
     return pySorted(items, item => post === undefined ? item[pos] : post(item[pos]), truthy(p.reverse))
   })
 

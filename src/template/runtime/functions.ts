@@ -2,7 +2,7 @@
 // from the render context): range, namespace, dict, now, jwt_encode.
 import type { RuntimeEnv } from './env.js'
 import { chargeRangeItems } from './env.js'
-import { Namespace, isDict, isFloat, isNumber, makeFloat, isUndefined, pyTypeName, toNumber } from './values.js'
+import { Namespace, PyDict, isDict, isFloat, isNumber, makeDict, makeFloat, isUndefined, pyTypeName, toNumber } from './values.js'
 import { bindArgs, registry } from './filters/args.js'
 import { fail, intArg, iterate } from './filters/python.js'
 import { jwtEncode } from './jwt-encode.js'
@@ -32,22 +32,20 @@ function range (env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown
 }
 
 /** dict(mapping_or_pairs?, **kwargs) → the key/value pairs, Python's dict() argument rules. */
-function dictPairs (name: string, args: unknown[], kwargs: Record<string, unknown>): Array<[string, unknown]> {
+function dictPairs (name: string, args: unknown[], kwargs: Record<string, unknown>): Array<[unknown, unknown]> {
   if (args.length > 1) fail(`${name} expected at most 1 argument, got ${args.length}`)
-  const pairs: Array<[string, unknown]> = []
+  const pairs: Array<[unknown, unknown]> = []
   if (args.length === 1) {
     const src = args[0]
-    chargeItems(isDict(src) ? Object.keys(src).length : Array.isArray(src) ? src.length : 0, 4)
-    if (isDict(src)) pairs.push(...Object.entries(src))
+    chargeItems(isDict(src) ? src.size : Array.isArray(src) ? src.length : 0, 4)
+    if (isDict(src)) pairs.push(...src.entries())
     else if (Array.isArray(src) || isUndefined(src)) {
-      iterate(src).forEach((item, i) => {
+      iterate(src).forEach((item) => {
         const kv = Array.isArray(item) || typeof item === 'string' ? [...iterate(item)] : undefined
         // Neither the element's index nor its length is echoed: both come from a value (SPEC §4.6).
         if (kv === undefined) fail(`cannot convert a ${name} update sequence element to a sequence`)
         if (kv.length !== 2) fail(`a ${name} update sequence element has the wrong length; 2 is required`)
-        const key = kv[0]
-        if (typeof key !== 'string') fail(`${name}: keys must be strings, not ${pyTypeName(key)}`)
-        pairs.push([key, kv[1]])
+        pairs.push([kv[0], kv[1]])
       })
     } else {
       fail(`'${pyTypeName(src)}' object is not iterable`)
@@ -57,16 +55,14 @@ function dictPairs (name: string, args: unknown[], kwargs: Record<string, unknow
   return pairs
 }
 
-function dict (_env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of dictPairs('dict', args, kwargs)) {
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
-  }
-  return out
+function dict (_env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown>): PyDict {
+  return makeDict(dictPairs('dict', args, kwargs))
 }
 
 function namespace (_env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown>): Namespace {
-  return new Namespace(dictPairs('namespace', args, kwargs))
+  // Attributes are names: a key that is not a str could never be read back.
+  const pairs = dictPairs('namespace', args, kwargs).filter((pair): pair is [string, unknown] => typeof pair[0] === 'string')
+  return new Namespace(makeDict(pairs).entries() as Array<[string, unknown]>)
 }
 
 /** now(offset=0): Unix seconds from the render's clock, plus offset seconds. */

@@ -4,7 +4,7 @@
 // The key never appears in an error message.
 import { createHash, createHmac, createPrivateKey, sign, constants } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { isDict, isUndefined, pyTypeName } from './values.js'
+import { PyDict, isDict, isUndefined, pyTypeName } from './values.js'
 import { compactJson } from './tojson.js'
 import { TemplateRenderError } from '../types.js'
 
@@ -91,7 +91,10 @@ export function jwtEncode (payload: unknown, key: unknown, algorithm: unknown, h
   if (headers !== null && headers !== undefined && !isUndefined(headers) && !isDict(headers)) {
     throw new JwtSigningError(`jwt_encode: headers must be a dict, not ${pyTypeName(headers)}`)
   }
-  const header: Record<string, unknown> = { typ: 'JWT', ...(isDict(headers) ? headers : {}), alg: algorithm }
+  const header = new PyDict()
+  header.setStr('typ', 'JWT')
+  if (isDict(headers)) for (const [k, v] of headers.entries()) header.set(k, v)
+  header.setStr('alg', algorithm)
   const signingInput = b64url(compactJson(header, true)) + '.' + b64url(compactJson(payload, false))
   let signature: Buffer
   if (spec.family === 'hmac') {

@@ -4,7 +4,7 @@
 import type { RuntimeEnv } from './env.js'
 import { isTemplateObject } from './access.js'
 import type { BoundMethod } from './access.js'
-import { UNDEFINED, isDict, isInt, isTuple, isUndefined, makeTuple, pyTypeName } from './values.js'
+import { PyDict, isInt, isTuple, isUndefined, makeTuple, pyTypeName } from './values.js'
 import {
   codePoints, fail, sliceBounds, strCapitalize, strReplace, strSplit, strStrip, strTitle, intArg
 } from './filters/python.js'
@@ -23,28 +23,22 @@ function positional (owner: string, name: string, args: unknown[], kwargs: Recor
   fail(`${name} expected at most ${max} argument${max === 1 ? '' : 's'}, got ${n}`)
 }
 
-function dictKey (key: unknown): string | undefined {
-  if (typeof key === 'string') return key
-  if (isInt(key)) return String(key)
-  return undefined
-}
-
-function callDictMethod (d: Record<string, unknown>, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
-  if (name !== 'get') chargeItems(Object.keys(d).length, COST.item * 2)
+function callDictMethod (d: PyDict, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  if (name !== 'get') chargeItems(d.size, COST.item * 2)
   switch (name) {
     case 'items':
       positional('dict', name, args, kwargs, 0, 0)
-      return markList(Object.entries(d).map(([k, v]) => makeTuple([k, v])), { kind: 'dict_items' })
+      return markList(d.entries().map(e => makeTuple(e)), { kind: 'dict_items' })
     case 'keys':
       positional('dict', name, args, kwargs, 0, 0)
-      return markList(Object.keys(d), { kind: 'dict_keys' })
+      return markList(d.keys(), { kind: 'dict_keys' })
     case 'values':
       positional('dict', name, args, kwargs, 0, 0)
-      return markList(Object.values(d), { kind: 'dict_values' })
+      return markList(d.values(), { kind: 'dict_values' })
     case 'get': {
       positional('dict', name, args, kwargs, 1, 2)
-      const k = dictKey(args[0])
-      if (k !== undefined && Object.hasOwn(d, k)) return d[k]
+      const v = d.get(args[0])
+      if (v !== undefined) return v
       return args.length > 1 ? args[1] : null
     }
   }
@@ -117,9 +111,12 @@ function byId (receiver: unknown, args: unknown[], kwargs: Record<string, unknow
   }
   const key = String(id)
   if (isTemplateObject(receiver)) return receiver.templateAttr(key)
-  if (isDict(receiver)) return Object.hasOwn(receiver, key) ? receiver[key] : UNDEFINED
+  if (receiver instanceof PyDict) {
+    const v = receiver.get(key)
+    return v === undefined ? null : v
+  }
   if (receiver === null) fail("'None' has no attribute 'by_id'")
-  return UNDEFINED
+  return null
 }
 
 /** A str built by a native routine whose length is known only afterwards (casing can lengthen it). */
@@ -144,6 +141,6 @@ export function callMethod (_env: RuntimeEnv, method: BoundMethod, args: unknown
     receiver.push(args[0])
     return null
   }
-  if (isDict(receiver)) return callDictMethod(receiver, name, args, kwargs)
+  if (receiver instanceof PyDict) return callDictMethod(receiver, name, args, kwargs)
   return fail(`'${pyTypeName(receiver)}' object has no attribute '${name}'`)
 }

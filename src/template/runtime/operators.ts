@@ -3,10 +3,9 @@
 // of the divisor, str * int repeats, list + list concatenates, and Python's TypeError and
 // ZeroDivisionError become TemplateRenderErrors.
 import { TemplateRenderError } from '../types.js'
-import { LIMITS } from './env.js'
 import {
-  Undefined, floatRepr, isDict, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, pyEquals,
-  pyLess, pyRepr, pyStr, pyTypeName, toNumber
+  PyDict, PyFloat, Undefined, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
+  pyEquals, pyLess, pyStr, pyTypeName, toBigInt, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
 import { BUDGET, charge, chargeItems, chargeList, chargeString } from './budget.js'
@@ -20,9 +19,35 @@ function isNumeric (v: unknown): boolean {
   return isNumber(v) || typeof v === 'boolean'
 }
 
+function isIntLike (v: unknown): v is IntLike {
+  return isInt(v) || typeof v === 'boolean' || typeof v === 'bigint'
+}
+
+type IntLike = number | bigint | boolean
+
 /** True when the Python result of an arithmetic operation on a and b is an int. */
 function bothInts (a: unknown, b: unknown): boolean {
-  return (isInt(a) || typeof a === 'boolean') && (isInt(b) || typeof b === 'boolean')
+  return isIntLike(a) && isIntLike(b)
+}
+
+/**
+ * Python ints are exact at any size; beyond 2^53 they are bigints here. Python 3.11 refuses to print
+ * an int of more than 4300 digits, so no int may grow past that (a bound on the work, too).
+ */
+const MAX_INT_BITS = 14_300
+
+function boundedBig (n: bigint): number | bigint {
+  if ((n < 0n ? -n : n) >> BigInt(MAX_INT_BITS) > 0n) throw new TemplateRenderError('int too large: more than 4300 digits')
+  return normInt(n)
+}
+
+/** An int operation: on doubles while the result is exact, else on bigints. */
+function intOp (a: IntLike, b: IntLike, num: (x: number, y: number) => number, big: (x: bigint, y: bigint) => bigint): number | bigint {
+  if (typeof a !== 'bigint' && typeof b !== 'bigint') {
+    const r = num(toNumber(a), toNumber(b))
+    if (Number.isSafeInteger(r)) return r === 0 ? 0 : r
+  }
+  return boundedBig(big(toBigInt(a), toBigInt(b)))
 }
 
 function unsupported (op: string, a: unknown, b: unknown): never {
@@ -35,11 +60,6 @@ function numResult (n: number, ints: boolean): number | import('./values.js').Py
   // Python ints have no negative zero.
   if (ints) return n === 0 ? 0 : n
   return makeFloat(n)
-}
-
-/** Strings never outgrow the largest output (budget.ts caps every value at that size). */
-function boundedLength (n: number): void {
-  if (n > LIMITS.bodyOutputBytes) throw new TemplateRenderError(`result too large: more than ${LIMITS.bodyOutputBytes} characters`)
 }
 
 function repeat (seq: unknown, times: unknown): unknown {
@@ -65,7 +85,8 @@ function op (): void {
 
 export function add (a: unknown, b: unknown): unknown {
   op()
-  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), bothInts(a, b))
+  if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x + y, (x, y) => x + y)
+  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), false)
   if (typeof a === 'string' && typeof b === 'string') {
     // V8 joins strings without copying them; whoever reads the result pays for its length.
     if (a.length + b.length > BUDGET.maxStringLength) chargeString(a.length + b.length)
@@ -86,13 +107,15 @@ export function add (a: unknown, b: unknown): unknown {
 
 export function sub (a: unknown, b: unknown): unknown {
   op()
-  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) - toNumber(b), bothInts(a, b))
+  if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x - y, (x, y) => x - y)
+  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) - toNumber(b), false)
   return unsupported('-', a, b)
 }
 
 export function mul (a: unknown, b: unknown): unknown {
   op()
-  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), bothInts(a, b))
+  if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x * y, (x, y) => x * y)
+  if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), false)
   if ((typeof a === 'string' || Array.isArray(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
   if ((typeof b === 'string' || Array.isArray(b)) && (isInt(a) || typeof a === 'boolean')) return repeat(b, a)
   return unsupported('*', a, b)
@@ -112,8 +135,13 @@ export function floordiv (a: unknown, b: unknown): unknown {
   const ints = bothInts(a, b)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError(ints ? 'integer division or modulo by zero' : 'float floor division by zero')
-  const x = toNumber(a)
-  return ints ? numResult(Math.floor(x / y), true) : makeFloat(floatFloorDiv(x, y))
+  if (ints) {
+    return intOp(a as IntLike, b as IntLike, (p, q) => Math.floor(p / q), (p, q) => {
+      const quotient = p / q
+      return (p % q !== 0n) && ((p < 0n) !== (q < 0n)) ? quotient - 1n : quotient
+    })
+  }
+  return makeFloat(floatFloorDiv(toNumber(a), y))
 }
 
 /** CPython's float floor division (float_floor_div): exact where x / y rounds up, e.g. 1 // 0.1 == 9.0. */
@@ -136,12 +164,19 @@ export function mod (a: unknown, b: unknown): unknown {
   op()
   // One printf implementation (pyformat.ts, a linear scanner); a tuple holds the arguments, a dict
   // the %(name)s values, anything else is the one argument.
-  if (typeof a === 'string') return percentFormat(a, isTuple(b) || isDict(b) ? b : [b])
+  if (typeof a === 'string') return percentFormat(a, isTuple(b) || b instanceof PyDict ? b : [b])
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('%', a, b)
   const ints = bothInts(a, b)
   const x = toNumber(a)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError(ints ? 'integer modulo by zero' : 'float modulo')
+  if (ints && (typeof a === 'bigint' || typeof b === 'bigint')) {
+    const p = toBigInt(a as IntLike)
+    const q = toBigInt(b as IntLike)
+    let m = p % q
+    if (m !== 0n && (m < 0n) !== (q < 0n)) m += q
+    return normInt(m)
+  }
   let r = x % y
   if (r !== 0 && (r < 0) !== (y < 0)) r += y
   // Python gives a zero remainder the sign of the divisor.
@@ -155,19 +190,36 @@ export function pow (a: unknown, b: unknown): unknown {
   const x = toNumber(a)
   const y = toNumber(b)
   if (x === 0 && y < 0) throw new TemplateRenderError('0.0 cannot be raised to a negative power')
-  const ints = bothInts(a, b) && y >= 0
-  const r = x ** y
-  if (!ints) {
-    // Python raises where a float power overflows; JS would print inf. (A negative base with a
-    // fractional exponent gives a complex number in Python; here it is nan.)
-    if ((r === Infinity || r === -Infinity) && Number.isFinite(x) && Number.isFinite(y) && x !== 0) throw new TemplateRenderError('(34, \'Numerical result out of range\')')
+  if (bothInts(a, b) && y >= 0) {
+    const base = toBigInt(a as IntLike)
+    const bits = base === 0n || base === 1n || base === -1n ? 0 : (base < 0n ? -base : base).toString(2).length
+    if (bits * y > MAX_INT_BITS) throw new TemplateRenderError('int too large: more than 4300 digits')
+    return intOp(a as IntLike, b as IntLike, (p, q) => p ** q, (p, q) => p ** q)
   }
-  return numResult(r, ints)
+  // A negative number to a fractional power is complex in Python.
+  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) throw new TemplateRenderError('complex numbers are not supported: a negative number raised to a fractional power')
+  const r = bothInts(a, b) ? intNegativePow(toBigInt(a as IntLike), toNumber(b)) : x ** y
+  // Python raises where a float power overflows; JS would print inf.
+  if ((r === Infinity || r === -Infinity) && Number.isFinite(x) && Number.isFinite(y) && x !== 0) throw new TemplateRenderError('(34, \'Numerical result out of range\')')
+  return makeFloat(r)
+}
+
+/**
+ * int ** negative int: Python converts both to float and calls C pow(), which is correctly rounded
+ * for these (7 ** -2 == 0.02040816326530612); JS's ** can be off by one ulp. 1 / x**|y| is exact
+ * whenever x**|y| is, and x**|y| is exact below 2^53.
+ */
+function intNegativePow (base: bigint, exp: number): number {
+  const positive = Number(base) ** -exp
+  if (Number.isSafeInteger(positive)) return 1 / positive
+  return Number(base) ** exp
 }
 
 export function neg (a: unknown): unknown {
   if (typeof a === 'boolean') return a ? -1 : 0
-  if (isNumber(a)) return isFloat(a) ? makeFloat(-toNumber(a)) : a === 0 ? 0 : -a
+  if (typeof a === 'bigint') return normInt(-a)
+  if (typeof a === 'number') return isFloat(a) ? makeFloat(-a) : a === 0 ? 0 : -a
+  if (a instanceof PyFloat) return makeFloat(-a.value)
   undefinedCheck(a)
   throw new TemplateRenderError(`bad operand type for unary -: '${pyTypeName(a)}'`)
 }
@@ -219,121 +271,8 @@ export function contains (container: unknown, item: unknown): boolean {
     chargeItems(container.length)
     return container.some(x => pyEquals(x, item))
   }
-  if (isDict(container)) {
-    const k = typeof item === 'string' ? item : isInt(item) ? String(item) : undefined
-    return k !== undefined && Object.hasOwn(container, k)
-  }
+  if (container instanceof PyDict) return container.has(item)
   if (container instanceof Undefined) return false
   if (isTemplateObject(container)) return false
   throw new TemplateRenderError(`argument of type '${pyTypeName(container)}' is not iterable`)
-}
-
-// ---- printf-style formatting: 'Hello %s' % name ----
-
-const SPEC_RE = /%(?:\(([^)]*)\))?([#0\- +]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g
-
-function pad (s: string, flags: string, width: number | undefined): string {
-  if (width === undefined || s.length >= width) return s
-  if (flags.includes('-')) return s.padEnd(width)
-  if (flags.includes('0') && /^[+-]?\d/.test(s)) {
-    const sign = /^[+-]/.test(s) ? s[0] as string : ''
-    return sign + s.slice(sign.length).padStart(width - sign.length, '0')
-  }
-  return s.padStart(width)
-}
-
-function signed (s: string, n: number, flags: string): string {
-  if (n >= 0 && !Object.is(n, -0)) {
-    if (flags.includes('+')) return '+' + s
-    if (flags.includes(' ')) return ' ' + s
-  }
-  return s
-}
-
-function needNumber (v: unknown, conv: string): number {
-  if (isNumeric(v)) return toNumber(v)
-  undefinedCheck(v)
-  throw new TemplateRenderError(`%${conv} format: a real number is required, not ${pyTypeName(v)}`)
-}
-
-function formatOne (conv: string, flags: string, precision: number | undefined, v: unknown): string {
-  switch (conv) {
-    case 's': { const s = pyStr(v); return precision === undefined ? s : s.slice(0, precision) }
-    case 'r': case 'a': return pyRepr(v)
-    case 'd': case 'i': case 'u': {
-      const n = Math.trunc(needNumber(v, conv))
-      return signed(String(Math.abs(n)).padStart(precision ?? 0, '0'), n, flags).replace(/^/, n < 0 ? '-' : '')
-    }
-    case 'x': case 'X': case 'o': {
-      const n = Math.trunc(needNumber(v, conv))
-      let s = Math.abs(n).toString(conv === 'o' ? 8 : 16)
-      if (conv === 'X') s = s.toUpperCase()
-      if (flags.includes('#')) s = (conv === 'o' ? '0o' : conv === 'x' ? '0x' : '0X') + s
-      return (n < 0 ? '-' : '') + signed(s, n, flags)
-    }
-    case 'f': case 'F': {
-      const n = needNumber(v, conv)
-      if (!Number.isFinite(n)) return floatRepr(n)
-      return signed(n.toFixed(precision ?? 6), n, flags)
-    }
-    case 'e': case 'E': {
-      const n = needNumber(v, conv)
-      let s = n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2')
-      if (conv === 'E') s = s.toUpperCase()
-      return signed(s, n, flags)
-    }
-    case 'g': case 'G': {
-      const n = needNumber(v, conv)
-      const p = precision === 0 ? 1 : precision ?? 6
-      const exp = n === 0 ? 0 : Math.floor(Math.log10(Math.abs(n)))
-      let s = exp < -4 || exp >= p
-        ? n.toExponential(p - 1).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2')
-        : String(Number(n.toPrecision(p)))
-      if (conv === 'G') s = s.toUpperCase()
-      return signed(s, n, flags)
-    }
-    case 'c':
-      if (typeof v === 'string' && [...v].length === 1) return v
-      if (isInt(v)) return String.fromCodePoint(v)
-      throw new TemplateRenderError('%c requires an int or a single character')
-  }
-  return ''
-}
-
-export function formatPercent (fmt: string, args: unknown): string {
-  const positional = isTuple(args) ? args : null
-  const mapping = isDict(args) ? args : null
-  let index = 0
-  let usedMapping = false
-  const nextArg = (): unknown => {
-    if (positional === null) {
-      if (index++ === 0) return args
-      throw new TemplateRenderError('not enough arguments for format string')
-    }
-    if (index >= positional.length) throw new TemplateRenderError('not enough arguments for format string')
-    return positional[index++]
-  }
-  const out = fmt.replace(SPEC_RE, (_m, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
-    if (conv === '%') return '%'
-    const w = width === '*' ? toNumber(nextArg()) : width === undefined ? undefined : Number(width)
-    const p = prec === '*' ? toNumber(nextArg()) : prec === undefined ? undefined : Number(prec)
-    boundedLength(w ?? 0)
-    if ((p ?? 0) > 100 && conv !== 's') throw new TemplateRenderError('format precision too large')
-    let value: unknown
-    if (key !== undefined) {
-      if (mapping === null) throw new TemplateRenderError('format requires a mapping')
-      if (!Object.hasOwn(mapping, key)) throw new TemplateRenderError(`KeyError: ${pyRepr(key)}`)
-      value = mapping[key]
-      usedMapping = true
-    } else {
-      value = nextArg()
-    }
-    return pad(formatOne(conv, flags, p, value), flags, w)
-  })
-  if (positional !== null && index < positional.length) throw new TemplateRenderError('not all arguments converted during string formatting')
-  if (positional === null && mapping === null && index === 0 && !usedMapping && !(args instanceof Undefined)) {
-    throw new TemplateRenderError('not all arguments converted during string formatting')
-  }
-  boundedLength(out.length)
-  return out
 }

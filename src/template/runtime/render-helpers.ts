@@ -4,7 +4,7 @@
 import { ConduitError } from '../../errors.js'
 import { TemplateRenderError } from '../types.js'
 import type { Pos } from '../ast.js'
-import { BoundMethod, getAttr, getCheckedAttr, getItem, isOwnKey, isTemplateObject } from './access.js'
+import { BoundMethod, getAttr, getCheckedAttr, getItem, isTemplateObject } from './access.js'
 import type { TemplateObject } from './access.js'
 import { LIMITS, chargeLoopIteration } from './env.js'
 import type { RuntimeEnv } from './env.js'
@@ -17,9 +17,10 @@ import { TESTS } from './tests.js'
 import { COST, chargeItems, chargeList } from './budget.js'
 import { strLen, strSlice } from './filters/python.js'
 import {
-  Namespace, PyFloat, UNDEFINED, Undefined, dictKeys, isDict, isInt, isTuple, makeTuple, pyStr, pyTypeName, setDictKey, toNumber,
-  truthy
+  Namespace, PyDict, PyFloat, UNDEFINED, Undefined, fromHost, isInt, isIntegral, isTuple, makeDict, makeTuple, pyStr,
+  pyTypeName, truthy
 } from './values.js'
+import { parseJson } from './filters/from-json.js'
 
 /** `user.profile_fields`: only `by_id(N)` is reachable. */
 export class ProfileFields implements TemplateObject {
@@ -30,41 +31,73 @@ export class ProfileFields implements TemplateObject {
     return new Undefined(undefined, "'profile_fields'", name)
   }
 
+  /** The field with id N (claim keys are strs: 12 and '12' are one id); None when there is none. */
   byId (id: unknown): unknown {
-    const key = typeof id === 'string' ? id : isInt(id) || id instanceof PyFloat ? String(toNumber(id)) : undefined
-    if (key === undefined || this.fields === null || !Object.hasOwn(this.fields, key)) {
-      // The id is not part of the hint: it may be a context value (SPEC §4.6).
-      return new Undefined('user.profile_fields.by_id(…)')
-    }
-    return this.fields[key]
+    const key = typeof id === 'string' ? id : isIntegral(id) || id instanceof PyFloat ? pyStr(id instanceof PyFloat ? id.value : id) : undefined
+    if (key === undefined || this.fields === null || !Object.hasOwn(this.fields, key)) return null
+    return fromHost(this.fields[key])
   }
 }
 
 const USER_FIELDS = ['id', 'email', 'first_name', 'last_name', 'username'] as const
 // Anonymous: every user.* is None, profile_fields included, so by_id() on it fails as in Jinja2.
-const ANONYMOUS_USER: Record<string, unknown> = {
-  ...Object.fromEntries(USER_FIELDS.map(f => [f, null])),
-  profile_fields: null
-}
+const ANONYMOUS_USER = makeDict([...USER_FIELDS, 'profile_fields'].map(f => [f, null]))
 
 // One request renders several fields with the same user object: wrap it once.
-const wrappedUsers = new WeakMap<object, Record<string, unknown>>()
+const wrappedUsers = new WeakMap<object, PyDict>()
 
 function wrapUser (user: unknown): unknown {
-  if (user === null || user === undefined || !isDict(user)) return ANONYMOUS_USER
+  if (user === null || typeof user !== 'object' || Array.isArray(user)) return ANONYMOUS_USER
   const cached = wrappedUsers.get(user)
   if (cached !== undefined) return cached
-  const out: Record<string, unknown> = {}
-  for (const f of USER_FIELDS) out[f] = Object.hasOwn(user, f) && user[f] !== undefined ? user[f] : null
-  for (const [k, v] of Object.entries(user)) if (!(k in out) && k !== 'profile_fields') out[k] = v
-  const pf = user.profile_fields
-  out.profile_fields = isDict(pf) ? new ProfileFields(pf) : null
+  const host = user as Record<string, unknown>
+  const out = new PyDict()
+  for (const f of USER_FIELDS) out.setStr(f, Object.hasOwn(host, f) && host[f] !== undefined ? fromHost(host[f]) : null)
+  for (const k of Object.keys(host)) {
+    if (!out.has(k) && k !== 'profile_fields' && host[k] !== undefined) out.setStr(k, fromHost(host[k]))
+  }
+  const pf = host.profile_fields
+  out.setStr('profile_fields', pf !== null && typeof pf === 'object' && !Array.isArray(pf) ? new ProfileFields(pf as Record<string, unknown>) : null)
   wrappedUsers.set(user, out)
   return out
 }
 
-function contextValue (v: unknown, name: string): unknown {
-  return v === undefined ? new Undefined(name) : v
+// A caller payload parsed by Conduit's own JSON reader, once per payload object.
+const parsedPayloads = new WeakMap<object, unknown>()
+
+/**
+ * `body_raw`: the caller's payload. The pipeline parses it with JavaScript's JSON.parse, which moves
+ * integer-like keys first, rounds integers beyond 2^53 and reads 10.0 as 10; when its text is at
+ * hand it is read again as from_json reads it, so the payload keeps Python's values exactly.
+ */
+function payloadValue (raw: unknown, text: unknown): unknown {
+  if (raw === null || raw === undefined || typeof text !== 'string') return fromHost(raw)
+  const key = typeof raw === 'object' ? raw : null
+  const hit = key === null ? undefined : parsedPayloads.get(key)
+  if (hit !== undefined) return hit
+  let value: unknown
+  try {
+    value = parseJson(text)
+  } catch {
+    return fromHost(raw)
+  }
+  if (key !== null) parsedPayloads.set(key, value)
+  return value
+}
+
+/** A context name's value (SPEC §4.3): host values become template values. */
+function contextValue (v: unknown, name: string, text?: unknown): unknown {
+  if (v === undefined) return new Undefined(name)
+  if (name === 'body_raw') return payloadValue(v, text)
+  if (name === 'request' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const host = v as Record<string, unknown>
+    const out = fromHost(v)
+    if (out instanceof PyDict && host.body_raw !== undefined && host.body_raw !== null) {
+      out.setStr('body_raw', payloadValue(host.body_raw, host.body_text))
+    }
+    return out
+  }
+  return fromHost(v)
 }
 
 function has (map: Record<string, string> | null | undefined, key: string): boolean {
@@ -82,7 +115,10 @@ function iterate (v: unknown): readonly unknown[] {
     chargeItems(v.length, COST.codePoint)
     return Array.from(v)
   }
-  if (isDict(v)) return dictKeys(v)
+  if (v instanceof PyDict) {
+    chargeItems(v.size)
+    return v.keys()
+  }
   if (v instanceof Undefined) return []
   throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
 }
@@ -161,10 +197,10 @@ function setNamespaceAttr (ns: unknown, attr: string, value: unknown): void {
   ns.attrs.set(attr, value)
 }
 
-/** Dict literal from alternating keys and values; keys are stored by their str(). */
-function makeDict (kv: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (let i = 0; i < kv.length; i += 2) setDictKey(out, kv[i], kv[i + 1])
+/** Dict literal from alternating keys and values, Python keys of any hashable type. */
+function dictLiteral (kv: unknown[]): PyDict {
+  const out = new PyDict()
+  for (let i = 0; i < kv.length; i += 2) out.set(kv[i], kv[i + 1])
   return out
 }
 
@@ -218,7 +254,6 @@ export const RT = Object.freeze({
   truthy,
   attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name, true),
   key: (obj: unknown, name: string, _pos?: number): unknown => getCheckedAttr(obj, name),
-  ownKey: isOwnKey,
   item: (obj: unknown, key: unknown, _pos?: number): unknown => getItem(obj, key),
   slice,
   iter: iterate,
@@ -232,7 +267,7 @@ export const RT = Object.freeze({
   functions: FUNCTIONS,
   call: callValue,
   nsSet: setNamespaceAttr,
-  dict: makeDict,
+  dict: dictLiteral,
   tuple: makeTuple,
   UNDEFINED,
   undef: (hint: string): Undefined => new Undefined(hint),

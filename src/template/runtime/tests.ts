@@ -6,7 +6,7 @@ import {
   toNumber
 } from './values.js'
 import { registry } from './filters/args.js'
-import { isIterable, strIsLower, strIsUpper, undefinedError, fail, hashKey } from './filters/python.js'
+import { isIterable, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
 import { charge, chargeItems } from './budget.js'
 
 export type TestFn = (env: RuntimeEnv, value: unknown, args: unknown[]) => boolean
@@ -85,11 +85,7 @@ export function pyIn (value: unknown, seq: unknown): boolean {
     chargeItems(seq.length)
     return seq.some(item => pyEquals(item, value))
   }
-  if (isDict(seq)) {
-    if (typeof value === 'string') return Object.hasOwn(seq, value)
-    hashKey(value)
-    return false
-  }
+  if (isDict(seq)) return seq.has(value)
   if (isUndefined(seq)) return false
   if (seq instanceof Namespace) fail("argument of type 'Namespace' is not iterable")
   return fail(`argument of type '${pyTypeName(seq)}' is not iterable`)

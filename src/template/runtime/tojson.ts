@@ -2,7 +2,7 @@
 // (htmlsafe_json_dumps: json.dumps(sort_keys=True) then <, >, &, ' as \u escapes); `json_encode` is
 // Conduit's plain json.dumps(value): keys in insertion order, no HTML escapes. Both escape non-ASCII
 // as \uXXXX (ensure_ascii), print floats as Python's repr (2.0, 1e-05) and NaN/Infinity as Python does.
-import { Namespace, PyFloat, Undefined, floatRepr, isDict, isUndefined, pyRepr, pyTypeName, compareCodePoints } from './values.js'
+import { Namespace, PyDict, PyFloat, Undefined, floatRepr, isUndefined, pyLess, pyRepr, pyTypeName, compareCodePoints } from './values.js'
 import { BoundMethod } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { TemplateRenderError } from '../types.js'
@@ -77,6 +77,18 @@ function floatJson (n: number): string {
   return floatRepr(n)
 }
 
+/** json.dumps's str of a non-str key: int, float, bool and None keys are allowed, nothing else. */
+function jsonKey (k: unknown): string {
+  if (typeof k === 'string') return k
+  if (k === true) return 'true'
+  if (k === false) return 'false'
+  if (k === null) return 'null'
+  if (typeof k === 'bigint') return k.toString()
+  if (typeof k === 'number') return Number.isInteger(k) ? pyRepr(k) : floatJson(k)
+  if (k instanceof PyFloat) return floatJson(k.value)
+  throw new TemplateRenderError(`keys must be str, int, float, bool or None, not ${pyTypeName(k)}`)
+}
+
 /** One json.dumps call. A class rather than closures: tojson runs per item in response loops. */
 class Encoder {
   /** Containers being encoded, for json's circular-reference check; allocated on the first nesting. */
@@ -113,24 +125,39 @@ class Encoder {
       chargeItems(out.length, 2)
       return out + this.closing(level) + ']'
     }
-    if (isDict(v)) {
-      const keys = Object.keys(v)
-      if (keys.length === 0) return '{}'
-      chargeItems(keys.length)
-      if (this.sortKeys) keys.sort(compareCodePoints)
+    if (typeof v === 'bigint') return v.toString()
+    if (v instanceof PyDict) {
+      if (v.size === 0) return '{}'
+      chargeItems(v.size)
+      const entries = this.dictEntries(v)
       this.enter(v)
       const sep = this.separator(level)
       let out = '{' + this.opening(level)
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i] as string
+      for (let i = 0; i < entries.length; i++) {
+        const [k, value] = entries[i] as [string, unknown]
         if (i > 0) out += sep
-        out += encodeString(k, this.html) + this.keySep + this.encode(v[k], level + 1)
+        out += encodeString(k, this.html) + this.keySep + this.encode(value, level + 1)
       }
       this.active?.delete(v)
       chargeItems(out.length, 2)
       return out + this.closing(level) + '}'
     }
     throw new TemplateRenderError(`Object of type ${typeNameForJson(v)} is not JSON serializable`)
+  }
+
+  /** json.dumps's view of a dict: sorted by the Python keys (sort_keys), keys written as strs. */
+  private dictEntries (d: PyDict): Array<[string, unknown]> {
+    if (d.hasOnlyStrKeys()) {
+      const entries = d.entries() as Array<[string, unknown]>
+      if (this.sortKeys) entries.sort((a, b) => compareCodePoints(a[0], b[0]))
+      return entries
+    }
+    const entries = d.entries()
+    if (this.sortKeys) {
+      // sorted(d.items()): Python compares the keys (a str with an int raises TypeError).
+      entries.sort((a, b) => pyLess(a[0], b[0]) ? -1 : pyLess(b[0], a[0]) ? 1 : 0)
+    }
+    return entries.map(([k, value]) => [jsonKey(k), value])
   }
 
   private enter (obj: object): void {

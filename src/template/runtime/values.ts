@@ -1,8 +1,11 @@
 // Python value semantics for the template runtime (SPEC §4.1). The mapping from Jinja2 values to JS:
 //   None → null · Undefined → UNDEFINED (an Undefined instance) · bool → boolean · str → string
-//   int → an integral JS number · float → a non-integral JS number, or a PyFloat for an integral
-//   float (2.0) so that it prints as Python does · list → Array · tuple → Array marked by makeTuple()
-//   dict → plain object (JSON.parse output and dict literals) · namespace() → Namespace
+//   int → an integral JS number within ±(2^53 - 1), a bigint beyond (never a bigint inside that
+//   range, so the common path stays a JS number) · float → a non-integral JS number, or a PyFloat
+//   for an integral float (2.0) so that it prints as Python does · list → Array · tuple → Array
+//   marked by makeTuple() · dict → PyDict (insertion order, keys of any hashable type) ·
+//   namespace() → Namespace
+// Host values (the render context, plain JS objects) enter through fromHost().
 // Every helper here is total: it never throws on a value shape it does not know, except where
 // Python itself raises (documented at the function).
 
@@ -51,8 +54,31 @@ export function makeFloat (n: number): number | PyFloat {
   return Number.isInteger(n) ? new PyFloat(n) : n
 }
 
+/** An int held as a JS number (within the safe range). A bigint int is isBigInt(). */
 export function isInt (v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v)
+}
+
+/** An int beyond ±(2^53 - 1). */
+export function isBigInt (v: unknown): v is bigint {
+  return typeof v === 'bigint'
+}
+
+/** Any Python int (not bool): a safe-range number or a bigint. */
+export function isIntegral (v: unknown): v is number | bigint {
+  return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))
+}
+
+/** The canonical int for an exact integer: a JS number when safe, else a bigint. */
+export function normInt (n: bigint): number | bigint {
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
+}
+
+/** A Python int as a bigint (number ints are exact below 2^53; bools count as 0/1). */
+export function toBigInt (v: number | bigint | boolean): bigint {
+  if (typeof v === 'bigint') return v
+  if (typeof v === 'boolean') return v ? 1n : 0n
+  return BigInt(v)
 }
 
 export function isFloat (v: unknown): v is number | PyFloat {
@@ -60,15 +86,16 @@ export function isFloat (v: unknown): v is number | PyFloat {
 }
 
 /** int, float or PyFloat (not bool, although Python's bool is an int subclass). */
-export function isNumber (v: unknown): v is number | PyFloat {
-  return typeof v === 'number' || v instanceof PyFloat
+export function isNumber (v: unknown): v is number | bigint | PyFloat {
+  return typeof v === 'number' || v instanceof PyFloat || typeof v === 'bigint'
 }
 
-/** Numeric value of int, float, PyFloat or bool; NaN for anything else. */
+/** Numeric value of int, float, PyFloat or bool (a bigint correctly rounded); NaN for anything else. */
 export function toNumber (v: unknown): number {
   if (typeof v === 'number') return v
   if (v instanceof PyFloat) return v.value
   if (typeof v === 'boolean') return v ? 1 : 0
+  if (typeof v === 'bigint') return Number(v)
   return NaN
 }
 
@@ -110,38 +137,182 @@ export class Namespace {
   }
 }
 
-const ORIGINAL_KEYS = new WeakMap<object, Map<string, unknown>>()
+/** The key a Undefined is stored under: all Undefined values are one key, as in Jinja2. */
+const UNDEFINED_KEY = Symbol('Undefined')
 
 /**
- * Stores `value` under a Python key of a dict literal. JS objects key by string, so a non-string key
- * (1, None, True) is remembered beside the dict for repr() and iteration.
+ * A Python dict: insertion order for every key (a JS object would move "10" first) and keys of any
+ * hashable type, equal keys being one entry as in Python (True, 1 and 1.0 are one key; the first
+ * key written is kept). Entries live in a Map under a normalized key: a str is itself, a number is
+ * its double (a bigint beyond 2^53), True/False are 1/0; the Python key object is remembered beside
+ * when it differs from its normalized form. Values are never JS undefined.
  */
-export function setDictKey (dict: Record<string, unknown>, key: unknown, value: unknown): void {
-  const text = typeof key === 'string' ? key : pyStr(key)
-  // Plain assignment would set the prototype for the name __proto__: define an own property instead.
-  if (text === '__proto__') Object.defineProperty(dict, text, { value, enumerable: true, writable: true, configurable: true })
-  else dict[text] = value
-  if (typeof key === 'string') return
-  let originals = ORIGINAL_KEYS.get(dict)
-  if (originals === undefined) {
-    originals = new Map()
-    ORIGINAL_KEYS.set(dict, originals)
+export class PyDict {
+  private readonly m = new Map<unknown, unknown>()
+  /** Normalized key → the Python key, where they differ (True, 2.0, a tuple, Undefined). */
+  private originals: Map<unknown, unknown> | null = null
+  /** Canonical text of a tuple key → the token object it is stored under. */
+  private tuples: Map<string, object> | null = null
+
+  get size (): number {
+    return this.m.size
   }
-  originals.set(text, key)
+
+  /** The value of a str key, undefined when absent: the hot path of attribute access. */
+  getStr (key: string): unknown {
+    return this.m.get(key)
+  }
+
+  /** Sets a str key (from_json, host objects, keyword arguments). */
+  setStr (key: string, value: unknown): void {
+    this.m.set(key, value)
+  }
+
+  /** d[key]: undefined when absent; raises Python's TypeError for an unhashable key. */
+  get (key: unknown): unknown {
+    if (typeof key === 'string') return this.m.get(key)
+    const k = this.normalize(key, false)
+    return k === undefined ? undefined : this.m.get(k)
+  }
+
+  has (key: unknown): boolean {
+    return this.get(key) !== undefined
+  }
+
+  /** d[key] = value; an existing equal key keeps its place and its original key object. */
+  set (key: unknown, value: unknown): void {
+    if (typeof key === 'string') {
+      this.m.set(key, value)
+      return
+    }
+    const k = this.normalize(key, true)
+    if (!this.m.has(k) && k !== key) {
+      this.originals ??= new Map()
+      this.originals.set(k, key)
+    }
+    this.m.set(k, value)
+  }
+
+  /** The Python keys, in insertion order. */
+  keys (): unknown[] {
+    const out = Array.from(this.m.keys())
+    const originals = this.originals
+    if (originals !== null) {
+      for (let i = 0; i < out.length; i++) if (originals.has(out[i])) out[i] = originals.get(out[i])
+    }
+    return out
+  }
+
+  values (): unknown[] {
+    return Array.from(this.m.values())
+  }
+
+  /** [key, value] pairs, in insertion order. */
+  entries (): Array<[unknown, unknown]> {
+    const out = Array.from(this.m.entries())
+    const originals = this.originals
+    if (originals !== null) {
+      for (const e of out) if (originals.has(e[0])) e[0] = originals.get(e[0])
+    }
+    return out
+  }
+
+  /** True when every key is a str (the common case: JSON objects, host objects). */
+  hasOnlyStrKeys (): boolean {
+    if (this.originals !== null) return false
+    for (const k of this.m.keys()) if (typeof k !== 'string') return false
+    return true
+  }
+
+  /** The Map key of a Python key; undefined (lookup) or a new token (create) for an unseen tuple. */
+  private normalize (key: unknown, create: true): unknown
+  private normalize (key: unknown, create: false): unknown
+  private normalize (key: unknown, create: boolean): unknown {
+    if (typeof key === 'number') return Number.isInteger(key) && !Number.isSafeInteger(key) ? BigInt(key) : key
+    if (typeof key === 'bigint' || key === null) return key
+    if (typeof key === 'boolean') return key ? 1 : 0
+    if (key instanceof PyFloat) return this.normalize(key.value, false)
+    if (key instanceof Undefined) return UNDEFINED_KEY
+    if (isTuple(key)) {
+      const text = hashText(key)
+      let token = this.tuples?.get(text)
+      if (token === undefined && create) {
+        token = {}
+        this.tuples ??= new Map()
+        this.tuples.set(text, token)
+      }
+      return token
+    }
+    throw new TemplateRenderError(`unhashable type: '${pyTypeName(key)}'`)
+  }
 }
 
-/** The Python keys of a dict, in insertion order. */
-export function dictKeys (dict: Record<string, unknown>): unknown[] {
-  const keys = Object.keys(dict)
-  chargeItems(keys.length)
-  const originals = ORIGINAL_KEYS.get(dict)
-  return originals === undefined ? keys : keys.map(k => originals.has(k) ? originals.get(k) : k)
+/**
+ * A text equal for keys Python considers equal (1, 1.0 and True; equal tuples); raises TypeError
+ * for an unhashable value. Used for tuple keys of dicts and for unique().
+ */
+export function hashText (value: unknown): string {
+  if (value === null || value === undefined) return 'None'
+  if (typeof value === 'string') return 's:' + value
+  if (typeof value === 'bigint') return 'n:' + value.toString()
+  if (typeof value === 'boolean' || isNumber(value)) {
+    const n = toNumber(value)
+    return 'n:' + (Number.isInteger(n) && !Number.isSafeInteger(n) ? BigInt(n).toString() : String(n))
+  }
+  if (value instanceof Undefined) return 'Undefined'
+  if (isTuple(value)) {
+    chargeItems(value.length, COST.equality)
+    return 't:[' + value.map(hashText).join(',') + ']'
+  }
+  throw new TemplateRenderError(`unhashable type: '${pyTypeName(value)}'`)
 }
 
-export function isDict (v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+/** A dict from [key, value] pairs (dict literals, dict()). */
+export function makeDict (pairs: Iterable<readonly [unknown, unknown]>): PyDict {
+  const d = new PyDict()
+  for (const [k, v] of pairs) d.set(k, v)
+  return d
+}
+
+export function isDict (v: unknown): v is PyDict {
+  return v instanceof PyDict
+}
+
+function isPlainObject (v: object): v is Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(v)
   return proto === Object.prototype || proto === null
+}
+
+// Host objects are converted once: one request renders several fields from the same context.
+const fromHostCache = new WeakMap<object, unknown>()
+
+/**
+ * A host value (the render context: JSON from a JS parser, the pipeline's objects) as a template
+ * value: plain objects become PyDicts (in the host's key order), arrays are copied with converted
+ * items, integers beyond 2^53 become bigints; template values pass through unchanged.
+ */
+export function fromHost (v: unknown): unknown {
+  if (v === undefined) return null
+  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v) ? BigInt(v) : v
+  if (v === null || typeof v !== 'object') return v
+  if (v instanceof PyDict) return v
+  const hit = fromHostCache.get(v)
+  if (hit !== undefined) return hit
+  // Cached before the items are converted, so a cyclic host value converts to a cyclic value.
+  if (Array.isArray(v)) {
+    if (TUPLES.has(v)) return v
+    const out = new Array<unknown>(v.length)
+    fromHostCache.set(v, out)
+    for (let i = 0; i < v.length; i++) out[i] = fromHost(v[i])
+    return out
+  }
+  if (!isPlainObject(v)) return v
+  const d = new PyDict()
+  fromHostCache.set(v, d)
+  for (const k of Object.keys(v)) {
+    if (v[k] !== undefined) d.setStr(k, fromHost(v[k]))
+  }
+  return d
 }
 
 export function isString (v: unknown): v is string {
@@ -156,10 +327,8 @@ export function truthy (v: unknown): boolean {
   if (v instanceof PyFloat) return v.value !== 0
   if (typeof v === 'string') return v.length > 0
   if (Array.isArray(v)) return v.length > 0
-  if (isDict(v)) {
-    for (const k in v) if (Object.hasOwn(v, k)) return true
-    return false
-  }
+  if (v instanceof PyDict) return v.size > 0
+  if (typeof v === 'bigint') return true
   return true
 }
 
@@ -239,9 +408,11 @@ export function stringRepr (s: string): string {
 /** Python repr(). */
 export function pyRepr (v: unknown): string {
   if (v === null || v === undefined) return 'None'
-  if (v instanceof Undefined) return ''
+  // Jinja2's Undefined.__repr__: what a list, tuple or dict holding one prints.
+  if (v instanceof Undefined) return 'Undefined'
   if (typeof v === 'boolean') return v ? 'True' : 'False'
   if (typeof v === 'number') return Number.isInteger(v) ? intToString(v) : floatRepr(v)
+  if (typeof v === 'bigint') return v.toString()
   if (v instanceof PyFloat) return floatRepr(v.value)
   if (typeof v === 'string') return stringRepr(v)
   if (Array.isArray(v)) {
@@ -256,12 +427,12 @@ export function pyRepr (v: unknown): string {
     return `[${inner}]`
   }
   if (v instanceof Namespace) {
-    return `<Namespace ${pyRepr(Object.fromEntries(v.attrs))}>`
+    return `<Namespace ${pyRepr(makeDict(v.attrs))}>`
   }
-  if (isDict(v)) {
-    const keys = dictKeys(v)
-    const inner = Object.values(v).map((val, i) => `${pyRepr(keys[i])}: ${pyRepr(val)}`).join(', ')
-    chargeItems(inner.length, 2)
+  if (v instanceof PyDict) {
+    const inner = v.entries().map(([key, val]) => `${pyRepr(key)}: ${pyRepr(val)}`).join(', ')
+    // Each level copies the text of the levels below it (see lists above).
+    chargeItems(v.size + inner.length, 2)
     return '{' + inner + '}'
   }
   if (typeof v === 'function') return '<function>'
@@ -272,6 +443,7 @@ export function pyRepr (v: unknown): string {
 export function pyStr (v: unknown): string {
   if (typeof v === 'string') return v
   if (typeof v === 'number') return Number.isInteger(v) ? intToString(v) : floatRepr(v)
+  if (typeof v === 'bigint') return v.toString()
   if (v instanceof Undefined) return ''
   return pyRepr(v)
 }
@@ -281,7 +453,10 @@ export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === b) return true
   const aNum = isNumber(a) || typeof a === 'boolean'
   const bNum = isNumber(b) || typeof b === 'boolean'
-  if (aNum && bNum) return toNumber(a) === toNumber(b)
+  if (aNum && bNum) {
+    if (typeof a === 'bigint' || typeof b === 'bigint') return compareNumeric(a, b) === 0
+    return toNumber(a) === toNumber(b)
+  }
   if (a instanceof Undefined && b instanceof Undefined) return true
   if (a === undefined) return b === null
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -289,13 +464,43 @@ export function pyEquals (a: unknown, b: unknown): boolean {
     chargeItems(a.length, COST.equality)
     return a.every((x, i) => pyEquals(x, b[i]))
   }
-  if (isDict(a) && isDict(b)) {
-    const ka = Object.keys(a)
-    chargeItems(ka.length, COST.equality)
-    if (ka.length !== Object.keys(b).length) return false
-    return ka.every(k => Object.hasOwn(b, k) && pyEquals(a[k], b[k]))
+  if (a instanceof PyDict && b instanceof PyDict) {
+    if (a.size !== b.size) return false
+    chargeItems(a.size, COST.equality)
+    return a.entries().every(([k, v]) => {
+      const other = b.get(k)
+      return other !== undefined && pyEquals(v, other)
+    })
   }
   return false
+}
+
+/**
+ * Exact comparison of two Python numbers (int of any size, float, bool) as Python compares int with
+ * float: -1, 0, 1, or NaN when either is nan.
+ */
+export function compareNumeric (a: unknown, b: unknown): number {
+  if (typeof a !== 'bigint' && typeof b !== 'bigint') {
+    const x = toNumber(a)
+    const y = toNumber(b)
+    return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN
+  }
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0
+  // One bigint, one double: compare the double's floor (exact) and its fraction.
+  const flip = typeof a !== 'bigint'
+  const big = (flip ? b : a) as bigint
+  const x = toNumber(flip ? a : b)
+  let r: number
+  if (Number.isNaN(x)) return NaN
+  if (x === Infinity) r = -1
+  else if (x === -Infinity) r = 1
+  else {
+    const floor = BigInt(Math.floor(x))
+    if (big < floor) r = -1
+    else if (big > floor) r = 1
+    else r = Number.isInteger(x) ? 0 : -1
+  }
+  return flip ? -r : r
 }
 
 /** Python type name, for error messages that match Jinja2's wording. */
@@ -303,13 +508,13 @@ export function pyTypeName (v: unknown): string {
   if (v === null || v === undefined) return 'NoneType'
   if (v instanceof Undefined) return 'Undefined'
   if (typeof v === 'boolean') return 'bool'
-  if (isInt(v)) return 'int'
+  if (isInt(v) || typeof v === 'bigint') return 'int'
   if (isFloat(v)) return 'float'
   if (typeof v === 'string') return 'str'
   if (isTuple(v)) return 'tuple'
   if (Array.isArray(v)) return 'list'
   if (v instanceof Namespace) return 'Namespace'
-  if (isDict(v)) return 'dict'
+  if (v instanceof PyDict) return 'dict'
   return 'object'
 }
 
@@ -320,7 +525,7 @@ export function pyTypeName (v: unknown): string {
 export function pyLess (a: unknown, b: unknown): boolean {
   const aNum = isNumber(a) || typeof a === 'boolean'
   const bNum = isNumber(b) || typeof b === 'boolean'
-  if (aNum && bNum) return toNumber(a) < toNumber(b)
+  if (aNum && bNum) return compareNumeric(a, b) < 0
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
     const n = Math.min(a.length, b.length)

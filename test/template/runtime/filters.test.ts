@@ -5,7 +5,7 @@ import { FILTERS } from '../../../src/template/runtime/filters.js'
 import { createEnv } from '../../../src/template/runtime/env.js'
 import { BoundMethod, getAttr, getItem } from '../../../src/template/runtime/access.js'
 import {
-  Namespace, PyFloat, UNDEFINED, Undefined, isTuple, isUndefined, makeTuple, pyRepr, pyStr
+  Namespace, PyDict, PyFloat, UNDEFINED, Undefined, fromHost, isTuple, isUndefined, makeTuple, pyRepr, pyStr
 } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
 
@@ -13,7 +13,22 @@ const env = createEnv(() => 0, 8192)
 function f (name: string, value: unknown, args: unknown[] = [], kwargs: Record<string, unknown> = {}): unknown {
   const filter = FILTERS[name]
   if (filter === undefined) throw new Error(`no filter ${name}`)
-  return filter(env, value, args, kwargs)
+  // Inputs are host values (plain objects), as a render context holds them.
+  return filter(env, fromHost(value), args.map(fromHost), kwargs)
+}
+
+/** A result with its dicts as plain objects, for t.same; other values (tuples, lists) kept as they are. */
+function plain (v: unknown): unknown {
+  if (v instanceof PyDict) {
+    const out = Object.create(null) as Record<string, unknown>
+    for (const [k, x] of v.entries()) out[String(k)] = plain(x)
+    return out
+  }
+  if (Array.isArray(v)) {
+    const items = v.map(plain)
+    return items.every((x, i) => x === v[i]) ? v : items
+  }
+  return v
 }
 
 t.test('every filter of SPEC §4.2 is registered, and nothing else', async t => {
@@ -58,7 +73,7 @@ t.test('default replaces only undefined unless boolean=True', async t => {
 t.test('undefined values behave as Jinja2 default Undefined', async t => {
   const u = new Undefined('missing')
   t.equal(f('length', u), 0)
-  t.same(f('list', u), [])
+  t.same(plain(f('list', u)), [])
   t.equal(f('join', u), '')
   t.equal(f('upper', u), '')
   t.ok(isUndefined(f('first', u)))
@@ -78,19 +93,20 @@ t.test('attr reads attributes only, through the sandbox', async t => {
   t.ok(isUndefined(f('attr', [], ['__proto__'])))
   t.ok(isUndefined(f('attr', null, ['x'])))
   t.throws(() => f('attr', {}, [1]), /attribute name must be a string, not int/)
-  t.ok(isUndefined((f('map', [{ constructor: 1 }], [], { attribute: 'constructor' }) as unknown[])[0]), 'map(attribute=) goes through the sandbox')
+  t.ok(isUndefined((f('map', [[]], [], { attribute: 'constructor' }) as unknown[])[0]), 'map(attribute=) goes through the sandbox')
+  t.same(plain(f('map', [{ constructor: 1, __proto__x: 2 }], [], { attribute: 'constructor' })), [1], "a dict's keys are data, as in Jinja2: no prototype behind them")
 })
 
 t.test('map, select and reject name filters and tests that must exist', async t => {
-  t.same(f('map', ['a', 'b'], ['upper']), ['A', 'B'])
-  t.same(f('map', [3.14159], ['round', 2]), [3.14])
+  t.same(plain(f('map', ['a', 'b'], ['upper'])), ['A', 'B'])
+  t.same(plain(f('map', [3.14159], ['round', 2])), [3.14])
   t.throws(() => f('map', [1], ['nope']), new TemplateRenderError('map: the first argument does not name a filter of the template language'))
   t.throws(() => f('select', [1], ['nope']), /select\/reject: the first argument does not name a test/)
   t.throws(() => f('selectattr', [{}], ['a', 's3cret']), /selectattr\/rejectattr: the second argument does not name a test/)
   t.throws(() => f('select', [1], ['odd'], { x: 1 }), /tests take no keyword arguments/)
   t.throws(() => f('selectattr', [{}]), /Missing parameter for attribute name/)
   t.throws(() => f('map', [1], [], { attribute: 'a', other: 1 }), /Unexpected keyword argument 'other'/)
-  t.same(f('rejectattr', [{ a: 0 }, { a: 1 }], ['a']), [{ a: 0 }])
+  t.equal(pyRepr(f('rejectattr', [{ a: 0 }, { a: 1 }], ['a'])), "[{'a': 0}]")
 })
 
 t.test('groupby yields (grouper, list) tuples that also answer .grouper and .list', async t => {
@@ -100,17 +116,17 @@ t.test('groupby yields (grouper, list) tuples that also answer .grouper and .lis
   t.ok(isTuple(first))
   t.equal(first[0], 'a')
   t.equal(getAttr(first, 'grouper'), 'a')
-  t.same(getAttr(first, 'list'), [{ k: 'a', n: 1 }, { k: 'A', n: 3 }])
+  t.same(plain(getAttr(first, 'list')), [{ k: 'a', n: 1 }, { k: 'A', n: 3 }])
   t.equal(getItem(first, 'grouper'), 'a')
   t.ok(isUndefined(getAttr(first, 'other')))
   t.equal(pyRepr(groups), "[('a', [{'k': 'a', 'n': 1}, {'k': 'A', 'n': 3}]), ('B', [{'k': 'B', 'n': 2}])]")
-  t.same(f('map', groups, [], { attribute: 'grouper' }), ['a', 'B'])
+  t.same(plain(f('map', groups, [], { attribute: 'grouper' })), ['a', 'B'])
 })
 
 t.test('sequence filters return lists and reject what Python rejects', async t => {
-  t.same(f('reverse', makeTuple([1, 2])), [2, 1])
+  t.same(plain(f('reverse', makeTuple([1, 2]))), [2, 1])
   t.equal(f('reverse', 'a\u{1F600}b'), 'b\u{1F600}a')
-  t.same(f('truncate', [1, 2]), [1, 2])
+  t.same(plain(f('truncate', [1, 2])), [1, 2])
   t.throws(() => f('truncate', 'x'.repeat(300), [], { end: 5 }), /end must be a string, not int/)
   t.throws(() => f('urlencode', [makeTuple(['a', 1, 2])]), /too many values to unpack \(expected 2\)/)
   t.throws(() => f('sum', [1, 'a']), /unsupported operand type\(s\) for \+: 'int' and 'str'/)
@@ -122,14 +138,13 @@ t.test('sequence filters return lists and reject what Python rejects', async t =
 t.test('from_json builds Python values: int vs float, tuples never, dicts with own keys', async t => {
   const v = f('from_json', '{"a": 1, "b": 1.0, "c": [true, null, "x\\u00e9\\n"], "d": 1e2, "e": -0.5, "__proto__": {"p": 1}}') as Record<string, unknown>
   t.equal(pyRepr(v), "{'a': 1, 'b': 1.0, 'c': [True, None, 'xé\\n'], 'd': 100.0, 'e': -0.5, '__proto__': {'p': 1}}")
-  t.equal(Object.getPrototypeOf(v), Object.prototype)
+  t.ok(v instanceof PyDict, 'a dict: keys are data, "__proto__" included, and no prototype is reachable')
   t.equal(f('from_json', ' "s" '), 's')
   t.equal(pyRepr(f('from_json', '[NaN, Infinity, -Infinity]')), '[nan, inf, -inf]')
-  t.same(f('from_json', '"\\ud83d\\ude00"'), '\u{1F600}')
+  t.same(plain(f('from_json', '"\\ud83d\\ude00"')), '\u{1F600}')
 })
 
-t.test('from_json gives the same values whichever of its parsers reads the text', async t => {
-  // Texts without a possibly-integral float go through JSON.parse; the others through the hand parser.
+t.test('from_json reads ints, floats and keys as json.loads does', async t => {
   const cases: Array<[string, string]> = [
     ['{"price": 9.99, "qty": "3", "n": 120, "neg": -0.25}', "{'price': 9.99, 'qty': '3', 'n': 120, 'neg': -0.25}"],
     ['[3.0, 1.000, 1.00000000000000001, 1E5, 2e-1, 15e-1, 123456789012345.6, 1234567890123456.7]',
@@ -140,10 +155,9 @@ t.test('from_json gives the same values whichever of its parsers reads the text'
   for (const [text, repr] of cases) {
     const v = f('from_json', text)
     t.equal(pyRepr(v), repr, text)
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) t.equal(Object.getPrototypeOf(v), Object.prototype, text)
   }
   const deep = '[' + ' '.repeat(2000) + '['.repeat(600) + ']'.repeat(600) + ']'
-  t.throws(() => f('from_json', deep), /nesting deeper than 512 levels/, 'the depth limit holds on the fast path too')
+  t.throws(() => f('from_json', deep), /nesting deeper than 512 levels/, 'the depth limit holds')
   t.throws(() => f('from_json', '{"a": 1,}'), /invalid JSON at position 8/)
 })
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { FUNCTIONS } from '../../../src/template/runtime/functions.js'
 import { createEnv, LIMITS } from '../../../src/template/runtime/env.js'
 import type { RuntimeEnv } from '../../../src/template/runtime/env.js'
-import { Namespace, PyFloat, isFloat, pyRepr } from '../../../src/template/runtime/values.js'
+import { Namespace, PyFloat, fromHost, isFloat, makeTuple, pyRepr } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
 import { jwtVerify } from 'jose'
 import { listKindRepr } from '../../../src/template/runtime/list-kinds.js'
@@ -13,7 +13,7 @@ import { BoundMethod } from '../../../src/template/runtime/access.js'
 function call (name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, env: RuntimeEnv = createEnv(() => 1_700_000_000_999, 8192)): unknown {
   const fn = FUNCTIONS[name]
   if (fn === undefined) throw new Error(`no function ${name}`)
-  return fn(env, args, kwargs)
+  return fn(env, args.map(fromHost), Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k, fromHost(v)])))
 }
 
 t.test('the functions of SPEC §4.2 are registered', async t => {
@@ -59,11 +59,11 @@ t.test('namespace() and dict()', async t => {
   t.same([...ns.attrs], [['a', 1], ['b', 'x']])
   const ns2 = call('namespace', [{ a: 1 }], { b: 2 }) as Namespace
   t.same([...ns2.attrs], [['a', 1], ['b', 2]])
-  t.same(call('dict', [], { a: 1 }), { a: 1 })
-  t.same(call('dict', [[['k', 'v'], ['x', 2]]], { z: 0 }), { k: 'v', x: 2, z: 0 })
-  const proto = call('dict', [[['__proto__', 1]]]) as Record<string, unknown>
-  t.equal(Object.getPrototypeOf(proto), Object.prototype)
-  t.same(Object.keys(proto), ['__proto__'])
+  t.equal(pyRepr(call('dict', [], { a: 1 })), "{'a': 1}")
+  t.equal(pyRepr(call('dict', [[['k', 'v'], ['x', 2]]], { z: 0 })), "{'k': 'v', 'x': 2, 'z': 0}")
+  t.equal(pyRepr(call('dict', [[['__proto__', 1]]])), "{'__proto__': 1}")
+  t.equal(pyRepr(call('dict', [[[1, 'a'], [true, 'b'], [makeTuple([1, 2]), 'c']]])), "{1: 'b', (1, 2): 'c'}", 'keys of any hashable type, as in Python')
+  t.throws(() => call('dict', [[[[1], 'a']]]), /unhashable type: 'list'/)
   t.throws(() => call('dict', [5]), /'int' object is not iterable/)
   t.throws(() => call('dict', [[['a', 1, 2]]]), /a dict update sequence element has the wrong length; 2 is required/)
   t.throws(() => call('dict', [[5]]), /cannot convert a dict update sequence element to a sequence/)

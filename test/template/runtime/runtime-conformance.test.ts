@@ -8,7 +8,7 @@ import { callMethod } from '../../../src/template/runtime/methods.js'
 import { BoundMethod } from '../../../src/template/runtime/access.js'
 import { createEnv } from '../../../src/template/runtime/env.js'
 import {
-  PyFloat, Undefined, isDict, isTuple, makeFloat, makeTuple
+  PyFloat, Undefined, isDict, isTuple, makeDict, makeFloat, makeTuple
 } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
 
@@ -41,11 +41,7 @@ function decode (e: Encoded): unknown {
     case 'method': throw new Error('methods are results only')
     case 'list': return e.v.map(decode)
     case 'tuple': return makeTuple(e.v.map(decode))
-    case 'dict': {
-      const out: Record<string, unknown> = {}
-      for (const [k, v] of e.v) out[k] = decode(v)
-      return out
-    }
+    case 'dict': return makeDict(e.v.map(([k, v]) => [k, decode(v)]))
   }
 }
 
@@ -61,7 +57,7 @@ function encode (v: unknown): Encoded {
   if (typeof v === 'string') return { t: 'str', v }
   if (v instanceof BoundMethod) return { t: 'method', v: v.name }
   if (Array.isArray(v)) return { t: isTuple(v) ? 'tuple' : 'list', v: v.map(encode) }
-  if (isDict(v)) return { t: 'dict', v: Object.entries(v).map(([k, x]) => [k, encode(x)]) }
+  if (isDict(v)) return { t: 'dict', v: v.entries().map(([k, x]) => [String(k), encode(x)]) }
   throw new Error(`cannot encode ${String(v)}`)
 }
 

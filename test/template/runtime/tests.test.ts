@@ -1,14 +1,14 @@
 import t from 'tap'
 import { TESTS, pyIn } from '../../../src/template/runtime/tests.js'
 import { createEnv } from '../../../src/template/runtime/env.js'
-import { Namespace, PyFloat, UNDEFINED, Undefined, makeTuple } from '../../../src/template/runtime/values.js'
+import { Namespace, PyFloat, UNDEFINED, Undefined, fromHost, makeTuple } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
 
 const env = createEnv(() => 0, 8192)
 function is (name: string, value: unknown, ...args: unknown[]): boolean {
   const test = TESTS[name]
   if (test === undefined) throw new Error(`no test ${name}`)
-  return test(env, value, args)
+  return test(env, fromHost(value), args.map(fromHost))
 }
 
 t.test('every test of SPEC §4.2 and every Jinja2 alias is registered', async t => {
@@ -89,7 +89,7 @@ t.test('in', async t => {
   t.notOk(is('in', 1, UNDEFINED))
   t.throws(() => is('in', 1, 'abc'), /'in <string>' requires string as left operand, not int/)
   t.throws(() => is('in', 1, null), /argument of type 'NoneType' is not iterable/)
-  t.throws(() => pyIn([1], { a: 1 }), /unhashable type: 'list'/)
+  t.throws(() => pyIn([1], fromHost({ a: 1 })), /unhashable type: 'list'/)
 })
 
 t.test('lower/upper use str.islower()/isupper()', async t => {

@@ -1,6 +1,10 @@
 import t from 'tap'
-import { toJson, jsonEncode, jsonString, pyJsonDumps } from '../../../src/template/runtime/tojson.js'
-import { Namespace, PyFloat, UNDEFINED, makeTuple } from '../../../src/template/runtime/values.js'
+import { toJson, jsonEncode as jsonEncodeOfValue, jsonString, pyJsonDumps } from '../../../src/template/runtime/tojson.js'
+import { Namespace, PyFloat, UNDEFINED, fromHost, makeTuple } from '../../../src/template/runtime/values.js'
+
+/** tojson of a host value (plain objects are dicts, as in a render context). */
+const toJsonOf = (value: unknown, indent?: unknown): string => toJson(fromHost(value), indent)
+const jsonEncodeOf = (value: unknown, indent?: unknown): string => jsonEncodeOfValue(fromHost(value), indent)
 import { TemplateRenderError } from '../../../src/template/types.js'
 
 // Expected strings below are what Jinja2 3.1's |tojson printed for the same values.
@@ -10,44 +14,44 @@ t.test('tojson is byte-identical to Jinja2: sorted keys, HTML-safe escapes, ensu
     a: "<script>&'\"",
     é: '\u{1F600}\n\x7f\x00'
   }
-  t.equal(toJson(value),
+  t.equal(toJsonOf(value),
     '{"a": "\\u003cscript\\u003e\\u0026\\u0027\\"", "b": [1, 2.0, null, true, [3]], "\\u00e9": "\\ud83d\\ude00\\n\\u007f\\u0000"}')
-  t.equal(toJson('\u2028\ud800'), '"\\u2028\\ud800"')
+  t.equal(toJsonOf('\u2028\ud800'), '"\\u2028\\ud800"')
 })
 
 t.test('tojson prints floats as Python repr', async t => {
-  t.equal(toJson([1e-5, new PyFloat(1e16), 0.1, new PyFloat(1.5e300), new PyFloat(-0), new PyFloat(100)]),
+  t.equal(toJsonOf([1e-5, new PyFloat(1e16), 0.1, new PyFloat(1.5e300), new PyFloat(-0), new PyFloat(100)]),
     '[1e-05, 1e+16, 0.1, 1.5e+300, -0.0, 100.0]')
-  t.equal(toJson([NaN, Infinity, -Infinity]), '[NaN, Infinity, -Infinity]')
+  t.equal(toJsonOf([NaN, Infinity, -Infinity]), '[NaN, Infinity, -Infinity]')
 })
 
 t.test('tojson(indent) uses "," and ": " separators and newlines like json.dumps', async t => {
-  t.equal(toJson({ a: { c: 1, b: [] }, d: {} }, 2), '{\n  "a": {\n    "b": [],\n    "c": 1\n  },\n  "d": {}\n}')
-  t.equal(toJson([1, [2]], 0), '[\n1,\n[\n2\n]\n]')
-  t.equal(toJson([1], '\t'), '[\n\t1\n]')
-  t.throws(() => toJson([1], [2]), /indent must be an integer or a string/)
+  t.equal(toJsonOf({ a: { c: 1, b: [] }, d: {} }, 2), '{\n  "a": {\n    "b": [],\n    "c": 1\n  },\n  "d": {}\n}')
+  t.equal(toJsonOf([1, [2]], 0), '[\n1,\n[\n2\n]\n]')
+  t.equal(toJsonOf([1], '\t'), '[\n\t1\n]')
+  t.throws(() => toJsonOf([1], [2]), /indent must be an integer or a string/)
 })
 
 t.test('sort_keys orders by code point, as Python does', async t => {
-  t.equal(toJson({ '\uffff': 4, '\u{1F600}': 3, a: 2, Z: 1 }), '{"Z": 1, "a": 2, "\\uffff": 4, "\\ud83d\\ude00": 3}')
+  t.equal(toJsonOf({ '\uffff': 4, '\u{1F600}': 3, a: 2, Z: 1 }), '{"Z": 1, "a": 2, "\\uffff": 4, "\\ud83d\\ude00": 3}')
 })
 
 t.test('values Python cannot serialize raise a render error', async t => {
-  t.throws(() => toJson(UNDEFINED), new TemplateRenderError('Object of type Undefined is not JSON serializable'))
-  t.throws(() => toJson([new Namespace()]), /Object of type Namespace is not JSON serializable/)
+  t.throws(() => toJsonOf(UNDEFINED), new TemplateRenderError('Object of type Undefined is not JSON serializable'))
+  t.throws(() => toJsonOf([new Namespace()]), /Object of type Namespace is not JSON serializable/)
   const cyclic: unknown[] = []
   cyclic.push(cyclic)
-  t.throws(() => toJson(cyclic), /Circular reference detected/)
-  t.throws(() => jsonEncode({ a: UNDEFINED }), /Undefined is not JSON serializable/)
+  t.throws(() => toJsonOf(cyclic), /Circular reference detected/)
+  t.throws(() => jsonEncodeOf({ a: UNDEFINED }), /Undefined is not JSON serializable/)
 })
 
 t.test('json_encode is json.dumps: insertion order, no HTML escapes, ASCII only', async t => {
-  t.equal(jsonEncode({ b: 1, a: [new PyFloat(1), 'é<'] }), '{"b": 1, "a": [1.0, "\\u00e9<"]}')
-  t.equal(jsonEncode({ b: 1, a: [new PyFloat(1), 'é<'] }, 2), '{\n  "b": 1,\n  "a": [\n    1.0,\n    "\\u00e9<"\n  ]\n}')
-  t.equal(jsonEncode("'&'"), '"\'&\'"')
+  t.equal(jsonEncodeOf({ b: 1, a: [new PyFloat(1), 'é<'] }), '{"b": 1, "a": [1.0, "\\u00e9<"]}')
+  t.equal(jsonEncodeOf({ b: 1, a: [new PyFloat(1), 'é<'] }, 2), '{\n  "b": 1,\n  "a": [\n    1.0,\n    "\\u00e9<"\n  ]\n}')
+  t.equal(jsonEncodeOf("'&'"), '"\'&\'"')
 })
 
 t.test('jsonString escapes quotes, backslashes and control characters', async t => {
   t.equal(jsonString('a"b\\c\b\f\r\t\x01'), '"a\\"b\\\\c\\b\\f\\r\\t\\u0001"')
-  t.equal(pyJsonDumps({ a: [1, 2] }, { sortKeys: false, indent: null, separators: [',', ':'] }), '{"a":[1,2]}')
+  t.equal(pyJsonDumps(fromHost({ a: [1, 2] }), { sortKeys: false, indent: null, separators: [',', ':'] }), '{"a":[1,2]}')
 })

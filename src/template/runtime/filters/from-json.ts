@@ -1,6 +1,7 @@
 // `from_json`: JSON text to template values as Python's json.loads builds them. A hand parser
-// because JSON.parse cannot tell 1 (int) from 1.0 (float), and Python prints them differently.
-import { makeFloat } from '../values.js'
+// because JSON.parse cannot tell 1 (int) from 1.0 (float), rounds integers beyond 2^53 (64-bit ids)
+// and moves integer-like keys ("10") first; objects become PyDicts in document order.
+import { PyDict, makeFloat } from '../values.js'
 import { TemplateRenderError } from '../../types.js'
 
 const MAX_DEPTH = 512
@@ -45,10 +46,10 @@ class Parser {
     if (++this.depth > MAX_DEPTH) throw new TemplateRenderError(`from_json: nesting deeper than ${MAX_DEPTH} levels at position ${this.pos}`)
   }
 
-  object (): Record<string, unknown> {
+  object (): PyDict {
     this.nest()
     this.pos++
-    const out: Record<string, unknown> = {}
+    const out = new PyDict()
     this.ws()
     if (this.text[this.pos] === '}') {
       this.pos++
@@ -57,21 +58,18 @@ class Parser {
     }
     for (;;) {
       this.ws()
-      if (this.text[this.pos] !== '"') this.error()
+      if (this.text.charCodeAt(this.pos) !== 0x22) this.error()
       const key = this.string()
       this.ws()
-      if (this.text[this.pos] !== ':') this.error()
+      if (this.text.charCodeAt(this.pos) !== 0x3a) this.error()
       this.pos++
-      const v = this.value()
-      // A "__proto__" key must stay an own data property, never reach the prototype; plain
-      // assignment for every other key keeps the object in V8's fast mode.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
-      else out[key] = v
+      // Python keeps the last value of a repeated key, at the place of its first occurrence.
+      out.setStr(key, this.value())
       this.ws()
-      const c = this.text[this.pos]
+      const c = this.text.charCodeAt(this.pos)
       this.pos++
-      if (c === '}') break
-      if (c !== ',') {
+      if (c === 0x7d) break
+      if (c !== 0x2c) {
         this.pos--
         this.error()
       }
@@ -108,15 +106,22 @@ class Parser {
   string (): string {
     const t = this.text
     const start = ++this.pos
-    let out = ''
-    let chunk = start
+    PLAIN_RUN.lastIndex = start
+    PLAIN_RUN.test(t)
+    let end = PLAIN_RUN.lastIndex
+    // The common case: no escape before the closing quote.
+    if (t.charCodeAt(end) === 0x22) {
+      this.pos = end + 1
+      return t.slice(start, end)
+    }
+    let out = t.slice(start, end)
+    this.pos = end
     for (;;) {
       if (this.pos >= t.length) this.error()
       const c = t.charCodeAt(this.pos)
       if (c === 0x22) break
       if (c < 0x20) this.error()
       if (c === 0x5c) {
-        out += t.slice(chunk, this.pos)
         const e = t[this.pos + 1]
         if (e === 'u') {
           const hex = t.slice(this.pos + 2, this.pos + 6)
@@ -129,12 +134,15 @@ class Parser {
           out += simple
           this.pos += 2
         }
-        chunk = this.pos
+        PLAIN_RUN.lastIndex = this.pos
+        PLAIN_RUN.test(t)
+        end = PLAIN_RUN.lastIndex
+        out += t.slice(this.pos, end)
+        this.pos = end
         continue
       }
       this.pos++
     }
-    out += t.slice(chunk, this.pos)
     this.pos++
     return out
   }
@@ -152,47 +160,24 @@ class Parser {
     const text = m[0]
     this.pos += text.length
     const n = Number(text)
-    return m[2] !== undefined || m[3] !== undefined ? makeFloat(n) : n
+    if (m[2] !== undefined || m[3] !== undefined) return makeFloat(n)
+    if (Number.isSafeInteger(n)) return n === 0 ? 0 : n
+    // Python 3.11 refuses to read an int of more than 4300 digits (int_max_str_digits).
+    if (text.length - (text.startsWith('-') ? 1 : 0) > 4300) throw new TemplateRenderError(`from_json: integer of more than 4300 digits at position ${this.pos - text.length}`)
+    return BigInt(text)
   }
 }
 
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
+/** Characters a JSON string holds as they are: up to a quote, a backslash or a control character. */
+// eslint-disable-next-line no-control-regex -- control characters end the run: JSON forbids them raw
+const PLAIN_RUN = /[^"\\\x00-\x1f]*/y
 const WORDS: Array<[string, unknown]> = [['true', true], ['false', false], ['null', null], ['NaN', NaN], ['Infinity', Infinity]]
 const SIMPLE_ESCAPES: Record<string, string> = {
   '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t'
 }
 
-/**
- * Where JSON.parse could give a different value than json.loads: a float literal that may be
- * integral (1.0, 2e3, 16+ significant digits), which must stay a float. Any other literal with a
- * fraction has at most 15 significant digits, so its double is not an integer either and a plain
- * number already is Conduit's float. Matches inside strings only cost the fast path.
- */
-const MAYBE_INTEGRAL_FLOAT = /\d\.0+(?![0-9])|\d[eE]|(?:\d\.?){16}/
-
-/** More than `max` levels of arrays and objects below `v`. */
-function deeperThan (v: unknown, max: number): boolean {
-  if (v === null || typeof v !== 'object') return false
-  if (max === 0) return true
-  const children = Array.isArray(v) ? v : Object.values(v)
-  for (let i = 0; i < children.length; i++) if (deeperThan(children[i], max - 1)) return true
-  return false
-}
-
 export function parseJson (text: string): unknown {
-  // JSON.parse is native and builds fast-mode objects (own "__proto__" keys included); the hand
-  // parser below decides whenever the result could differ, and words every error.
-  if (!MAYBE_INTEGRAL_FLOAT.test(text)) {
-    let v: unknown
-    let ok = true
-    try {
-      v = JSON.parse(text)
-    } catch {
-      ok = false
-    }
-    // MAX_DEPTH + 1 nested containers need twice that many characters.
-    if (ok && (text.length <= 2 * MAX_DEPTH || !deeperThan(v, MAX_DEPTH))) return v
-  }
   const p = new Parser(text)
   const v = p.value()
   p.ws()

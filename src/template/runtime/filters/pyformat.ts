@@ -2,7 +2,7 @@
 // the double (BigInt arithmetic) and round half to even, as CPython does: JavaScript's toFixed rounds
 // ties away from zero and prints exponents differently.
 import {
-  isInt, isNumber, isUndefined, pyRepr, pyStr, pyTypeName, rememberFloatRepr, toNumber
+  PyDict, isInt, isNumber, isUndefined, pyRepr, pyStr, pyTypeName, rememberFloatRepr, toNumber
 } from '../values.js'
 import { codePoints, fail, isPySpace, stripBy, undefinedError } from './python.js'
 import { COST, charge, chargeChars, chargeItems, chargeString } from '../budget.js'
@@ -278,7 +278,7 @@ function asciiEscape (ch: string): string {
  * `format % args`: args is a list (Jinja2's positional arguments, a tuple) or a dict (its keyword
  * arguments) for %(name)s conversions.
  */
-export function percentFormat (format: string, args: unknown[] | Record<string, unknown>): string {
+export function percentFormat (format: string, args: unknown[] | Record<string, unknown> | PyDict): string {
   const mapping = Array.isArray(args) ? undefined : args
   const positional = Array.isArray(args) ? args : [args]
   let argIndex = 0
@@ -352,8 +352,9 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
     let arg: unknown
     if (key !== undefined && mapping !== undefined) {
       // The key is not echoed: the format string itself may be a context value.
-      if (!Object.hasOwn(mapping, key)) fail('KeyError: format: no keyword argument matches a %(…) conversion')
-      arg = mapping[key]
+      arg = mapping instanceof PyDict ? mapping.get(key) : Object.hasOwn(mapping, key) ? mapping[key] : undefined
+      // The key is not echoed: the format string itself may be a context value (SPEC §4.6).
+      if (arg === undefined) fail('KeyError: format: no keyword argument matches a %(…) conversion')
     } else {
       arg = nextArg()
     }

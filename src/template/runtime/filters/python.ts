@@ -2,12 +2,12 @@
 // set membership, sorted() with a key, + for sum(), and str methods whose Unicode rules differ from
 // JavaScript's (whitespace set, code-point length, title/capitalize, islower/isupper).
 import {
-  PyFloat, compareCodePoints, isFloat, isInt, isNumber, isTuple, isDict, isUndefined, makeFloat, makeTuple,
-  pyLess, pyTypeName, toNumber
+  PyDict, PyFloat, compareCodePoints, hashText, isInt, isUndefined, pyLess, pyTypeName, toNumber
 } from '../values.js'
+import { add } from '../operators.js'
 import type { Undefined } from '../values.js'
 import { TemplateRenderError } from '../../types.js'
-import { COST, activeBudget, charge, chargeChars, chargeItems, chargeList, chargeSort, chargeString } from '../budget.js'
+import { COST, activeBudget, charge, chargeChars, chargeItems, chargeSort, chargeString } from '../budget.js'
 
 export function fail (message: string): never {
   throw new TemplateRenderError(message)
@@ -115,16 +115,15 @@ export function iterate (value: unknown): unknown[] {
   if (Array.isArray(value)) return value
   if (typeof value === 'string') return codePoints(value)
   if (isUndefined(value)) return []
-  if (isDict(value)) {
-    const keys = Object.keys(value)
-    chargeItems(keys.length)
-    return keys
+  if (value instanceof PyDict) {
+    chargeItems(value.size)
+    return value.keys()
   }
   return fail(`'${pyTypeName(value)}' object is not iterable`)
 }
 
 export function isIterable (value: unknown): boolean {
-  return Array.isArray(value) || typeof value === 'string' || isUndefined(value) || isDict(value)
+  return Array.isArray(value) || typeof value === 'string' || isUndefined(value) || value instanceof PyDict
 }
 
 /** len(value). */
@@ -132,22 +131,12 @@ export function pyLen (value: unknown): number {
   if (Array.isArray(value)) return value.length
   if (typeof value === 'string') return strLen(value)
   if (isUndefined(value)) return 0
-  if (isDict(value)) return Object.keys(value).length
+  if (value instanceof PyDict) return value.size
   return fail(`object of type '${pyTypeName(value)}' has no len()`)
 }
 
 /** A string equal for values Python considers equal and hashable; raises for unhashable ones. */
-export function hashKey (value: unknown): string {
-  if (value === null || value === undefined) return 'None'
-  if (typeof value === 'boolean' || isNumber(value)) return 'n:' + String(toNumber(value))
-  if (typeof value === 'string') return 's:' + value
-  if (isUndefined(value)) return 'Undefined'
-  if (isTuple(value)) {
-    chargeItems(value.length)
-    return 't:[' + value.map(hashKey).join(',') + ']'
-  }
-  return fail(`unhashable type: '${pyTypeName(value)}'`)
-}
+export const hashKey = hashText
 
 /** Python's ignore_case postprocess of Jinja2's sort/unique/min/max/groupby. */
 export function ignoreCase (value: unknown): unknown {
@@ -168,6 +157,7 @@ function compareNumbers (a: number, b: number): number {
 function keyKind (keys: readonly unknown[]): 'number' | 'string' | 'other' {
   if (keys.length === 0) return 'other'
   const first = keys[0]
+  // A bigint key needs exact comparison: the 'other' path (pyLess).
   const numeric = typeof first === 'number' || typeof first === 'boolean' || first instanceof PyFloat
   if (!numeric && typeof first !== 'string') return 'other'
   for (let i = 1; i < keys.length; i++) {
@@ -271,30 +261,14 @@ export function pySorted<T> (items: readonly T[], key: (item: T) => unknown, rev
 
 /** Python's binary + as sum() applies it. */
 export function pyAdd (a: unknown, b: unknown): unknown {
-  const aNum = isNumber(a) || typeof a === 'boolean'
-  const bNum = isNumber(b) || typeof b === 'boolean'
-  if (aNum && bNum) {
-    const r = toNumber(a) + toNumber(b)
-    return isFloat(a) || isFloat(b) ? makeFloat(r) : r
-  }
-  if (typeof a === 'string' && typeof b === 'string') {
-    chargeString(a.length + b.length)
-    return a + b
-  }
-  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
-    chargeList(a.length + b.length)
-    const r = [...a, ...b]
-    return isTuple(a) ? makeTuple(r) : r
-  }
-  if (isUndefined(a)) undefinedError(a)
-  if (isUndefined(b)) undefinedError(b)
-  return fail(`unsupported operand type(s) for +: '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
+  return add(a, b)
 }
 
 /** An int argument (bool counts, as in Python); raises for anything else. */
 export function intArg (value: unknown, what: string): number {
   if (isInt(value)) return value
   if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'bigint') return fail(`${what}: Python int too large to convert to C ssize_t`)
   if (value instanceof PyFloat || typeof value === 'number') return fail(`${what}: 'float' object cannot be interpreted as an integer`)
   if (isUndefined(value)) undefinedError(value)
   return fail(`${what}: '${pyTypeName(value)}' object cannot be interpreted as an integer`)

@@ -1,0 +1,70 @@
+// The listeners of SPEC §19: admin.port splits admin and public routes; requestTimeoutMs cuts a
+// request whose body trickles in.
+import t from 'tap'
+import { connect } from 'node:net'
+import { request } from 'undici'
+import { fullApp, auth } from './fixtures/full-app.js'
+import { isPublicPath } from '../../plugins/listeners.js'
+
+async function get (base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number, code?: string }> {
+  const res = await request(base + path, { headers })
+  const text = await res.body.text()
+  let code: string | undefined
+  try { code = JSON.parse(text).errors?.code } catch { /* not an envelope */ }
+  return { status: res.statusCode, code }
+}
+
+t.test('which paths the public port serves', async t => {
+  for (const p of ['/connectors/a/execute', '/connectors/composite/b/execute?x=1', '/healthz', '/readyz', '/sdk/conduit-client.js']) t.ok(isPublicPath(p), p)
+  for (const p of ['/admin/secrets', '/metrics', '/studio', '/studio/login', '/', '/connectors', '/healthz/x']) t.notOk(isPublicPath(p), p)
+})
+
+t.test('with admin.port the admin API and any admin-side route answer only there', async t => {
+  const { app } = await fullApp([{ name: 'Pub', url: 'https://api.example.com/p' }], { CONDUIT_ADMIN_PORT: '0' })
+  // Registered the way the Studio and metrics plugins add theirs.
+  app.get('/studio/ping', async () => ({ studio: true }))
+  t.teardown(async () => { await app.close() })
+  const pub = await app.listen({ host: '127.0.0.1', port: 0 })
+  const admin = await app.listenAdmin()
+  t.ok(admin !== undefined && admin !== pub, `admin on ${String(admin)}`)
+  const adminBase = admin as string
+
+  t.same(await get(pub, '/admin/secrets', auth), { status: 404, code: 'NOT_FOUND' }, 'no admin API on the public port')
+  t.same(await get(pub, '/studio/ping'), { status: 404, code: 'NOT_FOUND' }, 'no admin-side plugin on the public port')
+  t.equal((await get(pub, '/healthz')).status, 200)
+  t.equal((await get(pub, '/readyz')).status, 200)
+  t.same(await get(pub, '/connectors/nope/execute'), { status: 404, code: 'CONNECTOR_NOT_FOUND' }, 'execute routes answer')
+
+  t.equal((await get(adminBase, '/admin/secrets', auth)).status, 200)
+  t.equal((await get(adminBase, '/admin/secrets')).status, 401, 'still behind the admin token')
+  t.equal((await get(adminBase, '/studio/ping')).status, 200)
+  t.equal((await get(adminBase, '/healthz')).status, 200)
+  t.same(await get(adminBase, '/connectors/nope/execute'), { status: 404, code: 'NOT_FOUND' }, 'no execute routes on the admin port')
+})
+
+t.test('without admin.port everything shares the one listener', async t => {
+  const { app } = await fullApp([])
+  t.teardown(async () => { await app.close() })
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  t.equal(await app.listenAdmin(), undefined)
+  t.equal((await get(base, '/admin/secrets', auth)).status, 200)
+  t.equal((await get(base, '/healthz')).status, 200)
+})
+
+t.test('a body trickled byte by byte is cut at server.requestTimeoutMs', async t => {
+  const { app } = await fullApp([{ name: 'Post', url: 'https://api.example.com/p', method: 'POST' }], { CONDUIT_SERVER_REQUEST_TIMEOUT_MS: '600' })
+  t.teardown(async () => { await app.close() })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const socket = connect(port, '127.0.0.1')
+  const started = Date.now()
+  let answer = ''
+  socket.on('data', (c: Buffer) => { answer += c.toString('utf8') })
+  socket.write('POST /connectors/post/execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
+  const timer = setInterval(() => { if (!socket.destroyed) socket.write(' ') }, 100)
+  await new Promise<void>(resolve => socket.on('close', () => resolve()))
+  clearInterval(timer)
+  const elapsed = Date.now() - started
+  t.match(answer, /^HTTP\/1\.1 408/, 'answered 408 Request Timeout')
+  t.ok(elapsed >= 550 && elapsed < 2000, `cut after ${elapsed} ms`)
+})
