@@ -112,7 +112,7 @@ class Encoder {
       const kind = listKindName(v)
       if (kind !== undefined) throw new TemplateRenderError(`Object of type ${kind} is not JSON serializable`)
       if (v.length === 0) return '[]'
-      chargeItems(v.length)
+      chargeItems(v.length, COST.parse)
       this.enter(v)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)

@@ -385,8 +385,15 @@ export function floatRepr (n: number): string {
 }
 
 /** Python repr() of a str: single quotes unless the text has ' and no ". */
+/** Characters repr() writes as escapes (and the quotes, one of which may need one). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what repr() escapes
+const REPR_SPECIAL = /[\\'"\x00-\x1f\x7f-\xa0\xad\ud800-\udfff\u2028\u2029]/
+
 export function stringRepr (s: string): string {
-  chargeItems(s.length, COST.parse)
+  chargeItems(s.length, 1)
+  // Most strs need no escape: written as they are, without the per-character loop below.
+  if (!REPR_SPECIAL.test(s)) return "'" + s + "'"
+  chargeItems(s.length, COST.unicodeChar)
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
   let out = quote
   for (const ch of s) {
