@@ -29,6 +29,9 @@ import adminConnectors from './admin-connectors.js'
 import corsPlugin from './cors.js'
 import studio from './studio.js'
 import sdkPlugin from './sdk.js'
+import { createTraffic } from './traffic.js'
+import type { SecretCache } from '../src/secrets/cache.js'
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -61,8 +64,12 @@ export interface BuildAppOptions {
   closeStore?: boolean
   /** Stages around every upstream call of every step (HTTP cache, metrics, tracing), outermost first. */
   stepInterceptors?: readonly StepInterceptor[]
-  /** Redis-backed state shared by replicas (redis.url); closed with the app. */
+  /** Redis-backed state shared by replicas (redis.url): token cache, rate-limit counters, HTTP cache entries, admin attempts; closed with the app. */
   sharedState?: SharedState
+  /** Tracing on although settings.tracing.enabled is off (OTEL_EXPORTER_OTLP_ENDPOINT, read by bin/). */
+  tracing?: boolean
+  /** Tests: finished spans go here. */
+  tracingExporter?: SpanExporter
 }
 
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
@@ -90,16 +97,15 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     reply.header('x-request-id', request.id)
     done()
   })
-  if (options.logger !== undefined && LOGS_INFO.has(options.logger.level)) {
-    app.addHook('onResponse', (request, reply, done) => {
-      request.log.info({
-        req: { method: request.method, url: request.url, remoteAddress: request.ip },
-        res: { statusCode: reply.statusCode },
-        responseTime: reply.elapsedTime
-      }, 'request completed')
-      done()
-    })
-  }
+  const traffic = await createTraffic({
+    settings,
+    secretLookups: (resolver as Partial<Pick<SecretCache, 'lookups'>>).lookups,
+    shared: options.sharedState,
+    tracing: options.tracing,
+    tracingExporter: options.tracingExporter,
+    // One access-log line per request (SPEC §18) replaces Fastify's two.
+    accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level)
+  })
   if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.close() })
 
   const deps: ExecuteDeps = {
@@ -108,8 +114,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     dispatcher,
     clock,
     logger: app.log,
-    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens }),
-    send: composeSend(options.stepInterceptors ?? [])
+    tokenCache: options.tokenCache ?? new TokenCache({ clock, shared: options.sharedState?.tokens, onTokenRequest: traffic.onTokenRequest }),
+    send: composeSend([...traffic.interceptors, ...(options.stepInterceptors ?? [])]),
+    metrics: traffic.metrics
   }
   const shared = options.sharedState
   // For metrics: stats() counts the fallbacks to local state while Redis is away.
@@ -134,7 +141,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     sharedState: shared?.stats,
     clock
   })
-  await app.register(adminAuth, { token: options.adminToken })
+  await app.register(adminAuth, { token: options.adminToken, attempts: traffic.adminAttempts })
+  await traffic.register(app, callers)
   await app.register(adminSecrets, { store, resolver, adminToken: options.adminToken })
   await app.register(adminConnectors, { deps, registryOptions, tenantId: settings.callers.tenantId })
   await app.register(studio, {

@@ -5,7 +5,9 @@ const items = Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item-${i}`, 
 const payload = JSON.stringify({ ok: true, records: items })
 
 const server = createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) })
+  // /cached: what an API that allows caching answers (the cached-GET scenario).
+  const cache = req.url?.startsWith('/cached') ? { 'cache-control': 'public, max-age=3600' } : {}
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...cache })
   res.end(payload)
 })
 server.keepAliveTimeout = 60_000

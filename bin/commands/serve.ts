@@ -167,7 +167,9 @@ export async function run (args: string[]): Promise<number> {
     adminToken: admin.token,
     logger: logger as unknown as FastifyBaseLogger,
     closeStore: true,
-    sharedState
+    sharedState,
+    // SPEC §18: the standard OpenTelemetry variable turns tracing on as well as tracing.enabled.
+    tracing: (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '') !== '' || (process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? '') !== ''
   })
 
   const onHup = (): void => {

@@ -27,6 +27,8 @@ export interface TokenCacheOptions {
   maxEntries?: number
   /** Milliseconds since the epoch. */
   clock?: () => number
+  /** Told of every token request this process makes (metrics, SPEC §18). */
+  onTokenRequest?: (result: 'ok' | 'error') => void
 }
 
 interface Entry {
@@ -42,11 +44,13 @@ export class TokenCache {
   readonly #max: number
   readonly #clock: () => number
   readonly #shared: SharedTokenStore | undefined
+  readonly #onTokenRequest: ((result: 'ok' | 'error') => void) | undefined
 
   constructor (options: TokenCacheOptions = {}) {
     this.#max = Math.max(1, options.maxEntries ?? DEFAULT_MAX_TOKENS)
     this.#clock = options.clock ?? Date.now
     this.#shared = options.shared
+    this.#onTokenRequest = options.onTokenRequest
   }
 
   /** The cached token for `key`, or the result of one `fetch` shared by every concurrent miss. */
@@ -71,7 +75,20 @@ export class TokenCache {
     }
   }
 
-  async #fill (key: string, fetch: () => Promise<FetchedToken>): Promise<string> {
+  async #fill (key: string, fetchToken: () => Promise<FetchedToken>): Promise<string> {
+    const report = this.#onTokenRequest
+    const fetch = report === undefined
+      ? fetchToken
+      : async (): Promise<FetchedToken> => {
+        try {
+          const token = await fetchToken()
+          report('ok')
+          return token
+        } catch (err) {
+          report('error')
+          throw err
+        }
+      }
     let accessToken: string
     let expiresAt: number
     if (this.#shared !== undefined) {

@@ -79,6 +79,7 @@ export async function executeComposite (composite: CompositeConnector, call: Cal
         field: `steps[${i}].`,
         read: 'whole',
         permalink: composite.permalink,
+        requestId: call.requestId,
         timing
       }, deps)
       last = ran.result

@@ -49,6 +49,7 @@ export async function execute (connector: Connector, call: Call, deps: ExecuteDe
     field: '',
     read: 'forward',
     permalink: connector.permalink,
+    requestId: call.requestId,
     timing: call.timing
   }, deps)
   return result

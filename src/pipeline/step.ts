@@ -41,6 +41,8 @@ export interface StepCall {
   read: 'whole' | 'forward'
   /** The connector or composite the step belongs to: a cache's namespace, a metric's label. */
   permalink: string
+  /** The call's X-Request-ID, sent upstream too (SPEC §18). */
+  requestId: string
   timing: CallTiming
 }
 
@@ -57,6 +59,8 @@ export interface Outbound {
   step: Step
   /** Connector or composite permalink. */
   permalink: string
+  /** The call's request id (SPEC §18: sent upstream as X-Request-ID). */
+  requestId: string
   method: string
   /** Final URL, query included. */
   url: string
@@ -196,6 +200,7 @@ export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): P
   const upstream = await (deps.send ?? sendDirect)({
     step,
     permalink: call.permalink,
+    requestId: call.requestId,
     method: step.method,
     url: appendQuery(url, query),
     headers,

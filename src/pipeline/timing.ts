@@ -31,6 +31,9 @@ export class CallTiming {
   externalHost: string | undefined
   timeout = false
   error: string | undefined
+  /** For the access log and metrics (SPEC §18): the last upstream status and what the HTTP cache did. */
+  upstreamStatus: number | undefined
+  cacheResult: 'hit' | 'miss' | 'revalidated' | 'bypass' | undefined
   /** Composite connectors (SPEC §15): one Server-Timing entry per step. */
   readonly steps: Array<{ name: string, ms: number }> = []
   #endedAt: number | undefined

@@ -64,4 +64,6 @@ export interface ExecuteDeps {
    * metrics, tracing): `composeSend(interceptors)` of src/pipeline/step.ts. Plain undici when absent.
    */
   send?: Send
+  /** Counts names that did not resolve (SPEC §4.4, §18 conduit_missing_values_total). */
+  metrics?: { missingValue: (connector: string, kind: 'secret' | 'variable') => void }
 }

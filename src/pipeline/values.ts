@@ -45,6 +45,7 @@ function checkMissing<O extends ValueOwner> (
       for (const name of names) {
         const fields = fieldsUsing(owner, kind, name)
         deps.logger.warn({ connector: owner.permalink, field: fields.join(', '), [kind]: name }, `${kind} not found`)
+        deps.metrics?.missingValue(owner.permalink, kind)
         missing.push(`${kind} '${name}' (used in ${fields.join(', ')})`)
       }
     }

@@ -4,10 +4,11 @@ import { HTTP_METHODS } from './types.js'
 
 export const CONNECTOR_FIELDS = [
   'name', 'permalink', 'url', 'method', 'headers', 'query_parameters', 'path_parameters',
-  'authentication', 'request_body', 'response_body', 'response_content_type', 'timeout_ms'
+  'authentication', 'request_body', 'response_body', 'response_content_type', 'timeout_ms',
+  'rate_limit', 'cache'
 ] as const
 
-export const COMPOSITE_FIELDS = ['name', 'permalink', 'steps'] as const
+export const COMPOSITE_FIELDS = ['name', 'permalink', 'steps', 'rate_limit', 'cache'] as const
 
 export const STEP_FIELDS = [
   'name', 'url', 'method', 'headers', 'query_parameters', 'authentication',

@@ -4,6 +4,7 @@ import type { AuthDefinition } from '../auth/types.js'
 import type { CompiledTemplate } from '../template/types.js'
 import type { DestinationRules } from '../upstream/destination-policy.js'
 import type { UrlTarget } from '../upstream/url-template.js'
+import type { RateLimitRule } from './traffic-fields.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 export type HttpMethod = typeof HTTP_METHODS[number]
@@ -38,6 +39,11 @@ export interface Step {
   responseContentType: string
   /** Per-step override of upstream.timeoutMs (`timeout_ms`). */
   timeoutMs?: number
+  /**
+   * `cache: false` (SPEC §8): never served from or stored in the HTTP cache. A composite's `cache`
+   * is copied to each of its steps.
+   */
+  cache?: boolean
   /** Secret names used by header, query and auth fields (the only ones that may use them). */
   secretNames: string[]
   /** Variable names used by url, header, query and auth fields. */
@@ -58,6 +64,8 @@ export interface Connector extends Step {
   definition: Record<string, unknown>
   /** File the definition came from. */
   source: string
+  /** `rate_limit` (SPEC §17): own limit, false for none, absent for the settings default. */
+  rateLimit?: RateLimitRule | false
 }
 
 export interface CompositeStep extends Step {
@@ -77,6 +85,10 @@ export interface CompositeConnector {
   secretNames: string[]
   /** Every step's variable names, once. */
   variableNames: string[]
+  /** As Connector.rateLimit. */
+  rateLimit?: RateLimitRule | false
+  /** As Step.cache, copied to every step. */
+  cache?: boolean
 }
 
 export interface RegistryProblem {

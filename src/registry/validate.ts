@@ -17,6 +17,7 @@ import type {
   CompositeConnector, CompositeStep, Connector, HttpMethod, KeyValueRow, PathParamRow, RegistryOptions, RegistryProblem, Step
 } from './types.js'
 import { checkUrlTemplate, urlTarget, type UrlShape } from '../upstream/url-template.js'
+import { checkCache, checkRateLimit } from './traffic-fields.js'
 
 export interface Problems {
   errors: RegistryProblem[]
@@ -414,6 +415,8 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
   const e = exchangeFields(raw, '', CONNECTOR_KINDS, a.method, c)
   const { url, shape } = a
   const definition = e.auth.definition
+  const rateLimit = checkRateLimit(raw.rate_limit, 'rate_limit', (f, m) => c.error(f, m), (f, m) => c.warn(f, m))
+  const cache = checkCache(raw.cache, 'cache', (f, m) => c.error(f, m))
   if (out.errors.length > before || name === undefined || permalink === undefined || url === undefined ||
     shape === undefined || definition === undefined) return undefined
   return {
@@ -424,7 +427,9 @@ export function compileConnector (raw: unknown, index: number, ctx: CompileConte
     urlPathParamKeys,
     requiresUser: readsUser([...a.headers, ...a.query]),
     definition: cloneDefinition(raw, raw.authentication === undefined ? undefined : e.auth.normalised),
-    source: ctx.source
+    source: ctx.source,
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(cache === undefined ? {} : { cache })
   }
 }
 
@@ -484,6 +489,8 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
   c.unknownFields(raw, COMPOSITE_FIELDS, '', 'composite connector')
   const name = c.string(raw.name, 'name', { required: true, max: LIMITS.name })
   const permalink = c.permalink(raw, name)
+  const rateLimit = checkRateLimit(raw.rate_limit, 'rate_limit', (f, m) => c.error(f, m), (f, m) => c.warn(f, m))
+  const cache = checkCache(raw.cache, 'cache', (f, m) => c.error(f, m))
   const steps: CompositeStep[] = []
   if (!Array.isArray(raw.steps) || raw.steps.length === 0) {
     c.error('steps', raw.steps === undefined ? 'is required: a composite connector needs at least one step' : `must be a non-empty array of steps, not ${describe(raw.steps)}`)
@@ -501,7 +508,7 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     isPlainObject(s) && isPlainObject(s.authentication) && s.authentication.type === 'apikey'
       ? { ...s, authentication: { ...s.authentication, type: 'api_key' } }
       : s)
-  return {
+  const composite: CompositeConnector = {
     name,
     permalink,
     steps,
@@ -511,6 +518,12 @@ export function compileComposite (raw: unknown, index: number, ctx: CompileConte
     secretNames: [...new Set(steps.flatMap(s => s.secretNames))],
     variableNames: [...new Set(steps.flatMap(s => s.variableNames))]
   }
+  if (rateLimit !== undefined) composite.rateLimit = rateLimit
+  if (cache !== undefined) {
+    composite.cache = cache
+    for (const step of steps) step.cache = cache
+  }
+  return composite
 }
 
 export interface CompiledDocument {

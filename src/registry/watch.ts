@@ -145,6 +145,8 @@ export interface RegistryHolder {
   /** Reloads on every change of the registry on disk; closed by close(). */
   watch (options?: WatchOptions): Watcher
   close (): void
+  /** Told of every later load and reload, success or failure (metrics, SPEC §18). */
+  onResult?: (listener: (result: ReloadResult) => void) => void
 }
 
 function problemsOf (err: unknown): RegistryProblem[] {
@@ -157,6 +159,11 @@ export function createRegistryHolder (path: string, options: LoadOptions, callba
   let lastError: RegistryProblem[] | undefined
   let queue: Promise<unknown> = Promise.resolve()
   const watchers: Watcher[] = []
+  const listeners: Array<(result: ReloadResult) => void> = []
+  const tell = (result: ReloadResult): ReloadResult => {
+    for (const listener of listeners) listener(result)
+    return result
+  }
 
   const reloadNow = async (): Promise<ReloadResult> => {
     try {
@@ -164,12 +171,12 @@ export function createRegistryHolder (path: string, options: LoadOptions, callba
       current = registry
       lastError = undefined
       callbacks.onLoad?.(registry)
-      return { ok: true, registry }
+      return tell({ ok: true, registry })
     } catch (err) {
       const problems = problemsOf(err)
       lastError = problems
       callbacks.onReloadError?.(problems)
-      return { ok: false, problems }
+      return tell({ ok: false, problems })
     }
   }
 
@@ -177,9 +184,16 @@ export function createRegistryHolder (path: string, options: LoadOptions, callba
     get current () { return current },
     get lastError () { return lastError },
     async load () {
-      const registry = await loadRegistry(path, options)
+      let registry
+      try {
+        registry = await loadRegistry(path, options)
+      } catch (err) {
+        tell({ ok: false, problems: problemsOf(err) })
+        throw err
+      }
       current = registry
       callbacks.onLoad?.(registry)
+      tell({ ok: true, registry })
       return registry
     },
     reload () {
@@ -194,6 +208,9 @@ export function createRegistryHolder (path: string, options: LoadOptions, callba
     },
     close () {
       for (const w of watchers.splice(0)) w.close()
+    },
+    onResult (listener) {
+      listeners.push(listener)
     }
   }
   return holder

@@ -55,6 +55,11 @@ export class SecretCache implements SecretResolver {
   /** Bounded like the entries; insertion order again gives the oldest to drop. */
   readonly #knownSecrets = new Set<string>()
   readonly #maxKnownSecrets: number
+  /**
+   * Lookups by result, read by the metrics at scrape time (SPEC §18): plain counts cost the hot
+   * path nothing. A hit is a name answered from the cache; miss, stale and error count store reads.
+   */
+  readonly lookups = { hit: 0, miss: 0, stale: 0, error: 0 }
 
   constructor (store: SecretStore, options: CacheOptions) {
     this.#store = store
@@ -101,10 +106,13 @@ export class SecretCache implements SecretResolver {
       if (this.#inflight.get(key) === flight) this.#inflight.delete(key)
       const entry = this.#entries[kind].get(name)
       if (entry !== undefined && entry.value !== undefined && this.#now() - entry.fetchedAt <= this.#staleIfErrorMs) {
+        this.lookups.stale++
         return entry.value
       }
+      this.lookups.error++
       throw unavailable(err, this.#knownSecrets)
     }
+    this.lookups.miss++
     // A write through invalidate() while this read was in flight removed it from #inflight: its
     // answer may predate the write, so it is returned to its waiters but not cached.
     if (this.#inflight.get(key) === flight) {
@@ -155,8 +163,10 @@ export class SecretCache implements SecretResolver {
       const hit = this.peek(kind, name)
       if (typeof hit === 'string') {
         values[name] = hit
+        this.lookups.hit++
       } else if (hit === null) {
         missing.push(name)
+        this.lookups.hit++
       } else {
         (waits ??= []).push(this.get(kind, name).then(value => {
           if (value === undefined) missing.push(name)

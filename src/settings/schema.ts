@@ -138,6 +138,31 @@ export const settingsSchema: SchemaNode = {
     redis: section({
       url: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'a redis:// or rediss:// URL' }
     }),
+    // SPEC §17: the default limit of every connector; a connector's `rate_limit` overrides it.
+    rateLimit: section({
+      enabled: { type: 'boolean', default: false },
+      max: positiveInt(100),
+      windowSeconds: positiveInt(60),
+      key: { type: 'string', enum: ['caller', 'tenant', 'ip', 'global'], default: 'caller' }
+    }),
+    // SPEC §8.
+    cache: section({
+      enabled: { type: 'boolean', default: true },
+      store: { type: 'string', enum: ['memory', 'redis'], default: 'memory' },
+      maxBytes: positiveInt(64 * 1024 * 1024),
+      maxEntryBytes: positiveInt(1024 * 1024)
+    }),
+    // SPEC §18.
+    metrics: section({
+      enabled: { type: 'boolean', default: true },
+      requireToken: { type: 'boolean', default: false }
+    }),
+    tracing: section({
+      enabled: { type: 'boolean', default: false },
+      serviceName: { ...nonEmpty, default: 'conduit' },
+      /** OTLP/HTTP traces endpoint; OTEL_EXPORTER_OTLP_ENDPOINT also turns tracing on. */
+      endpoint: httpUrl
+    }),
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     // SPEC §21: origins whose browser pages may call the execute routes; none by default.
     cors: section({ origins: { type: 'array', default: [], items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$', description: "an origin like https://app.example.com (scheme, host, optional port; no path) or '*'" } } }),

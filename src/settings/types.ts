@@ -7,6 +7,9 @@ export type VaultAuth =
   | { method: 'approle', roleId: string, secretIdFile: string, mountPath?: string }
   | { method: 'kubernetes', role: string, jwtFile?: string, mountPath?: string }
 
+/** Whose requests one rate-limit counter counts (SPEC §17). */
+export type RateLimitKey = 'caller' | 'tenant' | 'ip' | 'global'
+
 export interface Settings {
   server: {
     host: string
@@ -53,6 +56,10 @@ export interface Settings {
   redis: { url?: string }
   /** SPEC §21: origins allowed to call the execute routes from a browser. */
   cors: { origins: string[] }
+  rateLimit: { enabled: boolean, max: number, windowSeconds: number, key: RateLimitKey }
+  cache: { enabled: boolean, store: 'memory' | 'redis', maxBytes: number, maxEntryBytes: number }
+  metrics: { enabled: boolean, requireToken: boolean }
+  tracing: { enabled: boolean, serviceName: string, endpoint?: string }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
 }

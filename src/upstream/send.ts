@@ -79,7 +79,8 @@ export function cleanResponseHeaders (headers: Record<string, string | string[] 
   return out
 }
 
-const SAFE_RESPONSE_HEADERS = new Set(['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'expires', 'retry-after'])
+// `age` too: an HTTP-cache hit shows how old its answer is (SPEC §8).
+const SAFE_RESPONSE_HEADERS = new Set(['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'expires', 'retry-after', 'age'])
 
 /** The upstream headers a caller may see (SPEC §2): never set-cookie, hop-by-hop or server. */
 export function safeResponseHeaders (headers: Record<string, string>): Record<string, string> {

@@ -69,7 +69,7 @@ const registry = {
       permalink: 'public-data',
       url: `${upstreamUrl}/data`,
       method: 'POST',
-      response_body: '{{ {"received": response.body.body.q} | tojson }}',
+      response_body: '{{ {"received": (response.body | from_json).body.q} | tojson }}',
       response_content_type: 'application/json'
     }
   ],
@@ -79,7 +79,7 @@ const registry = {
       permalink: 'two-steps',
       steps: [
         { name: 'first', url: `${upstreamUrl}/first`, method: 'GET' },
-        { name: 'second', url: `${upstreamUrl}/second`, method: 'GET', response_body: '{{ {"first_path": steps.first.body.path} | tojson }}' }
+        { name: 'second', url: `${upstreamUrl}/second`, method: 'GET', response_body: '{{ {"first_path": (steps.first.body | from_json).path} | tojson }}' }
       ]
     }
   ]

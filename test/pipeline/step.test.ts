@@ -46,7 +46,7 @@ t.test('an interceptor may answer without the upstream; the response template st
     req.timing.cacheHit = true
     return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"from":"cache"}') }
   }
-  const c = compile({ name: 'C', url: `${ORIGIN}/c`, response_body: '{{ response.body.from }}' })
+  const c = compile({ name: 'C', url: `${ORIGIN}/c`, response_body: '{{ (response.body | from_json).from }}' })
   const call = makeCall()
   const result = await execute(c, call, { ...deps, send: composeSend([cached]) })
   t.equal(result.body, 'cache')

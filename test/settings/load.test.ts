@@ -52,6 +52,10 @@ t.test('without a file every key has its default, and paths resolve against cwd'
     admin: {},
     redis: {},
     cors: { origins: [] },
+    rateLimit: { enabled: false, max: 100, windowSeconds: 60, key: 'caller' },
+    cache: { enabled: true, store: 'memory', maxBytes: 67108864, maxEntryBytes: 1048576 },
+    metrics: { enabled: true, requireToken: false },
+    tracing: { enabled: false, serviceName: 'conduit' },
     logLevel: 'info',
     dataDir: join(cwd, 'data')
   } satisfies Settings)

@@ -1,0 +1,119 @@
+// The metrics of SPEC §18, and only these names and labels. Labels carry permalinks and codes
+// only: never a URL, a user or a value. The pipeline and the plugins report events through the
+// small methods below; nothing else touches prom-client.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export type CacheResult = 'hit' | 'miss' | 'revalidated' | 'bypass'
+export type SecretCacheResult = 'hit' | 'miss' | 'stale' | 'error'
+export type TokenRequestResult = 'ok' | 'error'
+
+/** What the pipeline reports; every method is cheap and never throws. */
+export interface ConduitMetrics {
+  readonly registry: Registry
+  /** One execute request answered (any status), with its whole duration. */
+  request: (connector: string, method: string, status: number, seconds: number) => void
+  /** One upstream call (connector or composite step) answered or failed after `seconds`. */
+  upstream: (connector: string, seconds: number) => void
+  cacheResult: (connector: string, result: CacheResult) => void
+  /** The secret cache counts its own lookups (plain numbers); the metric reads them at scrape time. */
+  watchSecretCache: (read: () => Readonly<Record<SecretCacheResult, number>>) => void
+  missingValue: (connector: string, kind: 'secret' | 'variable') => void
+  rateLimited: (connector: string) => void
+  tokenRequest: (result: TokenRequestResult) => void
+  /** A registry load or reload: its result, and the registry in service afterwards. */
+  registryReload: (result: 'ok' | 'error', connectors: number) => void
+}
+
+const SECRET_RESULTS: readonly SecretCacheResult[] = ['hit', 'miss', 'stale', 'error']
+
+/** Upstream APIs answer in tens of milliseconds to seconds; the gateway's own time is below 1 ms. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+export interface MetricsOptions {
+  /** Default process metrics (CPU, memory, event loop, GC); off in tests that count series. */
+  defaultMetrics?: boolean
+}
+
+export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
+  const registry = new Registry()
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
+  const registers = [registry]
+  const requests = new Counter({ name: 'conduit_requests_total', help: 'Execute requests answered, by connector permalink, method and status code', labelNames: ['connector', 'method', 'status'] as const, registers })
+  const requestDuration = new Histogram({ name: 'conduit_request_duration_seconds', help: 'Whole execute request duration', labelNames: ['connector'] as const, buckets: DURATION_BUCKETS, registers })
+  const upstreamDuration = new Histogram({ name: 'conduit_upstream_duration_seconds', help: 'Upstream call duration (connectors and composite steps)', labelNames: ['connector'] as const, buckets: DURATION_BUCKETS, registers })
+  const cacheResults = new Counter({ name: 'conduit_cache_results_total', help: 'HTTP cache lookups by result (hit, miss, revalidated, bypass)', labelNames: ['connector', 'result'] as const, registers })
+  let readSecretCache: (() => Readonly<Record<SecretCacheResult, number>>) | undefined
+  const secretCacheSeen: Record<SecretCacheResult, number> = { hit: 0, miss: 0, stale: 0, error: 0 }
+  const secretCache: Counter<'result'> = new Counter({
+    name: 'conduit_secret_cache_total',
+    help: 'Secret and variable cache lookups by result (hit, miss, stale, error)',
+    labelNames: ['result'] as const,
+    registers,
+    collect () {
+      const now = readSecretCache?.()
+      if (now === undefined) return
+      for (const r of SECRET_RESULTS) {
+        const delta = now[r] - secretCacheSeen[r]
+        if (delta > 0) secretCache.inc({ result: r }, delta)
+        secretCacheSeen[r] = now[r]
+      }
+    }
+  })
+  const missing = new Counter({ name: 'conduit_missing_values_total', help: 'get_secret/get_variable names that did not resolve, by connector and kind', labelNames: ['connector', 'kind'] as const, registers })
+  const rateLimited = new Counter({ name: 'conduit_rate_limited_total', help: 'Requests refused with 429 RATE_LIMITED', labelNames: ['connector'] as const, registers })
+  const tokenRequests = new Counter({ name: 'conduit_token_requests_total', help: 'OAuth token requests by result (ok, error)', labelNames: ['result'] as const, registers })
+  const reloads = new Counter({ name: 'conduit_registry_reloads_total', help: 'Registry loads and reloads by result (ok, error)', labelNames: ['result'] as const, registers })
+  const registryOk = new Gauge({ name: 'conduit_registry_ok', help: '1 when the registry on disk loaded the last time it was read, else 0', registers })
+  const registryConnectors = new Gauge({ name: 'conduit_registry_connectors', help: 'Connectors and composites in the registry in service', registers })
+  // Each result series exists from the start, so a rate() over it never starts from nothing.
+  for (const r of SECRET_RESULTS) secretCache.inc({ result: r }, 0)
+  for (const r of ['ok', 'error']) { tokenRequests.inc({ result: r }, 0); reloads.inc({ result: r }, 0) }
+
+  // prom-client hashes the label object on every call; the children of each label set are kept.
+  const perConnector = new Map<string, { duration: Histogram.Internal<'connector'>, upstream: Histogram.Internal<'connector'> }>()
+  const children = (connector: string): { duration: Histogram.Internal<'connector'>, upstream: Histogram.Internal<'connector'> } => {
+    let c = perConnector.get(connector)
+    if (c === undefined) {
+      c = { duration: requestDuration.labels(connector), upstream: upstreamDuration.labels(connector) }
+      perConnector.set(connector, c)
+    }
+    return c
+  }
+  const requestChildren = new Map<string, Counter.Internal>()
+  const cacheChildren = new Map<string, Counter.Internal>()
+
+  return {
+    registry,
+    request (connector, method, status, seconds) {
+      const key = connector + ' ' + method + ' ' + status
+      let child = requestChildren.get(key)
+      if (child === undefined) {
+        child = requests.labels(connector, method, String(status))
+        requestChildren.set(key, child)
+      }
+      child.inc()
+      children(connector).duration.observe(seconds)
+    },
+    upstream (connector, seconds) {
+      children(connector).upstream.observe(seconds)
+    },
+    cacheResult (connector, result) {
+      const key = connector + ' ' + result
+      let child = cacheChildren.get(key)
+      if (child === undefined) {
+        child = cacheResults.labels(connector, result)
+        cacheChildren.set(key, child)
+      }
+      child.inc()
+    },
+    watchSecretCache (read) { readSecretCache = read },
+    missingValue (connector, kind) { missing.inc({ connector, kind }) },
+    rateLimited (connector) { rateLimited.inc({ connector }) },
+    tokenRequest (result) { tokenRequests.inc({ result }) },
+    registryReload (result, connectors) {
+      reloads.inc({ result })
+      registryOk.set(result === 'ok' ? 1 : 0)
+      registryConnectors.set(connectors)
+    }
+  }
+}

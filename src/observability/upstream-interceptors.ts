@@ -1,0 +1,42 @@
+// Interceptors around every upstream call of a step (the seam of src/pipeline/step.ts), for SPEC
+// §18: the call's X-Request-ID and Conduit's User-Agent go upstream, and each call's duration and
+// status are recorded for the metrics and the access log. Both sit inside the HTTP cache, so a
+// hit is neither timed as upstream nor given headers, and these headers never enter a cache key.
+import { performance } from 'node:perf_hooks'
+import type { Outbound, StepInterceptor } from '../pipeline/step.js'
+import type { ConduitMetrics } from './metrics.js'
+
+function hasHeader (headers: Record<string, string>, lower: string): boolean {
+  for (const name in headers) {
+    if (name.length === lower.length && name.toLowerCase() === lower) return true
+  }
+  return false
+}
+
+/**
+ * Adds `X-Request-ID: <the call's id>` and `User-Agent: Conduit/<version>`, each unless the
+ * connector set its own (APIs such as GitHub's refuse requests without a User-Agent).
+ */
+export function upstreamIdentity (version: string): StepInterceptor {
+  const userAgent = `Conduit/${version}`
+  return next => async req => {
+    const headers: Record<string, string> = { ...req.headers }
+    if (!hasHeader(headers, 'x-request-id')) headers['x-request-id'] = req.requestId
+    if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = userAgent
+    return await next({ ...req, headers } satisfies Outbound)
+  }
+}
+
+/** Times each upstream call for `conduit_upstream_duration_seconds` and keeps its status for the access log. */
+export function upstreamObserver (metrics: ConduitMetrics | undefined): StepInterceptor {
+  return next => async req => {
+    const started = performance.now()
+    try {
+      const res = await next(req)
+      req.timing.upstreamStatus = res.status
+      return res
+    } finally {
+      metrics?.upstream(req.permalink, (performance.now() - started) / 1000)
+    }
+  }
+}

@@ -1,0 +1,198 @@
+// The HTTP cache of SPEC §8, written once as an interceptor around the request step (connectors and
+// composite steps alike): shared-cache semantics of RFC 9111 through `http-cache-semantics`.
+//
+// Why http-cache-semantics and not undici's cache interceptor: the cache must sit at the pipeline's
+// request step, not in the dispatcher. Its key must partition by permalink and by a digest of every
+// outgoing header value (undici keys by origin, path, method and only the headers Vary names), a
+// hit must show in the timing headers and metrics and still run the response template, and the
+// Redis store must serve several replicas. http-cache-semantics answers exactly the RFC questions
+// (storable? fresh? which conditional headers? what does a 304 change?) and leaves storage, keys
+// and bodies to us; `revalidatedPolicy()` gives the refreshed policy a 304 stores with the old body.
+import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import CachePolicy from 'http-cache-semantics'
+import type { CacheResult } from '../observability/metrics.js'
+
+/** Statuses SPEC §8 stores (RFC 9111 allows a cache to store fewer than it could). */
+const STORED_STATUSES = new Set([200, 301, 308])
+/**
+ * How long a stale entry with a validator is kept for revalidation (a 304 then saves the body
+ * transfer). The byte bound of the store evicts it earlier when space is needed.
+ */
+const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
+
+/** One stored upstream response. */
+export interface CachedResponse {
+  status: number
+  /** Upstream headers as the step saw them (lowercase names). */
+  headers: Record<string, string>
+  body: Buffer
+  policy: CachePolicy
+}
+
+/**
+ * Where entries live. `get` answers a value or a promise of one (the memory store answers at
+ * once, Redis later): one method for the fast and the slow path, as in undici's cache stores.
+ * `set` never throws; a store that cannot write drops the entry.
+ */
+export interface HttpCacheStore {
+  get: (key: string) => CachedResponse | undefined | Promise<CachedResponse | undefined>
+  set: (key: string, entry: CachedResponse, ttlMs: number) => void | Promise<void>
+}
+
+/** The parts of the step's outgoing request the cache reads (the pipeline's `Outbound`). */
+export interface CacheableRequest {
+  permalink: string
+  method: string
+  url: string
+  headers: Record<string, string>
+  read: 'whole' | 'forward' | 'stream'
+  step: { cache?: boolean }
+  timing: { lap: (stage: 'cache') => void, cacheHit: boolean, cacheResult?: CacheResult }
+}
+
+export interface CacheableResponse {
+  status: number
+  headers: Record<string, string>
+  body: Buffer | Readable
+}
+
+export type CacheSend<Req extends CacheableRequest, Res extends CacheableResponse> = (req: Req) => Promise<Res>
+
+export interface HttpCacheOptions {
+  store: HttpCacheStore
+  /** Larger bodies are passed on, never stored. */
+  maxEntryBytes: number
+  onResult?: (permalink: string, result: CacheResult) => void
+}
+
+/**
+ * The cache key: permalink, method, final URL (query included) and every outgoing header, names
+ * lowercased and sorted, hashed together so credentials and user fields partition the cache but
+ * never sit in a key. Values are length-prefixed so no two header sets hash alike by concatenation.
+ */
+export function cacheKey (permalink: string, method: string, url: string, headers: Record<string, string>): string {
+  const hash = createHash('sha256')
+  hash.update(permalink.length + ':' + permalink + method.length + ':' + method + url.length + ':' + url)
+  const names = Object.keys(headers)
+  const lower = names.map(n => n.toLowerCase())
+  const order = lower.map((_, i) => i).sort((a, b) => lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0)
+  for (const i of order) {
+    const value = headers[names[i]]
+    hash.update(lower[i].length + ':' + lower[i] + value.length + ':' + value)
+  }
+  return hash.digest('base64url')
+}
+
+function lowercaseHeaders (headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name in headers) out[name.toLowerCase()] = headers[name]
+  return out
+}
+
+async function readBody (body: Buffer | Readable): Promise<Buffer> {
+  if (Buffer.isBuffer(body)) return body
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    const buf = chunk as Buffer
+    size += buf.length
+    chunks.push(buf)
+  }
+  return Buffer.concat(chunks, size)
+}
+
+/** Headers of a cached answer: the stored ones with Age (and updated Date/Warning) from the policy. */
+function servedHeaders (entry: CachedResponse): Record<string, string> {
+  const out: Record<string, string> = { ...entry.headers }
+  out.age = String(Math.max(0, Math.round(entry.policy.age())))
+  return out
+}
+
+/**
+ * The cache interceptor: `next => req => response` (the shape of the pipeline's StepInterceptor).
+ * GET and HEAD of a connector that allows caching: a fresh entry answers without calling `next`;
+ * a stale one with validators is revalidated with If-None-Match / If-Modified-Since and a 304
+ * refreshes it; a storable answer is stored. Everything else passes through ('bypass').
+ */
+export function httpCacheInterceptor<Req extends CacheableRequest, Res extends CacheableResponse> (
+  options: HttpCacheOptions
+): (next: CacheSend<Req, Res>) => CacheSend<Req, Res> {
+  const { store, maxEntryBytes } = options
+  const report = options.onResult ?? (() => {})
+  return next => async req => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.step.cache === false) {
+      req.timing.cacheResult = 'bypass'
+      report(req.permalink, 'bypass')
+      return await next(req)
+    }
+    const key = cacheKey(req.permalink, req.method, req.url, req.headers)
+    const policyRequest = { url: req.url, method: req.method, headers: lowercaseHeaders(req.headers) }
+    const pending = store.get(key)
+    const found = pending instanceof Promise ? await pending.catch(() => undefined) : pending
+
+    if (found !== undefined && found.policy.satisfiesWithoutRevalidation(policyRequest)) {
+      req.timing.cacheHit = true
+      req.timing.cacheResult = 'hit'
+      req.timing.lap('cache')
+      report(req.permalink, 'hit')
+      return { status: found.status, headers: servedHeaders(found), body: found.body } as unknown as Res
+    }
+
+    let sent = req
+    if (found !== undefined) {
+      const conditional = found.policy.revalidationHeaders(policyRequest)
+      const extra: Record<string, string> = {}
+      const etag = conditional['if-none-match']
+      const since = conditional['if-modified-since']
+      if (typeof etag === 'string') extra['if-none-match'] = etag
+      if (typeof since === 'string') extra['if-modified-since'] = since
+      if (Object.keys(extra).length > 0) sent = { ...req, headers: { ...req.headers, ...extra } }
+    }
+    req.timing.lap('cache')
+    const res = await next(sent)
+
+    if (found !== undefined && res.status === 304) {
+      const { policy, modified } = found.policy.revalidatedPolicy(policyRequest, { status: 304, headers: res.headers })
+      if (!modified) {
+        // The stored body is still the answer: keep it under the refreshed policy (new freshness,
+        // Date, ETag), so the next requests are hits again without fetching the body.
+        const headers = { ...found.headers }
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (name !== 'content-length' && name !== 'content-type') headers[name] = value
+        }
+        const entry: CachedResponse = { status: found.status, headers, body: found.body, policy }
+        await storeEntry(store, key, entry)
+        req.timing.cacheResult = 'revalidated'
+        report(req.permalink, 'revalidated')
+        return { status: entry.status, headers: servedHeaders(entry), body: entry.body } as unknown as Res
+      }
+    }
+    req.timing.cacheResult = 'miss'
+    report(req.permalink, 'miss')
+
+    if (!STORED_STATUSES.has(res.status)) return res
+    const policy = new CachePolicy(policyRequest, { status: res.status, headers: res.headers }, { shared: true, cacheHeuristic: 0 })
+    const validators = res.headers.etag !== undefined || res.headers['last-modified'] !== undefined
+    const ttl = policy.timeToLive()
+    if (!policy.storable() || (ttl <= 0 && !validators)) return res
+    const declared = Number(res.headers['content-length'])
+    if (Number.isFinite(declared) && declared > maxEntryBytes) return res
+    const body = await readBody(res.body)
+    if (body.length <= maxEntryBytes) {
+      await storeEntry(store, key, { status: res.status, headers: res.headers, body, policy }, validators ? Math.max(ttl, KEEP_FOR_REVALIDATION_MS) : ttl)
+    }
+    return Buffer.isBuffer(res.body) ? res : { ...res, body }
+  }
+}
+
+async function storeEntry (store: HttpCacheStore, key: string, entry: CachedResponse, ttlMs?: number): Promise<void> {
+  const validators = entry.headers.etag !== undefined || entry.headers['last-modified'] !== undefined
+  const ttl = ttlMs ?? (validators ? Math.max(entry.policy.timeToLive(), KEEP_FOR_REVALIDATION_MS) : entry.policy.timeToLive())
+  if (ttl <= 0) return
+  try {
+    await store.set(key, entry, ttl)
+  } catch {
+    // A store that cannot write (Redis gone) costs the next request a miss, nothing more.
+  }
+}
