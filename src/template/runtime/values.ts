@@ -384,32 +384,33 @@ export function floatRepr (n: number): string {
   return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e}`
 }
 
-/** Python repr() of a str: single quotes unless the text has ' and no ". */
 /** Characters repr() writes as escapes (and the quotes, one of which may need one). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what repr() escapes
 const REPR_SPECIAL = /[\\'"\x00-\x1f\x7f-\xa0\xad\ud800-\udfff\u2028\u2029]/
+// eslint-disable-next-line no-control-regex -- as above
+const REPR_ESCAPES = /[\\'"\x00-\x1f\x7f-\xa0\xad\ud800-\udfff\u2028\u2029]/g
 
+function reprEscape (ch: string, quote: string, at: number, s: string): string {
+  const code = ch.charCodeAt(0)
+  // A surrogate pair is one astral character, printed as is; only a lone surrogate is escaped.
+  if (code >= 0xd800 && code <= 0xdbff && (s.charCodeAt(at + 1) & 0xfc00) === 0xdc00) return ch
+  if (code >= 0xdc00 && code <= 0xdfff && (s.charCodeAt(at - 1) & 0xfc00) === 0xd800) return ch
+  if (ch === '\\') return '\\\\'
+  if (ch === "'" || ch === '"') return ch === quote ? '\\' + quote : ch
+  if (ch === '\n') return '\\n'
+  if (ch === '\r') return '\\r'
+  if (ch === '\t') return '\\t'
+  return code <= 0xff ? '\\x' + code.toString(16).padStart(2, '0') : '\\u' + code.toString(16).padStart(4, '0')
+}
+
+/** Python repr() of a str: single quotes unless the text has ' and no ". */
 export function stringRepr (s: string): string {
   chargeItems(s.length, 1)
-  // Most strs need no escape: written as they are, without the per-character loop below.
+  // Most strs need no escape: written as they are.
   if (!REPR_SPECIAL.test(s)) return "'" + s + "'"
   chargeItems(s.length, COST.unicodeChar)
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
-  let out = quote
-  for (const ch of s) {
-    const code = ch.codePointAt(0) as number
-    if (ch === '\\') out += '\\\\'
-    else if (ch === quote) out += '\\' + quote
-    else if (ch === '\n') out += '\\n'
-    else if (ch === '\r') out += '\\r'
-    else if (ch === '\t') out += '\\t'
-    else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0')
-    else if (code >= 0x80 && code <= 0xa0) out += '\\x' + code.toString(16).padStart(2, '0')
-    else if (code === 0xad) out += '\\xad'
-    else if ((code >= 0xd800 && code <= 0xdfff) || code === 0x2028 || code === 0x2029) out += '\\u' + code.toString(16).padStart(4, '0')
-    else out += ch
-  }
-  return out + quote
+  return quote + s.replace(REPR_ESCAPES, (ch: string, at: number) => reprEscape(ch, quote, at, s)) + quote
 }
 
 /** Python repr(). */
