@@ -72,7 +72,16 @@ function collectAssigned (nodes: Node[], out: Set<string>): void {
   for (const n of nodes) {
     if (n.type === 'Set' || n.type === 'BlockSet') addTarget(n.target)
     if (n.type === 'BlockSet') collectAssigned(n.body, out)
-    if (n.type === 'If') { collectAssigned(n.body, out); collectAssigned(n.otherwise, out) }
+    if (n.type === 'If') {
+      // An elif chain nests If nodes in else branches: walked in a loop, not by recursion.
+      let cur: Node = n
+      while (cur.type === 'If') {
+        collectAssigned(cur.body, out)
+        const next: Node | undefined = cur.otherwise.length === 1 ? cur.otherwise[0] : undefined
+        if (next === undefined || next.type !== 'If') { collectAssigned(cur.otherwise, out); break }
+        cur = next
+      }
+    }
     if (n.type === 'For') { addTarget(n.target); collectAssigned(n.body, out); collectAssigned(n.otherwise, out) }
   }
 }
@@ -127,7 +136,18 @@ class Checker {
     switch (n.type) {
       case 'Text': return
       case 'Output': this.expr(n.expr); return
-      case 'If': this.expr(n.test); this.nodes(n.body); this.nodes(n.otherwise); return
+      case 'If': {
+        // An elif chain nests If nodes in else branches: walked in a loop, not by recursion.
+        let cur: Node = n
+        while (cur.type === 'If') {
+          this.expr(cur.test)
+          this.nodes(cur.body)
+          const next: Node | undefined = cur.otherwise.length === 1 ? cur.otherwise[0] : undefined
+          if (next === undefined || next.type !== 'If') { this.nodes(cur.otherwise); break }
+          cur = next
+        }
+        return
+      }
       case 'Set': this.expr(n.value); this.target(n.target); return
       case 'BlockSet':
         this.target(n.target)

@@ -4,7 +4,7 @@
 // from this file. The code is straight-line: a string accumulator `o`, one local per template
 // variable and runtime calls through `R` (render-helpers.ts). `L` records the node being evaluated
 // so a failure reports its line and column.
-import type { Expr, Node, Pos, Target, TargetItem, Template } from './ast.js'
+import type { Expr, If, Node, Pos, Target, TargetItem, Template } from './ast.js'
 import { FUNCTION_NAMES } from './checker.js'
 import { SAFE_METHODS, isUnsafeName } from './runtime/access.js'
 import { FILTER_SIGNATURES } from './runtime/filters.js'
@@ -32,6 +32,21 @@ const BINARY: Record<string, string> = {
 }
 const COMPARE: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' }
 
+/**
+ * The branches of an if/elif/…/else chain, flat: `{% elif %}` nests an If in the else branch, and a
+ * chain thousands long must be walked (and compiled) without recursing once per branch.
+ */
+export function ifChain (n: If): { tests: Array<{ test: Expr, body: Node[] }>, otherwise: Node[] } {
+  const tests: Array<{ test: Expr, body: Node[] }> = []
+  let cur: If = n
+  for (;;) {
+    tests.push({ test: cur.test, body: cur.body })
+    const next = cur.otherwise.length === 1 ? cur.otherwise[0] as Node : undefined
+    if (next === undefined || next.type !== 'If') return { tests, otherwise: cur.otherwise }
+    cur = next
+  }
+}
+
 /** Names a for-loop body assigns (its own locals, re-initialised from the outer scope each iteration). */
 function assignedIn (nodes: Node[], out: Set<string>): Set<string> {
   for (const n of nodes) {
@@ -40,10 +55,71 @@ function assignedIn (nodes: Node[], out: Set<string>): Set<string> {
       else if (n.target.type === 'Tuple') n.target.names.forEach(x => out.add(x.name))
     }
     if (n.type === 'BlockSet') assignedIn(n.body, out)
-    if (n.type === 'If') { assignedIn(n.body, out); assignedIn(n.otherwise, out) }
+    if (n.type === 'If') {
+      const chain = ifChain(n)
+      for (const branch of chain.tests) assignedIn(branch.body, out)
+      assignedIn(chain.otherwise, out)
+    }
     if (n.type === 'For') assignedIn(n.otherwise, out)
   }
   return out
+}
+
+/** Direct children of an expression (what a walk of it visits next). */
+function children (e: Expr): Array<Expr | null> {
+  switch (e.type) {
+    case 'Literal': case 'Name': return []
+    case 'List': case 'Tuple': return e.items
+    case 'Dict': return e.entries.flatMap(en => [en.key, en.value])
+    case 'GetAttr': return [e.object]
+    case 'GetItem': return [e.object, e.key]
+    case 'Slice': return [e.object, e.start, e.stop, e.step]
+    case 'Call': return [e.callee, ...e.args, ...e.kwargs.map(k => k.value)]
+    case 'Filter': return [e.value, ...e.args, ...e.kwargs.map(k => k.value)]
+    case 'Test': return [e.value, ...e.args]
+    case 'Binary': case 'Logical': return [e.left, e.right]
+    case 'Unary': return [e.operand]
+    case 'Compare': return [e.first, ...e.ops.map(o => o.right)]
+    case 'CondExpr': return [e.test, e.then, e.otherwise]
+  }
+}
+
+/** Number of nodes of an expression, counted with an explicit stack. */
+function exprWeight (root: Expr): number {
+  let n = 0
+  const stack: Array<Expr | null> = [root]
+  while (stack.length > 0) {
+    const e = stack.pop()
+    if (e === null || e === undefined) continue
+    n++
+    for (const c of children(e)) stack.push(c)
+  }
+  return n
+}
+
+/**
+ * The static size of a loop body: what one step runs whatever the values, charged to the work
+ * budget per step (SPEC §4.5), so a long body in a long loop cannot run uncounted. An inner loop
+ * counts its iterable and filter here; its own body is charged by its own steps.
+ */
+function bodyWeight (nodes: Node[]): number {
+  let n = 0
+  for (const node of nodes) {
+    n++
+    switch (node.type) {
+      case 'Output': n += exprWeight(node.expr); break
+      case 'Set': n += exprWeight(node.value); break
+      case 'BlockSet': n += bodyWeight(node.body) + node.filters.length; break
+      case 'If': {
+        const chain = ifChain(node)
+        for (const branch of chain.tests) n += exprWeight(branch.test) + bodyWeight(branch.body)
+        n += bodyWeight(chain.otherwise)
+        break
+      }
+      case 'For': n += exprWeight(node.iter) + bodyWeight(node.otherwise); break
+    }
+  }
+  return n
 }
 
 /** Which of get_secret / get_variable `x` calls, if it is such a call. */
@@ -184,9 +260,7 @@ class Generator {
       // Text is data (K), so templates of one shape generate identical code and share one compiled function.
       case 'Text': return `o += ${this.constant(n.text)};\n`
       case 'Output': return this.output(n.expr, n.source)
-      case 'If':
-        return `if (R.truthy(${this.expr(n.test)})) {\n${this.nodes(n.body)}}` +
-          (n.otherwise.length > 0 ? ` else {\n${this.nodes(n.otherwise)}}\n` : '\n')
+      case 'If': return this.ifStatement(n)
       case 'Set': return this.assign(n.target, this.expr(n.value), n)
       case 'BlockSet': {
         const saved = this.fresh('B')
@@ -209,6 +283,22 @@ class Generator {
       }
       case 'For': return this.forLoop(n)
     }
+  }
+
+  /**
+   * if/elif/else. A chain is emitted flat (a labelled block of ifs that break out of it), not as
+   * nested else-ifs: JavaScript's parser recurses per nesting level and a long chain overflows it.
+   */
+  private ifStatement (n: If): string {
+    const chain = ifChain(n)
+    if (chain.tests.length === 1) {
+      return `if (R.truthy(${this.expr(n.test)})) {\n${this.nodes(n.body)}}` +
+        (n.otherwise.length > 0 ? ` else {\n${this.nodes(n.otherwise)}}\n` : '\n')
+    }
+    const label = this.fresh('I')
+    let code = `${label}: {\n`
+    for (const branch of chain.tests) code += `if (R.truthy(${this.expr(branch.test)})) {\n${this.nodes(branch.body)}break ${label};\n}\n`
+    return code + this.nodes(chain.otherwise) + '}\n'
   }
 
   private output (expr: Expr, source: string): string {
@@ -266,7 +356,7 @@ class Generator {
       const test = this.expr(n.filter)
       this.scope = outer
       const all = this.fresh('F')
-      code += `const ${all} = ${items}; ${items} = [];\nfor (const ${x} of ${all}) { R.charge(E);\n${bind}if (R.truthy(${test})) ${items}.push(${x});\n}\n`
+      code += `const ${all} = ${items}; ${items} = [];\nfor (const ${x} of ${all}) { R.charge(E, ${exprWeight(n.filter)});\n${bind}if (R.truthy(${test})) ${items}.push(${x});\n}\n`
     }
     const bodyScope = new Scope(outer)
     this.scope = bodyScope
@@ -287,7 +377,7 @@ class Generator {
     const usesLoop = body.includes(loopIdent)
     this.scope = outer
     code += `const ${count} = ${items}.length;\n` +
-      `for (let ${idx} = 0; ${idx} < ${count}; ${idx}++) {\nR.charge(E, L = ${this.pos(n)});\nconst ${x} = ${items}[${idx}];\n` +
+      `for (let ${idx} = 0; ${idx} < ${count}; ${idx}++) {\nR.charge(E, ${bodyWeight(n.body)}, L = ${this.pos(n)});\nconst ${x} = ${items}[${idx}];\n` +
       bind + (usesLoop ? `const ${loopIdent} = new R.Loop(${items}, ${idx});\n` : '') + localInits + body +
       'R.checkLength(E, o);\n}\n'
     if (n.otherwise.length > 0) code += `if (${count} === 0) {\n${this.nodes(n.otherwise)}}\n`

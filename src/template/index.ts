@@ -7,6 +7,7 @@ import { generate } from './codegen.js'
 import { compileWithEta } from './eta.js'
 import { ParseError, parse } from './parser.js'
 import { LIMITS, createEnv } from './runtime/env.js'
+import { beginRender, budgetFor, endRender, inputLength } from './runtime/budget.js'
 import { RT } from './runtime/render-helpers.js'
 import { FIELD_KINDS, TemplateCompileError, TemplateRenderError } from './types.js'
 import type { CompiledTemplate, FieldKind, RenderContext } from './types.js'
@@ -31,6 +32,17 @@ function build (source: string, kind: FieldKind): CompiledTemplate {
   if (typeof source !== 'string') fail(`a template must be a string, not ${source === null ? 'null' : typeof source}`)
   const size = Buffer.byteLength(source, 'utf8')
   if (size > LIMITS.sourceBytes) fail(`template source is ${size} bytes, more than the limit of ${LIMITS.sourceBytes}`)
+  try {
+    return compile(source, kind)
+  } catch (err) {
+    // The parser bounds nesting (SPEC §4.5) and the compiler walks long chains iteratively; this is
+    // the last wall should any stage still run out of stack: a compile error, never a crash or a 500.
+    if (err instanceof RangeError) fail(`template nested too deeply to compile (more than ${LIMITS.nestingDepth} levels)`)
+    throw err
+  }
+}
+
+function compile (source: string, kind: FieldKind): CompiledTemplate {
   let template
   try {
     template = parse(source)
@@ -79,11 +91,15 @@ function build (source: string, kind: FieldKind): CompiledTemplate {
     isStatic: false,
     render (context: RenderContext): string {
       context ??= {}
-      const env = createEnv(context.clock ?? Date.now, limit)
+      // One budget per render (SPEC §4.5), sized by the data it reads.
+      const env = createEnv(context.clock ?? Date.now, limit, budgetFor(inputLength(context)))
+      const previous = beginRender(env)
       try {
         return fn({ r: RT, e: env, c: context, p: positions, k: constants })
       } catch (err) {
         throw RT.err(err, undefined)
+      } finally {
+        endRender(previous)
       }
     }
   })

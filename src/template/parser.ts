@@ -16,7 +16,7 @@ function targetNames (items: TargetItem[]): Array<Pos & { name: string }> {
   return items.flatMap(i => i.type === 'Name' ? [{ name: i.name, line: i.line, column: i.column }] : targetNames(i.items))
 }
 
-const MAX_CHAIN = 1000
+const MAX_CHAIN = 256
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>='])
 const END_TAGS = new Set(['endif', 'endfor', 'endset', 'elif', 'else', 'endraw'])
 const KNOWN_UNSUPPORTED = new Set(['macro', 'call', 'block', 'extends', 'include', 'import', 'from', 'filter', 'with', 'autoescape', 'do', 'break', 'continue', 'trans'])

@@ -53,6 +53,26 @@ t.test('validate: JSON syntax errors with line and column, definition errors, wa
   t.equal(empty.json().errors.code, 'INVALID_REQUEST')
 })
 
+t.test('validate: a 52 KB elif chain is valid; hostile nesting is an error naming connector and field, never a 500', async t => {
+  const { app } = await fullApp(CONNECTORS)
+  let chain = '{% set x = 3 %}{% if x == 0 %}a'
+  for (let i = 1; chain.length < 52 * 1024; i++) chain += `{% elif x == ${i} %}b`
+  chain += '{% endif %}'
+  const post = async (definition: unknown): Promise<{ statusCode: number, body: any }> => {
+    const r = await app.inject({ method: 'POST', url: '/admin/connectors/validate', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(definition) })
+    return { statusCode: r.statusCode, body: r.json() }
+  }
+  const ok = await post({ name: 'Chain', url: `${ORIGIN}/c`, method: 'POST', request_body: chain })
+  t.equal(ok.statusCode, 200)
+  t.equal(ok.body.valid, true)
+  const deep = await post({ name: 'Deep', url: `${ORIGIN}/d`, method: 'POST', request_body: '{{ ' + '['.repeat(20000) + ']'.repeat(20000) + ' }}' })
+  t.equal(deep.statusCode, 200)
+  t.equal(deep.body.valid, false)
+  t.match(deep.body.errors[0], { connector: 'Deep', field: 'request_body', message: /nested too deeply/, line: 1 })
+  const test = await app.inject({ method: 'POST', url: '/admin/connectors/test', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ connector: { name: 'Deep', url: `${ORIGIN}/d`, method: 'POST', request_body: '{{ 1' + '+1'.repeat(20000) + ' }}' } }) })
+  t.not(test.statusCode, 500, 'test connection answers with the compile problem, not a 500')
+})
+
 t.test('reload reports success, and failure keeps the registry', async t => {
   const { app, holder } = await fullApp(CONNECTORS)
   const ok = await app.inject({ method: 'POST', url: '/admin/registry/reload', headers: auth })

@@ -120,3 +120,20 @@ t.test('loadedAt comes from the injected clock', async t => {
   const r = await loadRegistry(EXAMPLE, { ...strict, clock: () => 1234 })
   t.equal(r.loadedAt, 1234)
 })
+
+t.test('compile limits: a 52 KB elif chain loads; hostile nesting is a problem naming connector and field', async t => {
+  const dir = await tempDir(t)
+  let chain = '{% set x = 3 %}{% if x == 0 %}a'
+  for (let i = 1; chain.length < 52 * 1024; i++) chain += `{% elif x == ${i} %}b`
+  chain += '{% endif %}'
+  await writeFile(join(dir, 'ok.json'), JSON.stringify({ connectors: [conn('Chain', { method: 'POST', request_body: chain })] }))
+  const r = await loadRegistry(join(dir, 'ok.json'), strict)
+  t.ok(r.connectors.has('chain'))
+  const deep = '{{ ' + '('.repeat(20000) + '1' + ')'.repeat(20000) + ' }}'
+  const long = '{{ 1' + '+1'.repeat(20000) + ' }}'
+  await writeFile(join(dir, 'bad.json'), JSON.stringify({ connectors: [conn('Deep', { method: 'POST', request_body: deep }), conn('Long', { method: 'POST', request_body: long })] }))
+  const problems = await loadError(join(dir, 'bad.json'))
+  t.equal(problems.length, 2)
+  t.match(problems[0], /› connector 'Deep' › request_body: expression nested too deeply \(more than 64 levels\) \(line 1, column \d+\)$/)
+  t.match(problems[1], /› connector 'Long' › request_body: expression too long: more than 256 operators in one expression \(line 1, column \d+\)$/)
+})

@@ -97,7 +97,7 @@ t.test('bounds: never a hang', async t => {
   const header = compileTemplate("{{ 'x' * 9000 }}", 'header')
   t.throws(() => header.render({}), { message: /rendered output exceeds 8192 bytes/ })
   t.equal(compileTemplate("{{ 'x' * 8192 }}", 'header').render({}).length, 8192)
-  const body = compileTemplate("{% for i in range(2000) %}{{ 'y' * 6000 }}{% endfor %}", 'request_body')
+  const body = compileTemplate("{% set y = 'y' * 6000 %}{% for i in range(2000) %}{{ y }}{% endfor %}", 'request_body')
   t.throws(() => body.render({}), { message: /rendered output exceeds 10485760 bytes/ })
 })
 
@@ -155,10 +155,10 @@ t.test('values cannot grow without bound', async t => {
     "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
     '{{ [1, 2] * 10**7 }}',
     "{{ '%999999999d' % 1 }}",
-    "{{ '%.999f' % 1 }}"
+    "{{ '%.99999999f' % 1 }}"
   ]
   for (const source of cases) {
-    t.throws(() => compileTemplate(source, 'request_body').render({}), { name: 'TemplateRenderError', message: /too large/ }, source)
+    t.throws(() => compileTemplate(source, 'request_body').render({}), { name: 'TemplateRenderError', message: /too large|work budget exceeded/ }, source)
   }
 })
 

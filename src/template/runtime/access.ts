@@ -4,6 +4,7 @@
 // properties of plain values and the whitelisted safe methods are reachable.
 import { Markup, Namespace, ProfileFields, PyDict, Undefined, isInt, isUndefined, namedTupleIndex, pyRepr, pyTypeName } from './values.js'
 import { TemplateRenderError } from '../types.js'
+import { strCharAt, strLen } from './filters/python.js'
 
 /** Safe methods of SPEC §4.2, by receiver type. */
 export const SAFE_METHODS = {
@@ -45,28 +46,41 @@ function ownerName (obj: unknown): string {
   return `'${pyTypeName(obj)} object'`
 }
 
-function missing (obj: unknown, name: string): Undefined {
-  return new Undefined(undefined, ownerName(obj), name)
+/**
+ * The Undefined of a missing attribute or item. Its error names the attribute only when the name
+ * was written in the template (`trusted`): a key computed at render time may carry a context value,
+ * a secret's slice say, and a render error never shows one (SPEC §4.6).
+ */
+function missing (obj: unknown, name: string, trusted = false): Undefined {
+  return new Undefined(undefined, ownerName(obj), trusted ? name : undefined)
 }
 
-/** `obj.name`. Jinja2 tries the attribute first, then the item. */
-export function getAttr (obj: unknown, name: string): unknown {
+/** A template object's own Undefined for a name it lacks, without the name unless it is trusted. */
+function untrustedResult (v: unknown, trusted: boolean): unknown {
+  return !trusted && v instanceof Undefined && v.attr !== undefined ? new Undefined(v.hint, v.owner, undefined) : v
+}
+
+/**
+ * `obj.name`. Jinja2 tries the attribute first, then the item. `trusted`: the name is written in
+ * the template (generated code passes it), not computed from data.
+ */
+export function getAttr (obj: unknown, name: string, trusted = false): unknown {
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
-  if (isUnsafeName(name)) return missing(obj, name)
-  if (typeof obj === 'string' || obj instanceof Markup) return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
+  if (isUnsafeName(name)) return missing(obj, name, trusted)
+  if (typeof obj === 'string' || obj instanceof Markup) return SAFE_METHODS.str.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name, trusted)
   if (Array.isArray(obj)) {
     const field = namedTupleIndex(obj, name)
     if (field !== -1) return obj[field]
-    return SAFE_METHODS.list.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name)
+    return SAFE_METHODS.list.has(name as never) ? new BoundMethod(obj, name) : missing(obj, name, trusted)
   }
-  if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name)
-  if (isTemplateObject(obj)) return obj.templateAttr(name)
+  if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name) : missing(obj, name, trusted)
+  if (isTemplateObject(obj)) return untrustedResult(obj.templateAttr(name), trusted)
   if (obj instanceof PyDict) {
     if (SAFE_METHODS.dict.has(name as never) || (name === 'by_id' && obj instanceof ProfileFields)) return new BoundMethod(obj, name)
     const v = obj.getStr(name)
-    return v !== undefined ? v : missing(obj, name)
+    return v !== undefined ? v : missing(obj, name, trusted)
   }
-  return missing(obj, name)
+  return missing(obj, name, trusted)
 }
 
 /**
@@ -78,7 +92,7 @@ export function getCheckedAttr (obj: unknown, name: string): unknown {
     const v = obj.getStr(name)
     if (v !== undefined) return v
   }
-  return getAttr(obj, name)
+  return getAttr(obj, name, true)
 }
 
 /** `obj[key]`. Jinja2 tries the item first, then the attribute. */
@@ -105,9 +119,10 @@ export function getItem (obj: unknown, key: unknown): unknown {
   }
   if (typeof obj === 'string') {
     if (isInt(key)) {
-      const chars = /[\uD800-\uDFFF]/.test(obj) ? Array.from(obj) : obj
-      const i = key < 0 ? chars.length + key : key
-      return i >= 0 && i < chars.length ? chars[i] : missing(obj, String(key))
+      // By code point, as Python indexes; the offsets of an astral str are built once per render.
+      const n = strLen(obj)
+      const i = key < 0 ? n + key : key
+      return i >= 0 && i < n ? strCharAt(obj, i) : missing(obj, String(key))
     }
     return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
   }

@@ -20,6 +20,7 @@ import {
   isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
+import { COST, chargeChars, chargeItems, chargeList, chargeString } from './budget.js'
 
 export type FilterFn = (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>) => unknown
 
@@ -161,6 +162,7 @@ const roundFilter = withParams('round', ['precision', 'method'], { precision: 0,
 const sumFilter = withParams('sum', ['attribute', 'start'], { attribute: null, start: 0 }, (_env, value, p) => {
   if (typeof p.start === 'string') fail("sum() can't sum strings [use ''.join(seq) instead]")
   let items = iterate(value)
+  chargeItems(items.length)
   if (p.attribute !== null && p.attribute !== undefined) items = items.map(attrGetter(p.attribute))
   return items.reduce((acc, x) => pyAdd(acc, x), p.start)
 })
@@ -170,7 +172,9 @@ const sumFilter = withParams('sum', ['attribute', 'start'], { attribute: null, s
 const TITLE_SPLIT = new RegExp(`([-${PY_WHITESPACE}({\\[<]+)`)
 
 function titleFilter (_env: RuntimeEnv, value: unknown): string {
-  return str(value).split(TITLE_SPLIT)
+  const text = str(value)
+  chargeItems(text.length, COST.unicodeChar)
+  return text.split(TITLE_SPLIT)
     .filter(item => item !== '')
     .map(item => {
       const cps = codePoints(item)
@@ -182,7 +186,13 @@ function titleFilter (_env: RuntimeEnv, value: unknown): string {
 const WORD = /[\p{L}\p{N}_]+/gu
 
 function wordcountFilter (_env: RuntimeEnv, value: unknown): number {
-  return str(value).match(WORD)?.length ?? 0
+  const text = str(value)
+  chargeItems(text.length, COST.codePoint)
+  // Counted, not collected: match() would build an array of every word.
+  let n = 0
+  WORD.lastIndex = 0
+  while (WORD.exec(text) !== null) n++
+  return n
 }
 
 const replaceFilter = withParams('replace', ['old', 'new', 'count'], { count: null }, (_env, value, p) => {
@@ -201,8 +211,9 @@ const truncateFilter = withParams('truncate', ['length', 'killwords', 'end', 'le
     if (typeof p.end !== 'string') fail(`truncate: end must be a string, not ${pyTypeName(p.end)}`)
     const end = p.end
     const endLen = strLen(end)
-    if (length < endLen) fail(`expected length >= ${endLen}, got ${length}`)
-    if (leeway < 0) fail(`expected leeway >= 0, got ${leeway}`)
+    // The numbers are not echoed: they may come from the context (SPEC §4.6).
+    if (length < endLen) fail('truncate: expected length >= the length of end')
+    if (leeway < 0) fail('truncate: expected leeway >= 0')
     if (pyLen(value) <= length + leeway) return value
     if (typeof value !== 'string') fail(`truncate expects a string, not ${pyTypeName(value)}`)
     const head = strSlice(value, 0, length - endLen)
@@ -226,6 +237,7 @@ const QUOTE_SAFE = /[A-Za-z0-9_.\-~]/
 
 function urlQuote (value: unknown, forQs: boolean): string {
   const text = typeof value === 'string' ? value : str(value)
+  chargeItems(text.length * 3, COST.unicodeChar)
   let out = ''
   for (const byte of Buffer.from(text, 'utf8')) {
     const ch = String.fromCharCode(byte)
@@ -245,7 +257,7 @@ function urlencodeFilter (_env: RuntimeEnv, value: unknown): string {
     : iterate(value).map(pair => {
       const kv = iterate(pair)
       if (kv.length > 2) fail('too many values to unpack (expected 2)')
-      if (kv.length < 2) fail(`not enough values to unpack (expected 2, got ${kv.length})`)
+      if (kv.length < 2) fail('not enough values to unpack (expected 2)')
       return kv
     })
   return pairs.map(([k, v]) => `${urlQuote(k, true)}=${urlQuote(v, true)}`).join('&')
@@ -269,18 +281,24 @@ function lastFilter (_env: RuntimeEnv, value: unknown): unknown {
 function reverseFilter (_env: RuntimeEnv, value: unknown): unknown {
   if (typeof value === 'string') return codePoints(value).reverse().join('')
   if (!(Array.isArray(value) || isDict(value) || isUndefined(value))) fail('argument must be iterable')
-  return [...iterate(value)].reverse()
+  const items = iterate(value)
+  chargeList(items.length)
+  return [...items].reverse()
 }
 
 const joinFilter = withParams('join', ['d', 'attribute'], { d: '', attribute: null }, (_env, value, p) => {
   const items = iterate(value)
   const get = p.attribute !== null && p.attribute !== undefined ? attrGetter(p.attribute) : undefined
   const sep = str(p.d)
+  chargeItems(items.length)
   let out = ''
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out += sep
     out += str(get === undefined ? items[i] : get(items[i]))
+    // Checked as it grows: a long separator or long items could build far past the cap.
+    if (out.length > 65536) chargeString(out.length)
   }
+  chargeChars(out)
   return out
 })
 
@@ -289,7 +307,15 @@ const batchFilter = withParams('batch', ['linecount', 'fill_with'], { fill_with:
   if (Number.isNaN(linecount)) fail(`batch: linecount must be a number, not ${pyTypeName(p.linecount)}`)
   const out: unknown[][] = []
   let tmp: unknown[] = []
-  for (const item of iterate(value)) {
+  const items = iterate(value)
+  chargeList(items.length)
+  chargeItems(items.length, COST.part / 2)
+  // The fill of the last batch is as long as the caller says: charged before it is built.
+  if (p.fill_with !== null && items.length > 0) {
+    const last = linecount > 0 ? items.length % linecount : 0
+    if (last > 0) chargeList(linecount - last)
+  }
+  for (const item of items) {
     if (tmp.length === linecount) {
       out.push(tmp)
       tmp = []
@@ -307,7 +333,10 @@ const batchFilter = withParams('batch', ['linecount', 'fill_with'], { fill_with:
 
 const sliceFilter = withParams('slice', ['slices', 'fill_with'], { fill_with: null }, (_env, value, p) => {
   const slices = intArg(p.slices, 'slice')
-  const seq = [...iterate(value)]
+  const items = iterate(value)
+  // One list per slice, however few items: a slice count is charged like that many items.
+  chargeList(items.length + Math.max(0, slices))
+  const seq = [...items]
   if (slices === 0) fail('integer division or modulo by zero')
   const perSlice = Math.floor(seq.length / slices)
   const withExtra = seq.length - perSlice * slices
@@ -325,12 +354,15 @@ const sliceFilter = withParams('slice', ['slices', 'fill_with'], { fill_with: nu
 })
 
 function listFilter (_env: RuntimeEnv, value: unknown): unknown[] {
-  return [...iterate(value)]
+  const items = iterate(value)
+  chargeList(items.length)
+  return [...items]
 }
 
 function itemsFilter (_env: RuntimeEnv, value: unknown): unknown[] {
   if (isUndefined(value)) return []
   if (!isDict(value)) fail('Can only get item pairs from a mapping.')
+  chargeItems(value.size, COST.item * 4)
   return value.entries().map(e => makeTuple(e))
 }
 
@@ -343,6 +375,7 @@ const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'
     if (isUndefined(value)) undefinedError(value)
     if (!isDict(value)) fail(`'${pyTypeName(value)}' object has no attribute 'items'`)
     const post = caseGetter(p.case_sensitive)
+    chargeItems(value.size, COST.item * 4)
     const items = value.entries().map(e => makeTuple(e))
     return pySorted(items, item => post === undefined ? item[pos] : post(item[pos]), truthy(p.reverse))
   })
@@ -364,7 +397,9 @@ const uniqueFilter = withParams('unique', ['case_sensitive', 'attribute'],
     const key = attrGetter(p.attribute, caseGetter(p.case_sensitive))
     const seen = new Set<string>()
     const out: unknown[] = []
-    for (const item of iterate(value)) {
+    const items = iterate(value)
+    chargeItems(items.length, COST.part * 2)
+    for (const item of items) {
       const h = hashKey(key(item))
       if (!seen.has(h)) {
         seen.add(h)
@@ -377,6 +412,7 @@ const uniqueFilter = withParams('unique', ['case_sensitive', 'attribute'],
 function minMax (name: 'min' | 'max'): FilterFn {
   return withParams(name, ['case_sensitive', 'attribute'], { case_sensitive: false, attribute: null }, (_env, value, p) => {
     const items = iterate(value)
+    chargeItems(items.length)
     if (items.length === 0) return UNDEFINED
     const key = attrGetter(p.attribute, caseGetter(p.case_sensitive))
     let best = items[0]
@@ -435,7 +471,9 @@ function mapFilter (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Re
     const rest = args.slice(1)
     func = item => filter(env, item, rest, kwargs)
   }
-  return iterate(value).map(func)
+  const items = iterate(value)
+  chargeItems(items.length)
+  return items.map(func)
 }
 
 function selectOrReject (select: boolean, lookupAttr: boolean): FilterFn {
@@ -458,6 +496,7 @@ function selectOrReject (select: boolean, lookupAttr: boolean): FilterFn {
       check = x => test(env, x, rest)
     }
     const items = iterate(value)
+    chargeItems(items.length)
     const out: unknown[] = []
     for (let i = 0; i < items.length; i++) {
       const item = items[i]
@@ -487,11 +526,14 @@ function fromJsonFilter (_env: RuntimeEnv, value: unknown): unknown {
   if (typeof value !== 'string') {
     throw new TemplateRenderError(`from_json: expected a string, got ${isUndefined(value) ? 'an undefined value' : pyTypeName(value)}`)
   }
+  chargeItems(value.length, COST.parse)
   return parseJson(value)
 }
 
 function base64EncodeFilter (_env: RuntimeEnv, value: unknown): string {
-  return Buffer.from(str(value), 'utf8').toString('base64')
+  const text = str(value)
+  chargeItems(text.length)
+  return built(Buffer.from(text, 'utf8').toString('base64'))
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
@@ -500,12 +542,29 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 function base64DecodeFilter (_env: RuntimeEnv, value: unknown): string {
   if (typeof value !== 'string') throw new TemplateRenderError(`base64_decode: expected a string, got ${pyTypeName(value)}`)
+  chargeItems(value.length)
   if (!BASE64.test(value)) throw new TemplateRenderError('base64_decode: the value is not valid padded base64')
   try {
     return UTF8.decode(Buffer.from(value, 'base64'))
   } catch {
     throw new TemplateRenderError('base64_decode: the decoded bytes are not valid UTF-8 text')
   }
+}
+
+/** A str built by a native routine whose length is known only afterwards (casing can lengthen it). */
+function built (out: string): string {
+  chargeString(out.length)
+  return out
+}
+
+function lowerFilter (s: string): string {
+  chargeChars(s)
+  return built(s.toLowerCase())
+}
+
+function upperFilter (s: string): string {
+  chargeChars(s)
+  return built(s.toUpperCase())
 }
 
 function lengthFilter (_env: RuntimeEnv, value: unknown): number {
@@ -549,7 +608,7 @@ const RAW_FILTERS: Record<string, FilterFn> = {
   last: noParams('last', lastFilter),
   length: noParams('length', lengthFilter),
   list: noParams('list', listFilter),
-  lower: noParams('lower', (_env, value) => str(value).toLowerCase()),
+  lower: noParams('lower', (_env, value) => lowerFilter(str(value))),
   map: mapFilter,
   max: minMax('max'),
   min: minMax('min'),
@@ -569,7 +628,7 @@ const RAW_FILTERS: Record<string, FilterFn> = {
   trim: trimFilter,
   truncate: truncateFilter,
   unique: uniqueFilter,
-  upper: noParams('upper', (_env, value) => str(value).toUpperCase()),
+  upper: noParams('upper', (_env, value) => upperFilter(str(value))),
   urlencode: noParams('urlencode', urlencodeFilter),
   wordcount: noParams('wordcount', wordcountFilter),
   from_json: noParams('from_json', fromJsonFilter),

@@ -7,6 +7,7 @@ import { bindArgs, registry } from './filters/args.js'
 import { fail, intArg, iterate } from './filters/python.js'
 import { jwtEncode } from './jwt-encode.js'
 import { markList } from './list-kinds.js'
+import { chargeItems, chargeList } from './budget.js'
 
 export type TemplateFunction = (env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown>) => unknown
 
@@ -24,6 +25,7 @@ function range (env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown
   if (step === 0) fail('range() arg 3 must not be zero')
   const count = Math.max(0, Math.ceil((stop - start) / step))
   chargeRangeItems(env, count)
+  chargeList(count)
   const out = new Array<number>(count)
   for (let i = 0; i < count; i++) out[i] = start + i * step
   return markList(out, { kind: 'range', start, stop, step })
@@ -35,12 +37,14 @@ function dictPairs (name: string, args: unknown[], kwargs: Record<string, unknow
   const pairs: Array<[unknown, unknown]> = []
   if (args.length === 1) {
     const src = args[0]
+    chargeItems(isDict(src) ? src.size : Array.isArray(src) ? src.length : 0, 4)
     if (isDict(src)) pairs.push(...src.entries())
     else if (Array.isArray(src) || isUndefined(src)) {
-      iterate(src).forEach((item, i) => {
+      iterate(src).forEach((item) => {
         const kv = Array.isArray(item) || typeof item === 'string' ? [...iterate(item)] : undefined
-        if (kv === undefined) fail(`cannot convert ${name} update sequence element #${i} to a sequence`)
-        if (kv.length !== 2) fail(`${name} update sequence element #${i} has length ${kv.length}; 2 is required`)
+        // Neither the element's index nor its length is echoed: both come from a value (SPEC §4.6).
+        if (kv === undefined) fail(`cannot convert a ${name} update sequence element to a sequence`)
+        if (kv.length !== 2) fail(`a ${name} update sequence element has the wrong length; 2 is required`)
         pairs.push([kv[0], kv[1]])
       })
     } else {

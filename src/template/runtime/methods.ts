@@ -10,6 +10,7 @@ import {
 } from './filters/python.js'
 import { bindArgs } from './filters/args.js'
 import { listKindName, markList } from './list-kinds.js'
+import { BUDGET, COST, charge, chargeChars, chargeItems, chargeString } from './budget.js'
 
 /** Python's argument-count check of a built-in method, with CPython's wording. */
 function positional (owner: string, name: string, args: unknown[], kwargs: Record<string, unknown>, min: number, max: number): void {
@@ -23,6 +24,7 @@ function positional (owner: string, name: string, args: unknown[], kwargs: Recor
 }
 
 function callDictMethod (d: PyDict, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  if (name !== 'get') chargeItems(d.size, COST.item * 2)
   switch (name) {
     case 'items':
       positional('dict', name, args, kwargs, 0, 0)
@@ -45,6 +47,7 @@ function callDictMethod (d: PyDict, name: string, args: unknown[], kwargs: Recor
 
 function affix (s: string, name: 'startswith' | 'endswith', args: unknown[], kwargs: Record<string, unknown>): boolean {
   positional('str', name, args, kwargs, 1, 3)
+  chargeChars(s)
   const cps = codePoints(s)
   const [start, end] = sliceBounds(cps.length, args[1], args[2])
   // Python: a start beyond the end never matches, not even the empty prefix.
@@ -66,10 +69,12 @@ function callStrMethod (s: string, name: string, args: unknown[], kwargs: Record
   switch (name) {
     case 'upper':
       positional('str', name, args, kwargs, 0, 0)
-      return s.toUpperCase()
+      chargeChars(s)
+      return built(s.toUpperCase())
     case 'lower':
       positional('str', name, args, kwargs, 0, 0)
-      return s.toLowerCase()
+      chargeChars(s)
+      return built(s.toLowerCase())
     case 'title':
       positional('str', name, args, kwargs, 0, 0)
       return strTitle(s)
@@ -122,7 +127,14 @@ function byId (receiver: unknown, args: unknown[], kwargs: Record<string, unknow
   return null
 }
 
+/** A str built by a native routine whose length is known only afterwards (casing can lengthen it). */
+function built (out: string): string {
+  chargeString(out.length)
+  return out
+}
+
 export function callMethod (_env: RuntimeEnv, method: BoundMethod, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  charge(1)
   const { receiver, name } = method
   if (name === 'by_id') return byId(receiver, args, kwargs)
   if (isUndefined(receiver)) fail(receiver.describe())
@@ -134,6 +146,7 @@ export function callMethod (_env: RuntimeEnv, method: BoundMethod, args: unknown
       fail(`'${kindName ?? pyTypeName(receiver)} object' has no attribute '${name}'`)
     }
     positional('list', name, args, kwargs, 1, 1)
+    if (receiver.length >= BUDGET.maxItems) fail(`value too large: more than ${BUDGET.maxItems} items`)
     receiver.push(args[0])
     return null
   }

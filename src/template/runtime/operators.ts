@@ -3,13 +3,14 @@
 // of the divisor, str * int repeats, list + list concatenates, and Python's TypeError and
 // ZeroDivisionError become TemplateRenderErrors.
 import { TemplateRenderError } from '../types.js'
-import { LIMITS } from './env.js'
 import {
-  Markup, PyComplex, PyDict, PyFloat, Undefined, floatRepr, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
-  pyEquals, pyLess, pyRepr, pyStr, pyTypeName, toBigInt, toNumber
+  Markup, PyComplex, PyDict, PyFloat, Undefined, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
+  pyEquals, pyLess, pyStr, pyTypeName, toBigInt, toNumber
 } from './values.js'
 import { isTemplateObject } from './access.js'
 import { listKindName } from './list-kinds.js'
+import { BUDGET, charge, chargeItems, chargeList, chargeString } from './budget.js'
+import { percentFormat } from './filters/pyformat.js'
 
 function undefinedCheck (v: unknown): void {
   if (v instanceof Undefined) throw new TemplateRenderError(v.describe())
@@ -67,31 +68,29 @@ function numResult (n: number, ints: boolean): number | import('./values.js').Py
   return makeFloat(n)
 }
 
-/** Strings never outgrow the largest output; lists stay far below it (each item costs more). */
-const MAX_LIST_ITEMS = 1_000_000
-
-function boundedLength (n: number): void {
-  if (n > LIMITS.bodyOutputBytes) throw new TemplateRenderError(`result too large: more than ${LIMITS.bodyOutputBytes} characters`)
-}
-
-function boundedItems (n: number): void {
-  if (n > MAX_LIST_ITEMS) throw new TemplateRenderError(`result too large: more than ${MAX_LIST_ITEMS} items`)
-}
-
 function repeat (seq: unknown, times: unknown): unknown {
   const n = Math.max(0, toNumber(times))
   if (typeof seq === 'string') {
-    boundedLength(seq.length * n)
+    // A zero-length string repeats for free; anything else is charged for what it builds.
+    if (seq.length === 0) return ''
+    chargeString(seq.length * n)
     return seq.repeat(n)
   }
   const list = seq as unknown[]
-  boundedItems(list.length * n)
+  if (list.length === 0) return isTuple(list) ? makeTuple([]) : []
+  chargeList(list.length * n)
   const out: unknown[] = []
   for (let i = 0; i < n; i++) out.push(...list)
   return isTuple(list) ? makeTuple(out) : out
 }
 
+/** The charge of an operator on scalars: what keeps a long loop body from running uncounted. */
+function op (): void {
+  charge(1)
+}
+
 export function add (a: unknown, b: unknown): unknown {
+  op()
   // Markup + str escapes the str (and str + Markup, through Markup.__radd__).
   if (a instanceof Markup && (typeof b === 'string' || b instanceof Markup)) return new Markup(add(a.text, markupText(b)) as string)
   if (b instanceof Markup && typeof a === 'string') return new Markup(add(htmlEscape(a), b.text) as string)
@@ -99,11 +98,13 @@ export function add (a: unknown, b: unknown): unknown {
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x + y, (x, y) => x + y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), false)
   if (typeof a === 'string' && typeof b === 'string') {
-    boundedLength(a.length + b.length)
+    // V8 joins strings without copying them; whoever reads the result pays for its length.
+    if (a.length + b.length > BUDGET.maxStringLength) chargeString(a.length + b.length)
+    charge(Math.min(a.length, b.length))
     return a + b
   }
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b) && listKindName(a) === undefined && listKindName(b) === undefined) {
-    boundedItems(a.length + b.length)
+    chargeList(a.length + b.length)
     const out = [...a, ...b]
     return isTuple(a) ? makeTuple(out) : out
   }
@@ -115,12 +116,14 @@ export function add (a: unknown, b: unknown): unknown {
 }
 
 export function sub (a: unknown, b: unknown): unknown {
+  op()
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x - y, (x, y) => x - y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) - toNumber(b), false)
   return unsupported('-', a, b)
 }
 
 export function mul (a: unknown, b: unknown): unknown {
+  op()
   if (a instanceof Markup || b instanceof Markup) {
     const out = mul(unmark(a), unmark(b))
     return typeof out === 'string' ? new Markup(out) : out
@@ -133,6 +136,7 @@ export function mul (a: unknown, b: unknown): unknown {
 }
 
 export function truediv (a: unknown, b: unknown): unknown {
+  op()
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('/', a, b)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError('division by zero')
@@ -140,6 +144,7 @@ export function truediv (a: unknown, b: unknown): unknown {
 }
 
 export function floordiv (a: unknown, b: unknown): unknown {
+  op()
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('//', a, b)
   const ints = bothInts(a, b)
   const y = toNumber(b)
@@ -182,9 +187,12 @@ function escapeArgs (v: unknown): unknown {
 }
 
 export function mod (a: unknown, b: unknown): unknown {
+  op()
   if (a instanceof Markup) return new Markup(mod(a.text, escapeArgs(b)) as string)
   if (b instanceof Markup) return mod(a, b.text)
-  if (typeof a === 'string') return formatPercent(a, b)
+  // One printf implementation (pyformat.ts, a linear scanner); a tuple holds the arguments, a dict
+  // the %(name)s values, anything else is the one argument.
+  if (typeof a === 'string') return percentFormat(a, isTuple(b) || b instanceof PyDict ? b : [b])
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('%', a, b)
   const ints = bothInts(a, b)
   const x = toNumber(a)
@@ -205,6 +213,7 @@ export function mod (a: unknown, b: unknown): unknown {
 }
 
 export function pow (a: unknown, b: unknown): unknown {
+  op()
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('** or pow()', a, b)
   const x = toNumber(a)
   const y = toNumber(b)
@@ -257,9 +266,12 @@ export function pos (a: unknown): unknown {
 
 /** `a ~ b`: both sides converted with str(). */
 export function concat (a: unknown, b: unknown): string {
-  const s = pyStr(a) + pyStr(b)
-  boundedLength(s.length)
-  return s
+  op()
+  const x = pyStr(a)
+  const y = pyStr(b)
+  if (x.length + y.length > BUDGET.maxStringLength) chargeString(x.length + y.length)
+  charge(Math.min(x.length, y.length))
+  return x + y
 }
 
 function comparable (a: unknown, b: unknown, op: string): void {
@@ -272,144 +284,32 @@ function comparable (a: unknown, b: unknown, op: string): void {
   if (!ok) throw new TemplateRenderError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
 }
 
-export function eq (a: unknown, b: unknown): boolean { return pyEquals(a, b) }
-export function ne (a: unknown, b: unknown): boolean { return !pyEquals(a, b) }
-export function lt (a: unknown, b: unknown): boolean { comparable(a, b, '<'); return pyLess(a, b) }
-export function gt (a: unknown, b: unknown): boolean { comparable(a, b, '>'); return pyLess(b, a) }
-export function le (a: unknown, b: unknown): boolean { comparable(a, b, '<='); return !pyLess(b, a) }
-export function ge (a: unknown, b: unknown): boolean { comparable(a, b, '>='); return !pyLess(a, b) }
+export function eq (a: unknown, b: unknown): boolean { op(); return pyEquals(a, b) }
+export function ne (a: unknown, b: unknown): boolean { op(); return !pyEquals(a, b) }
+export function lt (a: unknown, b: unknown): boolean { op(); comparable(a, b, '<'); return pyLess(a, b) }
+export function gt (a: unknown, b: unknown): boolean { op(); comparable(a, b, '>'); return pyLess(b, a) }
+export function le (a: unknown, b: unknown): boolean { op(); comparable(a, b, '<='); return !pyLess(b, a) }
+export function ge (a: unknown, b: unknown): boolean { op(); comparable(a, b, '>='); return !pyLess(a, b) }
 
 /** `item in container`. */
 export function contains (container: unknown, item: unknown): boolean {
+  op()
   if (container instanceof Markup) container = container.text
   if (item instanceof Markup && typeof container === 'string') item = item.text
   if (typeof container === 'string') {
+    charge(container.length)
     if (typeof item !== 'string') {
       undefinedCheck(item)
       throw new TemplateRenderError(`'in <string>' requires string as left operand, not ${pyTypeName(item)}`)
     }
     return container.includes(item)
   }
-  if (Array.isArray(container)) return container.some(x => pyEquals(x, item))
+  if (Array.isArray(container)) {
+    chargeItems(container.length)
+    return container.some(x => pyEquals(x, item))
+  }
   if (container instanceof PyDict) return container.has(item)
   if (container instanceof Undefined) return false
   if (isTemplateObject(container)) return false
   throw new TemplateRenderError(`argument of type '${pyTypeName(container)}' is not iterable`)
-}
-
-// ---- printf-style formatting: 'Hello %s' % name ----
-
-const SPEC_RE = /%(?:\(([^)]*)\))?([#0\- +]*)(\*|\d+)?(?:\.(\*|\d+))?([\s\S]?)/g
-const CONVERSIONS = 'diouxXeEfFgGcrsa%'
-
-function pad (s: string, flags: string, width: number | undefined): string {
-  if (width === undefined || s.length >= width) return s
-  if (flags.includes('-')) return s.padEnd(width)
-  if (flags.includes('0') && /^[+-]?\d/.test(s)) {
-    const sign = /^[+-]/.test(s) ? s[0] as string : ''
-    return sign + s.slice(sign.length).padStart(width - sign.length, '0')
-  }
-  return s.padStart(width)
-}
-
-function signed (s: string, n: number, flags: string): string {
-  if (n >= 0 && !Object.is(n, -0)) {
-    if (flags.includes('+')) return '+' + s
-    if (flags.includes(' ')) return ' ' + s
-  }
-  return s
-}
-
-function needNumber (v: unknown, conv: string): number {
-  if (isNumeric(v)) return toNumber(v)
-  undefinedCheck(v)
-  throw new TemplateRenderError(`%${conv} format: a real number is required, not ${pyTypeName(v)}`)
-}
-
-function formatOne (conv: string, flags: string, precision: number | undefined, v: unknown): string {
-  switch (conv) {
-    case 's': { const s = pyStr(v); return precision === undefined ? s : s.slice(0, precision) }
-    case 'r': case 'a': return pyRepr(v)
-    case 'd': case 'i': case 'u': {
-      if (typeof v === 'bigint') return signed((v < 0n ? -v : v).toString().padStart(precision ?? 0, '0'), Number(v), flags).replace(/^/, v < 0n ? '-' : '')
-      const n = Math.trunc(needNumber(v, conv))
-      return signed(String(Math.abs(n)).padStart(precision ?? 0, '0'), n, flags).replace(/^/, n < 0 ? '-' : '')
-    }
-    case 'x': case 'X': case 'o': {
-      const n = typeof v === 'bigint' ? Number(v) : Math.trunc(needNumber(v, conv))
-      let s = typeof v === 'bigint' ? (v < 0n ? -v : v).toString(conv === 'o' ? 8 : 16) : Math.abs(n).toString(conv === 'o' ? 8 : 16)
-      if (conv === 'X') s = s.toUpperCase()
-      if (flags.includes('#')) s = (conv === 'o' ? '0o' : conv === 'x' ? '0x' : '0X') + s
-      return (n < 0 ? '-' : '') + signed(s, n, flags)
-    }
-    case 'f': case 'F': {
-      const n = needNumber(v, conv)
-      if (!Number.isFinite(n)) return floatRepr(n)
-      return signed(n.toFixed(precision ?? 6), n, flags)
-    }
-    case 'e': case 'E': {
-      const n = needNumber(v, conv)
-      let s = n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2')
-      if (conv === 'E') s = s.toUpperCase()
-      return signed(s, n, flags)
-    }
-    case 'g': case 'G': {
-      const n = needNumber(v, conv)
-      const p = precision === 0 ? 1 : precision ?? 6
-      const exp = n === 0 ? 0 : Math.floor(Math.log10(Math.abs(n)))
-      let s = exp < -4 || exp >= p
-        ? n.toExponential(p - 1).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2')
-        : String(Number(n.toPrecision(p)))
-      if (conv === 'G') s = s.toUpperCase()
-      return signed(s, n, flags)
-    }
-    case 'c':
-      if (typeof v === 'string' && [...v].length === 1) return v
-      if (isInt(v)) return String.fromCodePoint(v)
-      throw new TemplateRenderError('%c requires an int or a single character')
-  }
-  return ''
-}
-
-export function formatPercent (fmt: string, args: unknown): string {
-  const positional = isTuple(args) ? args : null
-  const mapping = args instanceof PyDict ? args : null
-  let index = 0
-  let usedMapping = false
-  const nextArg = (): unknown => {
-    if (positional === null) {
-      if (index++ === 0) return args
-      throw new TemplateRenderError('not enough arguments for format string')
-    }
-    if (index >= positional.length) throw new TemplateRenderError('not enough arguments for format string')
-    return positional[index++]
-  }
-  const out = fmt.replace(SPEC_RE, (m: string, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string, offset: number) => {
-    if (conv === '') throw new TemplateRenderError('incomplete format')
-    if (!CONVERSIONS.includes(conv)) {
-      // Python's ValueError; the character is the format's own (template text or a context value): not echoed.
-      throw new TemplateRenderError(`ValueError: unsupported format character at index ${offset + m.length - 1}`)
-    }
-    if (conv === '%') return '%'
-    const w = width === '*' ? toNumber(nextArg()) : width === undefined ? undefined : Number(width)
-    const p = prec === '*' ? toNumber(nextArg()) : prec === undefined ? undefined : Number(prec)
-    boundedLength(w ?? 0)
-    if ((p ?? 0) > 100 && conv !== 's') throw new TemplateRenderError('format precision too large')
-    let value: unknown
-    if (key !== undefined) {
-      if (mapping === null) throw new TemplateRenderError('format requires a mapping')
-      value = mapping.get(key)
-      if (value === undefined) throw new TemplateRenderError(`KeyError: ${pyRepr(key)}`)
-      usedMapping = true
-    } else {
-      value = nextArg()
-    }
-    return pad(formatOne(conv, flags, p, value), flags, w)
-  })
-  if (positional !== null && index < positional.length) throw new TemplateRenderError('not all arguments converted during string formatting')
-  if (positional === null && mapping === null && index === 0 && !usedMapping && !(args instanceof Undefined)) {
-    throw new TemplateRenderError('not all arguments converted during string formatting')
-  }
-  boundedLength(out.length)
-  return out
 }

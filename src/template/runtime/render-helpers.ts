@@ -13,6 +13,8 @@ import { callMethod } from './methods.js'
 import { LoopContext } from './loop.js'
 import * as ops from './operators.js'
 import { TESTS } from './tests.js'
+import { COST, chargeItems, chargeList } from './budget.js'
+import { strLen, strSlice } from './filters/python.js'
 import {
   Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, isInt, isTuple, makeDict, makeTuple, pyStr,
   pyTypeName, truthy
@@ -99,9 +101,18 @@ function lookup (map: Record<string, string> | null | undefined, key: string, fn
 /** Python iteration: lists and tuples as they are, str by character, dict by key; Undefined is empty. */
 function iterate (v: unknown): readonly unknown[] {
   if (Array.isArray(v)) return v
-  if (typeof v === 'string') return Array.from(v)
-  if (v instanceof Markup) return Array.from(v.text)
-  if (v instanceof PyDict) return v.keys()
+  if (typeof v === 'string') {
+    chargeItems(v.length, COST.codePoint)
+    return Array.from(v)
+  }
+  if (v instanceof Markup) {
+    chargeItems(v.text.length, COST.codePoint)
+    return Array.from(v.text)
+  }
+  if (v instanceof PyDict) {
+    chargeItems(v.size)
+    return v.keys()
+  }
   if (v instanceof Undefined) return []
   throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
 }
@@ -109,9 +120,10 @@ function iterate (v: unknown): readonly unknown[] {
 function unpack (v: unknown, n: number): readonly unknown[] {
   const items = iterate(v)
   if (items.length !== n) {
+    // How many there were is not said: it is the length of a value (SPEC §4.6).
     throw new TemplateRenderError(items.length > n
       ? `too many values to unpack (expected ${n})`
-      : `not enough values to unpack (expected ${n}, got ${items.length})`)
+      : `not enough values to unpack (expected ${n})`)
   }
   return items
 }
@@ -132,15 +144,26 @@ function slice (obj: unknown, start: unknown, stop: unknown, step: unknown): unk
   if (!isStr && !Array.isArray(obj)) throw new TemplateRenderError(`'${pyTypeName(obj)}' object is not subscriptable`)
   const kind = listKind(obj)
   if (kind !== undefined && kind.kind !== 'range') throw new TemplateRenderError(`'${kind.kind}' object is not subscriptable`)
-  const seq: readonly unknown[] = isStr ? Array.from(obj) : obj
-  const n = seq.length
   const st = sliceIndex(step) ?? 1
   if (st === 0) throw new TemplateRenderError('slice step cannot be zero')
+  if (isStr && st === 1) {
+    // The common s[a:b]: cut by code-point offsets, without a list of characters.
+    const len = strLen(obj)
+    const clamp = (i: number | null, dflt: number): number => i === null ? dflt : Math.min(Math.max(i < 0 ? i + len : i, 0), len)
+    const a = clamp(sliceIndex(start), 0)
+    const b = clamp(sliceIndex(stop), len)
+    return a >= b ? '' : strSlice(obj, a, b)
+  }
+  if (isStr) chargeItems(obj.length, COST.codePoint)
+  const seq: readonly unknown[] = isStr ? Array.from(obj) : obj
+  const n = seq.length
   const norm = (i: number | null, dflt: number, lo: number, hi: number): number => {
     if (i === null) return dflt
     if (i < 0) i += n
     return Math.min(Math.max(i, lo), hi)
   }
+  // What the slice copies: at most every item once (the step only skips).
+  chargeList(Math.min(n, Math.ceil(n / Math.abs(st)) + 1))
   const out: unknown[] = []
   let a: number
   let b: number
@@ -190,6 +213,8 @@ function checkLength (env: RuntimeEnv, out: string): void {
 
 /** Exact check of the final output. */
 function checkOutput (env: RuntimeEnv, out: string): string {
+  // UTF-16 length ≤ UTF-8 length: a long output fails without measuring (flattening) it.
+  if (out.length > env.outputLimit) outputTooLarge(env.outputLimit)
   if (out.length * 3 > env.outputLimit && Buffer.byteLength(out, 'utf8') > env.outputLimit) outputTooLarge(env.outputLimit)
   return out
 }
@@ -225,7 +250,7 @@ export const RT = Object.freeze({
   NO_KWARGS: Object.freeze({}) as Record<string, unknown>,
   str: pyStr,
   truthy,
-  attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name),
+  attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name, true),
   key: (obj: unknown, name: string, _pos?: number): unknown => getCheckedAttr(obj, name),
   item: (obj: unknown, key: unknown, _pos?: number): unknown => getItem(obj, key),
   slice,

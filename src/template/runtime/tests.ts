@@ -7,6 +7,7 @@ import {
 import { registry } from './filters/args.js'
 import { mod } from './operators.js'
 import { isIterable, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
+import { charge, chargeItems } from './budget.js'
 
 export type TestFn = (env: RuntimeEnv, value: unknown, args: unknown[]) => boolean
 
@@ -18,6 +19,7 @@ function arity (name: string, args: unknown[], count: number): void {
 
 function unary (name: string, fn: (value: unknown) => boolean): TestFn {
   return (_env, value, args) => {
+    charge(1)
     arity(name, args, 0)
     return fn(value)
   }
@@ -25,6 +27,7 @@ function unary (name: string, fn: (value: unknown) => boolean): TestFn {
 
 function binary (name: string, fn: (value: unknown, other: unknown) => boolean): TestFn {
   return (_env, value, args) => {
+    charge(1)
     arity(name, args, 1)
     return fn(value, args[0])
   }
@@ -65,9 +68,13 @@ export function pyIn (value: unknown, seq: unknown): boolean {
   if (typeof seq === 'string') {
     if (isUndefined(value)) undefinedError(value)
     if (typeof value !== 'string') fail(`'in <string>' requires string as left operand, not ${pyTypeName(value)}`)
+    charge(seq.length)
     return seq.includes(value)
   }
-  if (Array.isArray(seq)) return seq.some(item => pyEquals(item, value))
+  if (Array.isArray(seq)) {
+    chargeItems(seq.length)
+    return seq.some(item => pyEquals(item, value))
+  }
   if (isDict(seq)) return seq.has(value)
   if (isUndefined(seq)) return false
   if (seq instanceof Namespace) fail("argument of type 'Namespace' is not iterable")

@@ -6,6 +6,7 @@ import { Markup, Namespace, PyDict, PyFloat, Undefined, floatRepr, isUndefined, 
 import { BoundMethod } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { TemplateRenderError } from '../types.js'
+import { COST, chargeChars, chargeItems, chargeString } from './budget.js'
 
 export interface DumpOptions {
   sortKeys: boolean
@@ -33,6 +34,7 @@ const ESCAPE_TABLES = [escapeTable(false), escapeTable(true)] as const
 const ESCAPE_FLAGS = ESCAPE_TABLES.map(table => Uint8Array.from(table, e => e === '' ? 0 : 1))
 
 function encodeString (s: string, html: boolean): string {
+  chargeChars(s)
   const flags = ESCAPE_FLAGS[html ? 1 : 0] as Uint8Array
   const n = s.length
   let i = 0
@@ -41,6 +43,8 @@ function encodeString (s: string, html: boolean): string {
     if (c >= 128 || flags[c] === 1) break
   }
   if (i === n) return '"' + s + '"'
+  // Escaping builds the text piece by piece: charged per character left to scan.
+  chargeItems(n - i, COST.parse * 2)
   const table = ESCAPE_TABLES[html ? 1 : 0]
   let out = '"' + s.slice(0, i)
   let start = i
@@ -109,6 +113,7 @@ class Encoder {
       const kind = listKindName(v)
       if (kind !== undefined) throw new TemplateRenderError(`Object of type ${kind} is not JSON serializable`)
       if (v.length === 0) return '[]'
+      chargeItems(v.length, COST.parse)
       this.enter(v)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)
@@ -117,11 +122,14 @@ class Encoder {
         out += this.encode(v[i], level + 1)
       }
       this.active?.delete(v)
+      // Each level copies the text of the levels below it (a list shared many times, deep nesting).
+      chargeItems(out.length, 2)
       return out + this.closing(level) + ']'
     }
     if (typeof v === 'bigint') return v.toString()
     if (v instanceof PyDict) {
       if (v.size === 0) return '{}'
+      chargeItems(v.size)
       const entries = this.dictEntries(v)
       this.enter(v)
       const sep = this.separator(level)
@@ -132,6 +140,7 @@ class Encoder {
         out += encodeString(k, this.html) + this.keySep + this.encode(value, level + 1)
       }
       this.active?.delete(v)
+      chargeItems(out.length, 2)
       return out + this.closing(level) + '}'
     }
     throw new TemplateRenderError(`Object of type ${typeNameForJson(v)} is not JSON serializable`)
@@ -159,15 +168,22 @@ class Encoder {
   }
 
   private separator (level: number): string {
-    return this.indentUnit === null ? this.itemSep : this.itemSep + '\n' + this.indentUnit.repeat(level + 1)
+    return this.indentUnit === null ? this.itemSep : this.itemSep + '\n' + this.indent(level + 1)
   }
 
   private opening (level: number): string {
-    return this.indentUnit === null ? '' : '\n' + this.indentUnit.repeat(level + 1)
+    return this.indentUnit === null ? '' : '\n' + this.indent(level + 1)
   }
 
   private closing (level: number): string {
-    return this.indentUnit === null ? '' : '\n' + this.indentUnit.repeat(level)
+    return this.indentUnit === null ? '' : '\n' + this.indent(level)
+  }
+
+  /** The indent of one line: as long as the template says, so charged before it is built. */
+  private indent (level: number): string {
+    const unit = this.indentUnit as string
+    chargeString(unit.length * level)
+    return unit.repeat(level)
   }
 }
 
@@ -176,10 +192,14 @@ function dumps (value: unknown, options: DumpOptions, html: boolean): string {
   if (value instanceof Markup) return encodeString(value.text, html)
   if (isUndefined(value)) throw new TemplateRenderError('Object of type Undefined is not JSON serializable')
   const { sortKeys, indent } = options
+  if (typeof indent === 'number') chargeString(Math.max(0, indent))
   const indentUnit = indent === null ? null : typeof indent === 'number' ? ' '.repeat(Math.max(0, indent)) : indent
   const itemSep = options.separators?.[0] ?? (indentUnit === null ? ', ' : ',')
   const keySep = options.separators?.[1] ?? ': '
-  return new Encoder(sortKeys, indentUnit, itemSep, keySep, html).encode(value, 0)
+  const text = new Encoder(sortKeys, indentUnit, itemSep, keySep, html).encode(value, 0)
+  // Escapes make the text up to six times its strings: the finished value is held to the cap.
+  if (text.length > 65536) chargeString(text.length)
+  return text
 }
 
 export function pyJsonDumps (value: unknown, options: DumpOptions): string {

@@ -11,6 +11,7 @@
 
 import { TemplateRenderError } from '../types.js'
 import { listKindName, listKindRepr } from './list-kinds.js'
+import { COST, chargeItems } from './budget.js'
 
 /**
  * Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is
@@ -29,7 +30,8 @@ export class Undefined {
 
   /** Jinja2's UndefinedError message for this value. */
   describe (): string {
-    if (this.owner !== undefined) return `${this.owner} has no attribute '${this.attr ?? ''}'`
+    // No attr: the name was computed from data and is not shown (SPEC §4.6).
+    if (this.owner !== undefined) return this.attr === undefined ? `${this.owner} has no such attribute or item` : `${this.owner} has no attribute '${this.attr}'`
     if (this.hint !== undefined) return `'${this.hint}' is undefined`
     return 'the value is undefined'
   }
@@ -306,7 +308,10 @@ export function hashText (value: unknown): string {
     return 'n:' + (Number.isInteger(n) && !Number.isSafeInteger(n) ? BigInt(n).toString() : String(n))
   }
   if (value instanceof Undefined) return 'Undefined'
-  if (isTuple(value)) return 't:[' + value.map(hashText).join(',') + ']'
+  if (isTuple(value)) {
+    chargeItems(value.length, COST.equality)
+    return 't:[' + value.map(hashText).join(',') + ']'
+  }
   throw new TemplateRenderError(`unhashable type: '${pyTypeName(value)}'`)
 }
 
@@ -428,24 +433,33 @@ export function floatRepr (n: number): string {
   return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e}`
 }
 
+/** Characters repr() writes as escapes (and the quotes, one of which may need one). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what repr() escapes
+const REPR_SPECIAL = /[\\'"\x00-\x1f\x7f-\xa0\xad\ud800-\udfff\u2028\u2029]/
+// eslint-disable-next-line no-control-regex -- as above
+const REPR_ESCAPES = /[\\'"\x00-\x1f\x7f-\xa0\xad\ud800-\udfff\u2028\u2029]/g
+
+function reprEscape (ch: string, quote: string, at: number, s: string): string {
+  const code = ch.charCodeAt(0)
+  // A surrogate pair is one astral character, printed as is; only a lone surrogate is escaped.
+  if (code >= 0xd800 && code <= 0xdbff && (s.charCodeAt(at + 1) & 0xfc00) === 0xdc00) return ch
+  if (code >= 0xdc00 && code <= 0xdfff && (s.charCodeAt(at - 1) & 0xfc00) === 0xd800) return ch
+  if (ch === '\\') return '\\\\'
+  if (ch === "'" || ch === '"') return ch === quote ? '\\' + quote : ch
+  if (ch === '\n') return '\\n'
+  if (ch === '\r') return '\\r'
+  if (ch === '\t') return '\\t'
+  return code <= 0xff ? '\\x' + code.toString(16).padStart(2, '0') : '\\u' + code.toString(16).padStart(4, '0')
+}
+
 /** Python repr() of a str: single quotes unless the text has ' and no ". */
 export function stringRepr (s: string): string {
+  chargeItems(s.length, 1)
+  // Most strs need no escape: written as they are.
+  if (!REPR_SPECIAL.test(s)) return "'" + s + "'"
+  chargeItems(s.length, COST.unicodeChar)
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
-  let out = quote
-  for (const ch of s) {
-    const code = ch.codePointAt(0) as number
-    if (ch === '\\') out += '\\\\'
-    else if (ch === quote) out += '\\' + quote
-    else if (ch === '\n') out += '\\n'
-    else if (ch === '\r') out += '\\r'
-    else if (ch === '\t') out += '\\t'
-    else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0')
-    else if (code >= 0x80 && code <= 0xa0) out += '\\x' + code.toString(16).padStart(2, '0')
-    else if (code === 0xad) out += '\\xad'
-    else if ((code >= 0xd800 && code <= 0xdfff) || code === 0x2028 || code === 0x2029) out += '\\u' + code.toString(16).padStart(4, '0')
-    else out += ch
-  }
-  return out + quote
+  return quote + s.replace(REPR_ESCAPES, (ch: string, at: number) => reprEscape(ch, quote, at, s)) + quote
 }
 
 /** Python repr(). */
@@ -461,9 +475,13 @@ export function pyRepr (v: unknown): string {
   if (v instanceof Markup) return `Markup(${stringRepr(v.text)})`
   if (v instanceof PyComplex) return complexRepr(v)
   if (Array.isArray(v)) {
+    chargeItems(v.length)
     const special = listKindRepr(v, pyRepr)
     if (special !== undefined) return special
     const inner = v.map(pyRepr).join(', ')
+    // Each level copies the text of the levels below it: charged, so nesting (or one list shared
+    // many times) cannot multiply the work unseen.
+    chargeItems(inner.length, 2)
     if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`
     return `[${inner}]`
   }
@@ -471,7 +489,10 @@ export function pyRepr (v: unknown): string {
     return `<Namespace ${pyRepr(makeDict(v.attrs))}>`
   }
   if (v instanceof PyDict) {
-    return '{' + v.entries().map(([key, val]) => `${pyRepr(key)}: ${pyRepr(val)}`).join(', ') + '}'
+    const inner = v.entries().map(([key, val]) => `${pyRepr(key)}: ${pyRepr(val)}`).join(', ')
+    // Each level copies the text of the levels below it (see lists above).
+    chargeItems(v.size + inner.length, 2)
+    return '{' + inner + '}'
   }
   if (typeof v === 'function') return '<function>'
   return '<object>'
@@ -507,10 +528,12 @@ export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === undefined) return b === null
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isTuple(a) !== isTuple(b) || a.length !== b.length || listKindName(a) !== listKindName(b)) return false
+    chargeItems(a.length, COST.equality)
     return a.every((x, i) => pyEquals(x, b[i]))
   }
   if (a instanceof PyDict && b instanceof PyDict) {
     if (a.size !== b.size) return false
+    chargeItems(a.size, COST.equality)
     return a.entries().every(([k, v]) => {
       const other = b.get(k)
       return other !== undefined && pyEquals(v, other)
@@ -576,6 +599,7 @@ export function pyLess (a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
     const n = Math.min(a.length, b.length)
+    chargeItems(n)
     for (let i = 0; i < n; i++) {
       if (!pyEquals(a[i], b[i])) return pyLess(a[i], b[i])
     }

@@ -65,8 +65,8 @@ t.test('namespace() and dict()', async t => {
   t.equal(pyRepr(call('dict', [[[1, 'a'], [true, 'b'], [makeTuple([1, 2]), 'c']]])), "{1: 'b', (1, 2): 'c'}", 'keys of any hashable type, as in Python')
   t.throws(() => call('dict', [[[[1], 'a']]]), /unhashable type: 'list'/)
   t.throws(() => call('dict', [5]), /'int' object is not iterable/)
-  t.throws(() => call('dict', [[['a', 1, 2]]]), /element #0 has length 3; 2 is required/)
-  t.throws(() => call('dict', [[5]]), /cannot convert dict update sequence element #0/)
+  t.throws(() => call('dict', [[['a', 1, 2]]]), /a dict update sequence element has the wrong length; 2 is required/)
+  t.throws(() => call('dict', [[5]]), /cannot convert a dict update sequence element to a sequence/)
   t.throws(() => call('namespace', [{}, {}]), /namespace expected at most 1 argument, got 2/)
 })
 

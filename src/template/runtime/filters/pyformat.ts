@@ -4,7 +4,8 @@
 import {
   PyDict, isInt, isNumber, normInt, isUndefined, pyRepr, pyStr, pyTypeName, rememberFloatRepr, toNumber
 } from '../values.js'
-import { codePoints, fail, undefinedError } from './python.js'
+import { codePoints, fail, isPySpace, stripBy, undefinedError } from './python.js'
+import { COST, charge, chargeChars, chargeItems, chargeString } from '../budget.js'
 
 interface Exact { digits: bigint, scale: number }
 
@@ -92,6 +93,8 @@ function decimalText (q: number, places: number, negative: boolean): string {
 /** Python's round(n, ndigits) for an int n with ndigits < 0 (half to even). */
 export function roundInt (n: number, ndigits: number): number {
   if (ndigits >= 0) return n
+  // |n| < 1.8e308 ≤ half of 10^-ndigits: Python's answer is 0, without computing that power of ten.
+  if (ndigits < -309) return 0
   const p = 10n ** BigInt(-ndigits)
   const b = BigInt(Math.abs(n))
   let q = b / p
@@ -109,6 +112,7 @@ function nonFinite (x: number, upper: boolean): string | undefined {
 
 /** '%.{prec}f' without sign handling of non-finite values. */
 export function formatFixed (x: number, prec: number): string {
+  chargeString(prec)
   const nf = nonFinite(x, false)
   if (nf !== undefined) return nf
   const digits = (x === 0 ? 0n : roundTo(exactDecimal(x), prec)).toString().padStart(prec + 1, '0')
@@ -118,6 +122,7 @@ export function formatFixed (x: number, prec: number): string {
 
 /** Significant digits (prec + 1 of them) and decimal exponent of x, rounded half-even. */
 function sigDigits (x: number, prec: number): { digits: string, exp: number } {
+  chargeString(prec)
   const sigs = prec + 1
   if (x === 0) return { digits: '0'.repeat(sigs), exp: 0 }
   const ex = exactDecimal(x)
@@ -166,15 +171,18 @@ export function formatGeneral (x: number, prec: number, upper = false, alt = fal
   return signOf(x) + mant + suffix
 }
 
-function intText (n: number): string {
+function intText (n: number | bigint): string {
+  if (typeof n === 'bigint') return (n < 0n ? -n : n).toString()
   return Math.abs(n) < 1e21 ? String(Math.abs(n)) : BigInt(Math.abs(n)).toString()
 }
 
 interface Spec { flags: string, width: number, prec: number | undefined, type: string }
 
 function pad (spec: Spec, sign: string, body: string, numeric: boolean): string {
+  if (spec.width <= sign.length + body.length && !/[\ud800-\udfff]/.test(body)) return sign + body
   const len = codePoints(sign + body).length
   if (spec.width <= len) return sign + body
+  chargeString(spec.width)
   const fill = spec.width - len
   if (spec.flags.includes('-')) return sign + body + ' '.repeat(fill)
   if (numeric && spec.flags.includes('0')) return sign + '0'.repeat(fill) + body
@@ -188,9 +196,9 @@ function numericSign (spec: Spec, negative: boolean): string {
   return ''
 }
 
-function toIntForFormat (arg: unknown, type: string): number {
+function toIntForFormat (arg: unknown, type: string): number | bigint {
   if (typeof arg === 'boolean') return arg ? 1 : 0
-  if (isInt(arg)) return arg
+  if (isInt(arg) || typeof arg === 'bigint') return arg
   if (type === 'd' || type === 'i' || type === 'u') {
     if (isNumber(arg)) {
       const v = toNumber(arg)
@@ -222,10 +230,13 @@ function convert (spec: Spec, arg: unknown): string {
     case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': {
       const n = toIntForFormat(arg, t)
       let body = t === 'x' || t === 'X' || t === 'o'
-        ? BigInt(Math.abs(n)).toString(t === 'o' ? 8 : 16)
+        ? (typeof n === 'bigint' ? (n < 0n ? -n : n) : BigInt(Math.abs(n))).toString(t === 'o' ? 8 : 16)
         : intText(n)
       if (t === 'X') body = body.toUpperCase()
-      if (spec.prec !== undefined) body = body.padStart(spec.prec, '0')
+      if (spec.prec !== undefined) {
+        chargeString(spec.prec)
+        body = body.padStart(spec.prec, '0')
+      }
       let prefix = ''
       if (spec.flags.includes('#') && t !== 'd' && t !== 'i' && t !== 'u') prefix = t === 'o' ? '0o' : t === 'x' ? '0x' : '0X'
       return pad(spec, numericSign(spec, n < 0) + prefix, body, true)
@@ -254,7 +265,7 @@ function convert (spec: Spec, arg: unknown): string {
       return pad(spec, '', ch, false)
     }
   }
-  return fail(`unsupported format character '${t}'`)
+  return fail('unsupported format character')
 }
 
 function asciiEscape (ch: string): string {
@@ -273,6 +284,7 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
   const positional = Array.isArray(args) ? args : [args]
   let argIndex = 0
   let out = ''
+  chargeChars(format)
   const nextArg = (): unknown => {
     if (argIndex >= positional.length) fail('not enough arguments for format string')
     return positional[argIndex++]
@@ -336,15 +348,14 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
       out += '%'
       continue
     }
-    if (!'sradiuxXoeEfFgGc'.includes(type)) {
-      const code = type.codePointAt(0) as number
-      fail(`unsupported format character '${type}' (0x${code.toString(16)}) at index ${i - 1}`)
-    }
+    // Neither the character nor its index is echoed: the format string may be a context value.
+    if (!'sradiuxXoeEfFgGc'.includes(type)) fail('unsupported format character')
     let arg: unknown
     if (key !== undefined && mapping !== undefined) {
       // The key is not echoed: the format string itself may be a context value.
       arg = mapping instanceof PyDict ? mapping.get(key) : Object.hasOwn(mapping, key) ? mapping[key] : undefined
-      if (arg === undefined) fail(`format: no keyword argument matches the %(…) conversion at index ${pct}`)
+      // The key is not echoed: the format string itself may be a context value (SPEC §4.6).
+      if (arg === undefined) fail('KeyError: format: no keyword argument matches a %(…) conversion')
     } else {
       arg = nextArg()
     }
@@ -354,13 +365,74 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
   return out
 }
 
-/** float(value) as Python parses a str: whitespace, sign, underscores between digits, inf/nan. */
+/**
+ * Whitespace int() and float() strip: str.isspace() but for U+001C..U+001F, which CPython's number
+ * parsers do not treat as space (it maps Unicode spaces to ' ' and then strips ASCII space only).
+ */
+function isNumberSpace (c: number): boolean {
+  return isPySpace(c) && !(c >= 0x1c && c <= 0x1f)
+}
+
+function isDigitAt (s: string, i: number): boolean {
+  const c = s.charCodeAt(i)
+  return c >= 0x30 && c <= 0x39
+}
+
+/** End of a run of digits with single underscores between them starting at i (i when none). */
+function digitRun (s: string, i: number): number {
+  if (!isDigitAt(s, i)) return i
+  i++
+  for (;;) {
+    if (isDigitAt(s, i)) i++
+    else if (s.charCodeAt(i) === 0x5f && isDigitAt(s, i + 1)) i += 2
+    else return i
+  }
+}
+
+const SPECIAL_FLOATS: Record<string, number> = { inf: Infinity, infinity: Infinity, nan: NaN }
+
+/**
+ * float(value) as Python parses a str: whitespace, sign, underscores between digits, inf/nan.
+ * A hand scanner: linear in the text (a regular expression would backtrack on caller data).
+ */
 export function parsePyFloat (text: string): number | undefined {
-  const s = text.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '')
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity
-  if (/^[+-]?nan$/i.test(s)) return NaN
-  if (!/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(s)) return undefined
-  return Number(s.replace(/_/g, ''))
+  chargeItems(text.length, COST.parse)
+  const s = stripBy(text, true, true, isNumberSpace)
+  let i = 0
+  const signed = s.charCodeAt(0) === 0x2b || s.charCodeAt(0) === 0x2d
+  if (signed) i++
+  if (s.length - i <= 8) {
+    const special = SPECIAL_FLOATS[s.slice(i).toLowerCase()]
+    if (special !== undefined) return s.charCodeAt(0) === 0x2d ? -special : special
+  }
+  const intEnd = digitRun(s, i)
+  let j = intEnd
+  let fracDigits = false
+  if (s.charCodeAt(j) === 0x2e) {
+    const fracEnd = digitRun(s, j + 1)
+    fracDigits = fracEnd > j + 1
+    j = fracEnd
+  }
+  if (intEnd === i && !fracDigits) return undefined
+  if (s.charCodeAt(j) === 0x65 || s.charCodeAt(j) === 0x45) {
+    let k = j + 1
+    if (s.charCodeAt(k) === 0x2b || s.charCodeAt(k) === 0x2d) k++
+    const expEnd = digitRun(s, k)
+    if (expEnd === k) return undefined
+    j = expEnd
+  }
+  if (j !== s.length) return undefined
+  return Number(s.includes('_') ? s.replaceAll('_', '') : s)
+}
+
+/** Python 3.11's int_max_str_digits: int(str) refuses more digits in a base that is not a power of two. */
+const MAX_STR_DIGITS = 4300
+
+function digitValue (c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  if (c >= 0x61 && c <= 0x7a) return c - 0x61 + 10
+  if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 10
+  return 99
 }
 
 /** int(text, base) as Python parses a str; undefined when Python raises ValueError. */
@@ -369,7 +441,8 @@ const PLAIN_DECIMAL = /^-?[0-9]{1,15}$/
 export function parsePyInt (text: string, base: number): number | bigint | undefined {
   // The common case, a short plain decimal, is exact as a double: no BigInt digit loop.
   if (base === 10 && PLAIN_DECIMAL.test(text)) return Number(text) + 0
-  let s = text.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '')
+  chargeItems(text.length, COST.parse)
+  let s = stripBy(text, true, true, isNumberSpace)
   let negative = false
   if (s.startsWith('-') || s.startsWith('+')) {
     negative = s.startsWith('-')
@@ -380,24 +453,48 @@ export function parsePyInt (text: string, base: number): number | bigint | undef
   if (base === 0) {
     if (prefix in prefixes) {
       base = prefixes[prefix] as number
-      s = s.slice(2).replace(/^_/, '')
+      s = s.slice(2)
+      if (s.startsWith('_')) s = s.slice(1)
     } else {
       base = 10
-      if (/^0+(_?0)*$/.test(s)) return 0
-      if (s.startsWith('0')) return undefined
+      if (s.startsWith('0')) {
+        // Only zeros (with single underscores between them) may start with 0 in base 0.
+        const end = digitRun(s, 0)
+        for (let i = 0; i < end; i++) if (s.charCodeAt(i) !== 0x30 && s.charCodeAt(i) !== 0x5f) return undefined
+        return end === s.length ? 0 : undefined
+      }
     }
   } else if (prefixes[prefix] === base) {
-    s = s.slice(2).replace(/^_/, '')
+    s = s.slice(2)
+    if (s.startsWith('_')) s = s.slice(1)
   }
   if (base < 2 || base > 36) return undefined
-  if (s === '' || s.startsWith('_') || s.endsWith('_') || s.includes('__')) return undefined
-  s = s.replace(/_/g, '')
-  let n = 0n
-  const b = BigInt(base)
-  for (const ch of s.toLowerCase()) {
-    const d = parseInt(ch, 36)
-    if (Number.isNaN(d) || d >= base) return undefined
-    n = n * b + BigInt(d)
+  // Digits of the base with single underscores between them, in one scan.
+  let digits = ''
+  let start = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 0x5f) {
+      if (i === 0 || i === s.length - 1 || s.charCodeAt(i + 1) === 0x5f) return undefined
+      digits += s.slice(start, i)
+      start = i + 1
+    } else if (digitValue(c) >= base) {
+      return undefined
+    }
+  }
+  digits += s.slice(start)
+  if (digits === '') return undefined
+  const powerOfTwo = (base & (base - 1)) === 0
+  if (!powerOfTwo && digits.length > MAX_STR_DIGITS) return undefined
+  let n: bigint
+  if (base === 10) n = BigInt(digits)
+  else if (base === 16 || base === 8 || base === 2) n = BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '0b') + digits)
+  else {
+    // Other bases: at most 4300 digits (or a power of two: 4 and 32, at most the text's length).
+    if (digits.length > MAX_STR_DIGITS) charge(digits.length * digits.length / 64)
+    n = 0n
+    const b = BigInt(base)
+    for (let i = 0; i < digits.length; i++) n = n * b + BigInt(digitValue(digits.charCodeAt(i)))
   }
   return normInt(negative ? -n : n)
 }

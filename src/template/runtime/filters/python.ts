@@ -7,6 +7,7 @@ import {
 import { add } from '../operators.js'
 import type { Undefined } from '../values.js'
 import { TemplateRenderError } from '../../types.js'
+import { COST, activeBudget, charge, chargeChars, chargeItems, chargeSort, chargeString } from '../budget.js'
 
 export function fail (message: string): never {
   throw new TemplateRenderError(message)
@@ -21,18 +22,92 @@ function hasAstral (s: string): boolean {
   return /[\ud800-\udfff]/.test(s)
 }
 
-/** A str as Python sees it: one element per code point. */
+/** A str as Python sees it: one element per code point (a lone surrogate is one too). */
 export function codePoints (s: string): string[] {
+  chargeItems(s.length, COST.codePoint)
   return hasAstral(s) ? Array.from(s) : s.split('')
 }
 
+function isHigh (c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff
+}
+
+function isLow (c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff
+}
+
+/** Code points of a str with surrogates, counted without building anything. */
+function countCodePoints (s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    if (isHigh(s.charCodeAt(i)) && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) i++
+    n++
+  }
+  return n
+}
+
+/** Shorter strs are measured directly each time; longer ones once per render (codePointIndex). */
+const INDEXED_LENGTH = 256
+
+/**
+ * For a long str: null when it has no surrogates (UTF-16 index = code point index), otherwise the
+ * UTF-16 offset of every code point plus s.length at the end. Indexing a str by code point in a loop
+ * would rescan it each time: the answer for the last str asked is kept for the render in progress
+ * (on its budget object, so it goes when the render ends).
+ */
+function codePointIndex (s: string): Uint32Array | null {
+  const budget = activeBudget()
+  if (budget.offsetsOf === s && budget.offsets !== undefined) return budget.offsets
+  chargeChars(s)
+  let offsets: Uint32Array | null = null
+  if (hasAstral(s)) {
+    chargeItems(s.length)
+    const all = new Uint32Array(s.length + 1)
+    let n = 0
+    for (let i = 0; i < s.length; i++) {
+      all[n++] = i
+      if (isHigh(s.charCodeAt(i)) && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) i++
+    }
+    all[n] = s.length
+    offsets = all.subarray(0, n + 1)
+  }
+  budget.offsetsOf = s
+  budget.offsets = offsets
+  return offsets
+}
+
+/** len(s): code points, counted without building anything. */
 export function strLen (s: string): number {
-  return hasAstral(s) ? Array.from(s).length : s.length
+  if (s.length <= INDEXED_LENGTH) {
+    charge(1)
+    return hasAstral(s) ? countCodePoints(s) : s.length
+  }
+  const offsets = codePointIndex(s)
+  return offsets === null ? s.length : offsets.length - 1
+}
+
+/** s[i] by code point, i already within 0 ≤ i < len(s). */
+export function strCharAt (s: string, i: number): string {
+  if (s.length <= INDEXED_LENGTH) {
+    charge(1)
+    return hasAstral(s) ? Array.from(s)[i] as string : s[i] as string
+  }
+  const offsets = codePointIndex(s)
+  return offsets === null ? s[i] as string : s.slice(offsets[i], offsets[i + 1])
 }
 
 /** Python's s[start:end] with non-negative, already-clamped bounds, by code point. */
 export function strSlice (s: string, start: number, end?: number): string {
-  return hasAstral(s) ? Array.from(s).slice(start, end).join('') : s.slice(start, end)
+  if (s.length <= INDEXED_LENGTH) {
+    charge(1)
+    return hasAstral(s) ? Array.from(s).slice(start, end).join('') : s.slice(start, end)
+  }
+  const offsets = codePointIndex(s)
+  if (offsets === null) return s.slice(start, end)
+  const n = offsets.length - 1
+  const a = Math.min(start, n)
+  const b = end === undefined ? n : Math.min(Math.max(end, a), n)
+  return s.slice(offsets[a], offsets[b])
 }
 
 /** iter(value) as a list. Undefined iterates as empty (Jinja2's default Undefined). */
@@ -41,7 +116,10 @@ export function iterate (value: unknown): unknown[] {
   if (typeof value === 'string') return codePoints(value)
   if (value instanceof Markup) return codePoints(value.text)
   if (isUndefined(value)) return []
-  if (value instanceof PyDict) return value.keys()
+  if (value instanceof PyDict) {
+    chargeItems(value.size)
+    return value.keys()
+  }
   return fail(`'${pyTypeName(value)}' object is not iterable`)
 }
 
@@ -103,6 +181,7 @@ export function isNumberOrStrKeys (keys: readonly unknown[]): boolean {
  */
 export function sortByKeys<T> (items: readonly T[], keys: readonly unknown[], reverse = false): T[] {
   const n = items.length
+  chargeSort(n)
   const kind = keyKind(keys)
   if (kind === 'number') {
     const nums = new Float64Array(n)
@@ -178,6 +257,7 @@ function sortByNumbers<T> (items: readonly T[], nums: Float64Array, reverse: boo
 
 /** sorted(items, key=key, reverse=reverse): stable, equal keys keep their order either way. */
 export function pySorted<T> (items: readonly T[], key: (item: T) => unknown, reverse = false): T[] {
+  chargeItems(items.length, COST.part)
   return sortByKeys(items, items.map(key), reverse)
 }
 
@@ -200,19 +280,34 @@ export function intArg (value: unknown, what: string): number {
 
 /** str.isspace() characters: Python's whitespace set differs from JavaScript's \s. */
 export const PY_WHITESPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
-const LEADING_WS = new RegExp(`^[${PY_WHITESPACE}]+`)
-const TRAILING_WS = new RegExp(`[${PY_WHITESPACE}]+$`)
 const WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`)
 
+/** str.isspace() of one UTF-16 unit (every Python whitespace character is in the BMP). */
+export function isPySpace (c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)
+  if (c < 0x85) return false
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+}
+
+/**
+ * s without leading and/or trailing characters for which `isSpace` holds: one scan from each end,
+ * linear whatever the input (a regular expression for trailing whitespace backtracks quadratically).
+ */
+export function stripBy (s: string, left: boolean, right: boolean, isSpace: (c: number) => boolean): string {
+  let start = 0
+  let end = s.length
+  if (left) while (start < end && isSpace(s.charCodeAt(start))) start++
+  if (right) while (end > start && isSpace(s.charCodeAt(end - 1))) end--
+  return start === 0 && end === s.length ? s : s.slice(start, end)
+}
+
 export function strStrip (s: string, chars: unknown, left: boolean, right: boolean, name = 'strip'): string {
-  if (chars === null || chars === undefined) {
-    let out = s
-    if (left) out = out.replace(LEADING_WS, '')
-    if (right) out = out.replace(TRAILING_WS, '')
-    return out
-  }
+  chargeChars(s)
+  if (chars === null || chars === undefined) return stripBy(s, left, right, isPySpace)
   if (typeof chars !== 'string') return fail(`${name} arg must be None or str`)
   const set = new Set(codePoints(chars))
+  if (!hasAstral(s) && !hasAstral(chars)) return stripBy(s, left, right, c => set.has(String.fromCharCode(c)))
   const cps = codePoints(s)
   let start = 0
   let end = cps.length
@@ -224,9 +319,11 @@ export function strStrip (s: string, chars: unknown, left: boolean, right: boole
 export function strSplit (s: string, sep: unknown, maxsplit: unknown): string[] {
   let max = maxsplit === undefined || maxsplit === null ? -1 : intArg(maxsplit, 'split')
   if (max < 0) max = Infinity
+  // At most one piece per two characters (or per separator): charged before they are cut.
+  chargeItems(typeof sep === 'string' && sep.length > 0 ? s.length / sep.length : s.length / 2, COST.part)
   if (sep === null || sep === undefined) {
     const out: string[] = []
-    let rest = s.replace(LEADING_WS, '')
+    let rest = stripBy(s, true, false, isPySpace)
     while (rest.length > 0) {
       if (out.length >= max) {
         out.push(rest)
@@ -259,8 +356,10 @@ export function strSplit (s: string, sep: unknown, maxsplit: unknown): string[] 
 
 export function strReplace (s: string, old: string, replacement: string, count: number): string {
   if (count < 0) count = Infinity
+  chargeChars(s)
   if (old === '') {
     const cps = codePoints(s)
+    chargeString(s.length + Math.min(count, cps.length + 1) * replacement.length)
     let out = ''
     let n = 0
     for (let i = 0; i <= cps.length; i++) {
@@ -272,7 +371,18 @@ export function strReplace (s: string, old: string, replacement: string, count: 
     }
     return out
   }
-  if (count === Infinity) return s.split(old).join(replacement)
+  if (count === Infinity) {
+    const parts = s.split(old)
+    chargeItems(parts.length)
+    chargeString(s.length + (parts.length - 1) * (replacement.length - old.length))
+    return parts.join(replacement)
+  }
+  if (replacement.length > old.length) {
+    // The result's size is known before it is built: count the occurrences first.
+    let found = 0
+    for (let i = s.indexOf(old); i >= 0 && found < count; i = s.indexOf(old, i + old.length)) found++
+    chargeString(s.length + found * (replacement.length - old.length))
+  }
   let out = ''
   let rest = s
   for (let n = 0; n < count; n++) {
@@ -307,6 +417,7 @@ function isFinalSigma (cps: readonly string[], i: number): boolean {
 
 /** str.islower(): at least one cased character, and no uppercase or titlecase one. */
 export function strIsLower (s: string): boolean {
+  chargeItems(s.length, COST.unicodeChar)
   let cased = false
   for (const ch of s) {
     if (UPPER_OR_TITLE.test(ch)) return false
@@ -316,6 +427,7 @@ export function strIsLower (s: string): boolean {
 }
 
 export function strIsUpper (s: string): boolean {
+  chargeItems(s.length, COST.unicodeChar)
   let cased = false
   for (const ch of s) {
     if (LOWER_OR_TITLE.test(ch)) return false
@@ -350,6 +462,7 @@ function titleCase (ch: string): string {
 
 /** str.title(): a cased character after an uncased one starts a word ("they're" → "They'Re"). */
 export function strTitle (s: string): string {
+  chargeItems(s.length, COST.unicodeChar)
   const cps = codePoints(s)
   let out = ''
   let previousCased = false
@@ -364,9 +477,9 @@ export function strTitle (s: string): string {
 
 /** str.capitalize(): first character upper, the rest lower. */
 export function strCapitalize (s: string): string {
-  const cps = codePoints(s)
-  if (cps.length === 0) return s
-  const first = cps[0] as string
+  chargeChars(s)
+  if (s.length === 0) return s
+  const first = String.fromCodePoint(s.codePointAt(0) as number)
   // Lowering the whole string keeps the context a final sigma depends on.
   return titleCase(first) + s.toLowerCase().slice(first.toLowerCase().length)
 }
