@@ -8,6 +8,7 @@ import type { Step } from '../registry/types.js'
 import { applyAuthentication, renderAuthentication } from '../auth/apply.js'
 import { forwardUpstream, sendUpstream, streamUpstream } from '../upstream/send.js'
 import { safeResponseHeaders } from '../upstream/headers.js'
+import { readBody } from '../upstream/read-body.js'
 import type { HttpExchange, RenderContext } from '../template/types.js'
 import { appendQuery, applyAuthQuery, checkHeaderValue, mergeHeaders, mergeQuery, renderError, renderField, renderUrl } from './merge.js'
 import type { CallTiming } from './timing.js'
@@ -246,20 +247,9 @@ async function passThrough (upstream: Inbound, headers: Record<string, string>, 
   if (upstream.headers['content-length'] !== undefined || !(upstream.body instanceof Readable)) {
     return { status: upstream.status, headers, body: upstream.body }
   }
-  const body = await readAll(upstream.body)
+  const body = await readBody(upstream.body)
   timing.lap('external')
   return { status: upstream.status, headers, body }
-}
-
-async function readAll (stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer
-    size += buf.length
-    chunks.push(buf)
-  }
-  return Buffer.concat(chunks, size)
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })

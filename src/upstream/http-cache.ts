@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import CachePolicy from 'http-cache-semantics'
+import { readBody } from './read-body.js'
 import type { CacheResult } from '../observability/metrics.js'
 
 /** Statuses SPEC §8 stores (RFC 9111 allows a cache to store fewer than it could). */
@@ -99,18 +100,6 @@ function lowercaseHeaders (headers: Record<string, string>): Record<string, stri
   const out: Record<string, string> = {}
   for (const name in headers) out[name.toLowerCase()] = headers[name]
   return out
-}
-
-async function readBody (body: Buffer | Readable): Promise<Buffer> {
-  if (Buffer.isBuffer(body)) return body
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    const buf = chunk as Buffer
-    size += buf.length
-    chunks.push(buf)
-  }
-  return Buffer.concat(chunks, size)
 }
 
 /** Headers of a cached answer: the stored ones with Age (and updated Date/Warning) from the policy. */
