@@ -29,12 +29,6 @@ const divergenceFile = JSON.parse(readFileSync(new URL('./conformance/divergence
  * Reproducers of each bug: /work/wt/fuzz-mismatches.md during the work on issue 8.
  */
 const KNOWN_BUGS: Record<string, string[]> = {
-  'the render error message shows a context value (SPEC §4.6; issue 8 safety work)': [
-    's1-185', 's1-1350', 's1-2061', 's1-2092', 's1-2204', 's1-2704', 's1-2799', 's1-3285', 's1-3832', 's1-3888',
-    's1-4150', 's1-4468', 's1-4480', 's1-4579', 's1-4647', 's1-4730', 's1-4751', 's1-4952', 's1-5543', 's1-5624',
-    's1-6061', 's1-6064', 's1-6155', 's1-6158', 's1-6835', 's1-6856', 's1-6916', 's1-7428', 's1-7495', 's1-7592',
-    's1-8313', 's1-8655', 's1-8682', 's1-8864', 's1-9086', 's1-9365', 's1-9451', 's1-9843'
-  ],
   'select/reject/map/batch/slice return lists where Jinja2 returns generators': [
     's1-764', 's1-875', 's1-1192', 's1-1683', 's1-2441', 's1-3360', 's1-3796', 's1-4556', 's1-4816', 's1-4910',
     's1-6542', 's1-6953', 's1-7392', 's1-7570', 's1-7784', 's1-8850', 's1-9023', 's1-9119', 's1-9589', 's1-9597',
@@ -47,7 +41,7 @@ const KNOWN_BUGS: Record<string, string[]> = {
     's1-2029', 's1-4506', 's1-7085', 's1-7767', 's1-8820', 's1-8953'
   ],
   'integers beyond 2^53 lose digits (issue 8)': [
-    's1-2498', 's1-4308', 's1-4526', 's1-4888'
+    's1-4308'
   ],
   'non-ASCII identifiers do not lex': [
     's1-4374', 's1-6443', 's1-8260', 's1-9176'
