@@ -184,37 +184,103 @@ export class Namespace {
 const UNDEFINED_KEY = Symbol('Undefined')
 
 /**
+ * Fills the values of a record-backed PyDict in place on its first read (from_json converts the
+ * objects of JSON.parse lazily: a subtree the template never reads is never converted).
+ */
+export interface RecordFiller {
+  fill (rec: Record<string, unknown>): void
+}
+
+/**
  * A Python dict: insertion order for every key (a JS object would move "10" first) and keys of any
  * hashable type, equal keys being one entry as in Python (True, 1 and 1.0 are one key; the first
  * key written is kept). Entries live in a Map under a normalized key: a str is itself, a number is
  * its double (a bigint beyond 2^53), True/False are 1/0; the Python key object is remembered beside
  * when it differs from its normalized form. Values are never JS undefined.
+ * A dict read by from_json starts as a record instead: the object JSON.parse built, whose key order
+ * is the text's because the parser made sure it has no integer-like key, with only str keys; it
+ * becomes a Map on its first write.
  */
 export class PyDict {
-  private readonly m = new Map<unknown, unknown>()
+  private m: Map<unknown, unknown> | null
+  /** Record mode: the str-keyed object holding the entries (m is null). */
+  private rec: Record<string, unknown> | null
+  /** Converts the record's values on the first read; null once done. */
+  private filler: RecordFiller | null
+  private recSize: number
   /** Normalized key → the Python key, where they differ (True, 2.0, a tuple, Undefined). */
   private originals: Map<unknown, unknown> | null = null
   /** Canonical text of a tuple key → the token object it is stored under. */
   private tuples: Map<string, object> | null = null
 
+  /**
+   * An empty dict, or (from_json) one over `rec`: an object with only own enumerable data
+   * properties, no integer-like key, that this dict now owns (its values are replaced in place).
+   */
+  constructor (rec?: Record<string, unknown>, filler?: RecordFiller) {
+    if (rec === undefined) {
+      this.m = new Map()
+      this.rec = null
+    } else {
+      this.m = null
+      this.rec = rec
+    }
+    this.filler = filler ?? null
+    this.recSize = -1
+  }
+
   get size (): number {
-    return this.m.size
+    if (this.m !== null) return this.m.size
+    if (this.recSize < 0) this.recSize = Object.keys(this.rec as object).length
+    return this.recSize
+  }
+
+  /** The record, its values converted. */
+  private record (): Record<string, unknown> {
+    const rec = this.rec as Record<string, unknown>
+    const filler = this.filler
+    if (filler !== null) {
+      this.filler = null
+      filler.fill(rec)
+    }
+    return rec
+  }
+
+  private recGet (key: string): unknown {
+    const rec = this.record()
+    const v = rec[key]
+    // Inherited members of Object.prototype are functions, or the __proto__ accessor: not entries.
+    if (v === undefined || typeof v === 'function') return undefined
+    if (key === '__proto__' && !Object.hasOwn(rec, key)) return undefined
+    return v
+  }
+
+  /** Record mode ends at the first write: entries move to a Map. */
+  private map (): Map<unknown, unknown> {
+    if (this.m !== null) return this.m
+    const rec = this.record()
+    const m = new Map<unknown, unknown>()
+    for (const k of Object.keys(rec)) m.set(k, rec[k])
+    this.m = m
+    this.rec = null
+    return m
   }
 
   /** The value of a str key, undefined when absent: the hot path of attribute access. */
   getStr (key: string): unknown {
-    return this.m.get(key)
+    return this.m !== null ? this.m.get(key) : this.recGet(key)
   }
 
   /** Sets a str key (from_json, host objects, keyword arguments). */
   setStr (key: string, value: unknown): void {
-    this.m.set(key, value)
+    this.map().set(key, value)
   }
 
   /** d[key]: undefined when absent; raises Python's TypeError for an unhashable key. */
   get (key: unknown): unknown {
-    if (typeof key === 'string') return this.m.get(key)
+    if (typeof key === 'string') return this.getStr(key)
     const k = this.normalize(key, false)
+    if (this.m === null) return typeof k === 'string' ? this.recGet(k) : undefined
     return k === undefined ? undefined : this.m.get(k)
   }
 
@@ -224,20 +290,22 @@ export class PyDict {
 
   /** d[key] = value; an existing equal key keeps its place and its original key object. */
   set (key: unknown, value: unknown): void {
+    const m = this.map()
     if (typeof key === 'string') {
-      this.m.set(key, value)
+      m.set(key, value)
       return
     }
     const k = this.normalize(key, true)
-    if (!this.m.has(k) && k !== key) {
+    if (!m.has(k) && k !== key) {
       this.originals ??= new Map()
       this.originals.set(k, key)
     }
-    this.m.set(k, value)
+    m.set(k, value)
   }
 
   /** The Python keys, in insertion order. */
   keys (): unknown[] {
+    if (this.m === null) return Object.keys(this.rec as object)
     const out = Array.from(this.m.keys())
     const originals = this.originals
     if (originals !== null) {
@@ -247,11 +315,28 @@ export class PyDict {
   }
 
   values (): unknown[] {
+    if (this.m === null) {
+      const rec = this.record()
+      const keys = Object.keys(rec)
+      const out = new Array<unknown>(keys.length)
+      for (let i = 0; i < keys.length; i++) out[i] = rec[keys[i] as string]
+      return out
+    }
     return Array.from(this.m.values())
   }
 
   /** [key, value] pairs, in insertion order. */
   entries (): Array<[unknown, unknown]> {
+    if (this.m === null) {
+      const rec = this.record()
+      const keys = Object.keys(rec)
+      const out = new Array<[unknown, unknown]>(keys.length)
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string
+        out[i] = [k, rec[k]]
+      }
+      return out
+    }
     const out = Array.from(this.m.entries())
     const originals = this.originals
     if (originals !== null) {
@@ -262,6 +347,7 @@ export class PyDict {
 
   /** True when every key is a str (the common case: JSON objects, host objects). */
   hasOnlyStrKeys (): boolean {
+    if (this.m === null) return true
     if (this.originals !== null) return false
     for (const k of this.m.keys()) if (typeof k !== 'string') return false
     return true

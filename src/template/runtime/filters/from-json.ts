@@ -1,7 +1,10 @@
-// `from_json`: JSON text to template values as Python's json.loads builds them. A hand parser
-// because JSON.parse cannot tell 1 (int) from 1.0 (float), rounds integers beyond 2^53 (64-bit ids)
-// and moves integer-like keys ("10") first; objects become PyDicts in document order.
-import { PyDict, makeFloat } from '../values.js'
+// `from_json`: JSON text to template values as Python's json.loads builds them. JSON.parse alone
+// cannot tell 1 (int) from 1.0 (float), rounds integers beyond 2^53 (64-bit ids), moves
+// integer-like keys ("10") first and refuses NaN: parseJson() uses it only after a scan has
+// rewritten those tokens (below), and the hand parser reads what that cannot (and names the
+// position of an error). Objects become PyDicts in document order.
+import { PyDict, makeFloat, normInt } from '../values.js'
+import type { RecordFiller } from '../values.js'
 import { TemplateRenderError } from '../../types.js'
 
 const MAX_DEPTH = 512
@@ -177,41 +180,246 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t'
 }
 
-/**
- * Where JSON.parse could give another value than json.loads: an integer-like key (JS objects move
- * it first), an integer of 16+ digits (beyond 2^53), a float literal that may be integral (1.0,
- * 2e3). Matches inside strings only cost the fast path.
- */
-const NEEDS_HAND_PARSER = /"(?:0|[1-9][0-9]*)"\s*:|[0-9]{16}|[0-9]\.0+(?![0-9])|[0-9][eE]/
+// The fast path: V8's JSON.parse, then objects wrapped as record-backed PyDicts whose values convert
+// on first read. JSON.parse alone differs from json.loads on a few tokens; a linear scan of the text
+// (strings skipped with indexOf) finds them first and rewrites each into a marked string that the
+// conversion turns back into Python's value:
+//   an integer of 16+ digits (beyond 2^53 JSON.parse rounds it) and -0 → int, read exactly;
+//   a float literal whose double is integral (1.0, 2e3) → float (JSON.parse gives an int);
+//   NaN, Infinity, -Infinity (json.loads accepts them, JSON.parse does not) → float;
+//   an integer-like key ("10": JSON objects move it first) → a key the conversion restores, the
+//   object becoming a Map-backed dict in text order.
+// Anything else JSON.parse refuses (invalid JSON), nesting beyond MAX_DEPTH, an integer of more than
+// 4300 digits and a text that already holds the mark go to the hand parser, which says where.
 
-/** JSON.parse's result as template values: objects become PyDicts (their key order is the text's here). */
-function fromParsed (v: unknown, depth: number): unknown {
-  if (v === null || typeof v !== 'object') return v
-  if (depth > MAX_DEPTH) throw new TemplateRenderError(`from_json: nesting deeper than ${MAX_DEPTH} levels`)
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = fromParsed(v[i], depth + 1)
-    return v
-  }
-  const d = new PyDict()
-  const o = v as Record<string, unknown>
-  for (const k in o) d.setStr(k, fromParsed(o[k], depth + 1))
-  return d
+/** Starts a rewritten token: JSON text cannot hold U+0001 raw, and a text holding the escape is refused. */
+const MARK = '\u0001'
+const MARK_ESCAPE = '\\u0001'
+const MARK_CODE = 1
+const HAND = null
+
+interface Plan {
+  /** Start, end and replacement of each rewritten token, in text order. */
+  patches: Array<number | string>
+  keys: boolean
+  values: boolean
 }
 
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
+
+/** The end of the string starting at `i` (its closing quote), or -1. */
+function stringEnd (t: string, i: number): number {
+  let e = t.indexOf('"', i + 1)
+  while (e !== -1) {
+    let b = e - 1
+    while (t.charCodeAt(b) === 0x5c) b--
+    // An even run of backslashes escapes itself, not the quote.
+    if (((e - 1 - b) & 1) === 0) return e
+    e = t.indexOf('"', e + 1)
+  }
+  return -1
+}
+
+/** `10`, `0`: a key JavaScript objects order first (an array index), conservatively any such text. */
+const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/
+
+/** What the fast path must rewrite in `t`, or HAND when the hand parser must read it. */
+function plan (t: string): Plan | typeof HAND {
+  const patches: Array<number | string> = []
+  let keys = false
+  let values = false
+  let depth = 0
+  const n = t.length
+  let i = 0
+  while (i < n) {
+    const c = t.charCodeAt(i)
+    if (c === 0x22) {
+      const e = stringEnd(t, i)
+      if (e === -1) return HAND
+      const first = t.charCodeAt(i + 1)
+      // A key whose text starts with a digit, or an escape that may decode to one.
+      if (isDigit(first) || first === 0x5c) {
+        let j = e + 1
+        while (j < n && (t.charCodeAt(j) === 0x20 || t.charCodeAt(j) === 0x0a || t.charCodeAt(j) === 0x0d || t.charCodeAt(j) === 0x09)) j++
+        if (t.charCodeAt(j) === 0x3a) {
+          let key: unknown = t.slice(i + 1, e)
+          if (first === 0x5c || (key as string).includes('\\')) {
+            try {
+              key = JSON.parse(t.slice(i, e + 1))
+            } catch {
+              return HAND
+            }
+          }
+          if (typeof key === 'string' && INDEX_LIKE.test(key)) {
+            patches.push(i, e + 1, JSON.stringify(MARK + key))
+            keys = true
+          }
+        }
+      }
+      i = e + 1
+      continue
+    }
+    if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_DEPTH) return HAND
+      i++
+      continue
+    }
+    if (c === 0x7d || c === 0x5d) {
+      depth--
+      i++
+      continue
+    }
+    if (c === 0x2d || isDigit(c) || c === 0x4e || c === 0x49) {
+      const s = i
+      if (c === 0x2d) i++
+      if (t.charCodeAt(i) === 0x4e || t.charCodeAt(i) === 0x49) {
+        // NaN, Infinity, -Infinity; -NaN is not JSON for json.loads either.
+        const word = t.startsWith('Infinity', i) ? 'Infinity' : c !== 0x2d && t.startsWith('NaN', i) ? 'NaN' : undefined
+        if (word === undefined) return HAND
+        i += word.length
+        patches.push(s, i, '"' + MARK_ESCAPE + 'F' + t.slice(s, i) + '"')
+        values = true
+        continue
+      }
+      const intStart = i
+      while (isDigit(t.charCodeAt(i))) i++
+      const intDigits = i - intStart
+      let fraction = false
+      let exponent = false
+      let first = 0
+      let fractionDigits = 0
+      let fractionZero = true
+      if (t.charCodeAt(i) === 0x2e) {
+        fraction = true
+        const fs = ++i
+        first = t.charCodeAt(i)
+        while (isDigit(t.charCodeAt(i))) {
+          if (t.charCodeAt(i) !== 0x30) fractionZero = false
+          i++
+        }
+        fractionDigits = i - fs
+      }
+      const e = t.charCodeAt(i)
+      if (e === 0x65 || e === 0x45) {
+        exponent = true
+        i++
+        if (t.charCodeAt(i) === 0x2b || t.charCodeAt(i) === 0x2d) i++
+        while (isDigit(t.charCodeAt(i))) i++
+      }
+      if (intDigits === 0) return HAND
+      let patch: string | undefined
+      if (!fraction && !exponent) {
+        // Python 3.11 refuses to read an int of more than 4300 digits: the hand parser says so.
+        if (intDigits > 4300) return HAND
+        if (intDigits >= 16 || (c === 0x2d && intDigits === 1 && t.charCodeAt(intStart) === 0x30)) patch = 'I'
+      } else if (exponent || intDigits >= 16 || ((first === 0x30 || first === 0x39) && (fractionZero || intDigits + fractionDigits > 15))) {
+        // Below 1e15 a fraction of .1 to .8… cannot round to an integral double; others are checked.
+        if (fractionZero && fraction && !exponent) patch = 'F'
+        else if (Number.isInteger(Number(t.slice(s, i)))) patch = 'F'
+      }
+      if (patch !== undefined) {
+        patches.push(s, i, '"' + MARK_ESCAPE + patch + t.slice(s, i) + '"')
+        values = true
+      }
+      continue
+    }
+    i++
+  }
+  if (patches.length > 0 && t.includes(MARK_ESCAPE)) return HAND
+  return { patches, keys, values }
+}
+
+function applyPatches (t: string, patches: ReadonlyArray<number | string>): string {
+  const parts: string[] = []
+  let at = 0
+  for (let k = 0; k < patches.length; k += 3) {
+    parts.push(t.slice(at, patches[k] as number), patches[k + 2] as string)
+    at = patches[k + 1] as number
+  }
+  parts.push(t.slice(at))
+  return parts.join('')
+}
+
+/** The value of a rewritten token (a str starting with MARK). */
+function markedValue (s: string): unknown {
+  const text = s.slice(2)
+  return s.charCodeAt(1) === 0x49 ? normInt(BigInt(text)) : makeFloat(Number(text))
+}
+
+/** Converts JSON.parse's values to template values, one object at a time as they are read. */
+class Converter implements RecordFiller {
+  constructor (readonly keys: boolean, readonly values: boolean) {}
+
+  value (v: unknown): unknown {
+    if (typeof v === 'object') {
+      if (v === null) return v
+      return Array.isArray(v) ? this.array(v) : this.object(v as Record<string, unknown>)
+    }
+    if (this.values && typeof v === 'string' && v.charCodeAt(0) === MARK_CODE) return markedValue(v)
+    return v
+  }
+
+  array (a: unknown[]): unknown[] {
+    const values = this.values
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]
+      if (typeof v === 'object') {
+        if (v !== null) a[i] = Array.isArray(v) ? this.array(v) : this.object(v as Record<string, unknown>)
+      } else if (values && typeof v === 'string' && v.charCodeAt(0) === MARK_CODE) {
+        a[i] = markedValue(v)
+      }
+    }
+    return a
+  }
+
+  object (o: Record<string, unknown>): PyDict {
+    if (this.keys) {
+      const keys = Object.keys(o)
+      if (keys.some(k => k.charCodeAt(0) === MARK_CODE)) {
+        // Integer-like keys: a Map in text order, the marks removed.
+        const d = new PyDict()
+        for (const k of keys) d.setStr(k.charCodeAt(0) === MARK_CODE ? k.slice(1) : k, this.value(o[k]))
+        return d
+      }
+    }
+    return new PyDict(o, this)
+  }
+
+  fill (rec: Record<string, unknown>): void {
+    const values = this.values
+    for (const k of Object.keys(rec)) {
+      const v = rec[k]
+      if (typeof v === 'object') {
+        if (v !== null) rec[k] = Array.isArray(v) ? this.array(v) : this.object(v as Record<string, unknown>)
+      } else if (values && typeof v === 'string' && v.charCodeAt(0) === MARK_CODE) {
+        rec[k] = markedValue(v)
+      }
+    }
+  }
+}
+
+const PLAIN = new Converter(false, false)
+
 export function parseJson (text: string): unknown {
-  if (!NEEDS_HAND_PARSER.test(text)) {
+  const p = plan(text)
+  if (p !== HAND) {
     let v: unknown
     let ok = true
     try {
-      v = JSON.parse(text)
+      v = JSON.parse(p.patches.length === 0 ? text : applyPatches(text, p.patches))
     } catch {
       ok = false
     }
-    if (ok) return fromParsed(v, 1)
+    if (ok) return (p.keys || p.values ? new Converter(p.keys, p.values) : PLAIN).value(v)
   }
-  const p = new Parser(text)
-  const v = p.value()
-  p.ws()
-  if (p.pos !== text.length) p.error()
+  return parseJsonByHand(text)
+}
+
+/** The hand parser alone (exported for tests that compare it with the fast path). */
+export function parseJsonByHand (text: string): unknown {
+  const parser = new Parser(text)
+  const v = parser.value()
+  parser.ws()
+  if (parser.pos !== text.length) parser.error()
   return v
 }
