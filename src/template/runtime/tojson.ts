@@ -89,10 +89,22 @@ function jsonKey (k: unknown): string {
   throw new TemplateRenderError(`keys must be str, int, float, bool or None, not ${pyTypeName(k)}`)
 }
 
+/** Levels whose containers the circular-reference check keeps in an array rather than a Set. */
+const SHALLOW = 16
+
+function circular (): never {
+  throw new TemplateRenderError('Circular reference detected')
+}
+
 /** One json.dumps call. A class rather than closures: tojson runs per item in response loops. */
 class Encoder {
-  /** Containers being encoded, for json's circular-reference check; allocated on the first nesting. */
+  /** Containers being encoded below the first SHALLOW levels, for json's circular-reference check. */
   private active: Set<object> | null = null
+  /** The container being encoded at each of the first SHALLOW levels (entries above the current level are stale). */
+  private readonly path: object[] = []
+  /** By nesting level (the dicts of one level are mostly alike): the last keys and their order. */
+  private readonly lastKeys: string[][] = []
+  private readonly lastOrder: Array<[string[], string[]]> = []
   constructor (
     private readonly sortKeys: boolean,
     private readonly indentUnit: string | null,
@@ -114,14 +126,14 @@ class Encoder {
       if (kind !== undefined) throw new TemplateRenderError(`Object of type ${kind} is not JSON serializable`)
       if (v.length === 0) return '[]'
       chargeItems(v.length, COST.parse)
-      this.enter(v)
+      this.enter(v, level)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)
       for (let i = 0; i < v.length; i++) {
         if (i > 0) out += sep
         out += this.encode(v[i], level + 1)
       }
-      this.active?.delete(v)
+      this.leave(v, level)
       // Each level copies the text of the levels below it (a list shared many times, deep nesting).
       chargeItems(out.length, 2)
       return out + this.closing(level) + ']'
@@ -130,29 +142,61 @@ class Encoder {
     if (v instanceof PyDict) {
       if (v.size === 0) return '{}'
       chargeItems(v.size)
-      const entries = this.dictEntries(v)
-      this.enter(v)
-      const sep = this.separator(level)
-      let out = '{' + this.opening(level)
-      for (let i = 0; i < entries.length; i++) {
-        const [k, value] = entries[i] as [string, unknown]
-        if (i > 0) out += sep
-        out += encodeString(k, this.html) + this.keySep + this.encode(value, level + 1)
+      let out: string
+      if (v.hasOnlyStrKeys()) {
+        const [keys, prefixes] = this.strKeyOrder(v.keys() as string[], level)
+        this.enter(v, level)
+        const sep = this.separator(level)
+        out = '{' + this.opening(level)
+        for (let i = 0; i < keys.length; i++) {
+          if (i > 0) out += sep
+          out += (prefixes[i] as string) + this.encode(v.getStr(keys[i] as string), level + 1)
+        }
+      } else {
+        const entries = this.dictEntries(v)
+        this.enter(v, level)
+        const sep = this.separator(level)
+        out = '{' + this.opening(level)
+        for (let i = 0; i < entries.length; i++) {
+          const [k, value] = entries[i] as [string, unknown]
+          if (i > 0) out += sep
+          out += encodeString(k, this.html) + this.keySep + this.encode(value, level + 1)
+        }
       }
-      this.active?.delete(v)
+      this.leave(v, level)
       chargeItems(out.length, 2)
       return out + this.closing(level) + '}'
     }
     throw new TemplateRenderError(`Object of type ${typeNameForJson(v)} is not JSON serializable`)
   }
 
-  /** json.dumps's view of a dict: sorted by the Python keys (sort_keys), keys written as strs. */
-  private dictEntries (d: PyDict): Array<[string, unknown]> {
-    if (d.hasOnlyStrKeys()) {
-      const entries = d.entries() as Array<[string, unknown]>
-      if (this.sortKeys) entries.sort((a, b) => compareCodePoints(a[0], b[0]))
-      return entries
+  /**
+   * The str keys of a dict in output order, each with its encoded `"key": ` prefix. The dicts of a
+   * list (records of one API) mostly share their keys: the last order of the same nesting level is
+   * reused when they match.
+   */
+  private strKeyOrder (keys: string[], level: number): [string[], string[]] {
+    const slot = level < SHALLOW ? level : SHALLOW
+    const last = this.lastKeys[slot]
+    if (last !== undefined && last.length === keys.length) {
+      let same = true
+      for (let i = 0; i < keys.length; i++) {
+        if (last[i] !== keys[i]) {
+          same = false
+          break
+        }
+      }
+      if (same) return this.lastOrder[slot] as [string[], string[]]
     }
+    const ordered = this.sortKeys ? keys.slice().sort(compareCodePoints) : keys
+    const order: [string[], string[]] = [ordered, ordered.map(k => encodeString(k, this.html) + this.keySep)]
+    this.lastKeys[slot] = keys
+    this.lastOrder[slot] = order
+    return order
+  }
+
+  /** json.dumps's view of a dict with non-str keys: sorted by the Python keys (sort_keys), keys written as strs. */
+  private dictEntries (d: PyDict): Array<[string, unknown]> {
     const entries = d.entries()
     if (this.sortKeys) {
       // sorted(d.items()): Python compares the keys (a str with an int raises TypeError).
@@ -161,10 +205,24 @@ class Encoder {
     return entries.map(([k, value]) => [jsonKey(k), value])
   }
 
-  private enter (obj: object): void {
+  /**
+   * json's circular-reference check: the containers being encoded, outermost first. The first
+   * levels are an array searched from the top (cheaper than a Set at the depth of most data).
+   */
+  private enter (obj: object, level: number): void {
+    if (level < SHALLOW) {
+      const path = this.path
+      for (let i = 0; i < level; i++) if (path[i] === obj) circular()
+      path[level] = obj
+      return
+    }
     this.active ??= new Set()
-    if (this.active.has(obj)) throw new TemplateRenderError('Circular reference detected')
+    if (this.active.has(obj) || this.path.includes(obj)) circular()
     this.active.add(obj)
+  }
+
+  private leave (obj: object, level: number): void {
+    if (level >= SHALLOW) this.active?.delete(obj)
   }
 
   private separator (level: number): string {

@@ -220,6 +220,16 @@ function stringEnd (t: string, i: number): number {
   return -1
 }
 
+/**
+ * A run of tokens JSON.parse reads as json.loads does: whitespace, commas and colons, true, false,
+ * null, strings that start with neither a digit nor an escape (so they are no integer-like key),
+ * ints of at most 15 digits but -0, and floats below 1e15 whose fraction starts with 1 to 8 (so
+ * their double is not integral). It stops at a bracket (the nesting is counted) and at anything else.
+ * Linear: the alternatives differ in their first character, and a number backtracks at most over
+ * its own digits, once, at its start.
+ */
+const PLAIN_TOKENS = /(?:[ \t\n\r,:]|"(?:[^"\\0-9](?:[^"\\]|\\[^])*)?"|true|false|null|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE])|-?(?:0|[1-9][0-9]{0,14})\.[1-8][0-9]*(?![0-9eE]))*/y
+
 /** `10`, `0`: a key JavaScript objects order first (an array index), conservatively any such text. */
 const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/
 
@@ -232,6 +242,10 @@ function plan (t: string): Plan | typeof HAND {
   const n = t.length
   let i = 0
   while (i < n) {
+    PLAIN_TOKENS.lastIndex = i
+    PLAIN_TOKENS.test(t)
+    i = PLAIN_TOKENS.lastIndex
+    if (i >= n) break
     const c = t.charCodeAt(i)
     if (c === 0x22) {
       const e = stringEnd(t, i)
