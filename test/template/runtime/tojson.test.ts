@@ -36,6 +36,34 @@ t.test('sort_keys orders by code point, as Python does', async t => {
   t.equal(toJsonOf({ '\uffff': 4, '\u{1F600}': 3, a: 2, Z: 1 }), '{"Z": 1, "a": 2, "\\uffff": 4, "\\ud83d\\ude00": 3}')
 })
 
+t.test('dicts of one level with other keys are each sorted (the key order of the last dict is reused only for the same keys)', async t => {
+  const records = [{ b: 1, a: 2 }, { c: 1, a: 2 }, { a: { z: 1, y: 2 }, b: [{ q: 1, p: 2 }, { p: 3, r: 4 }] }, { b: 1, a: 2 }]
+  t.equal(toJsonOf(records), '[{"a": 2, "b": 1}, {"a": 2, "c": 1}, {"a": {"y": 2, "z": 1}, "b": [{"p": 2, "q": 1}, {"p": 3, "r": 4}]}, {"a": 2, "b": 1}]')
+  t.equal(jsonEncodeOf(records), '[{"b": 1, "a": 2}, {"c": 1, "a": 2}, {"a": {"z": 1, "y": 2}, "b": [{"q": 1, "p": 2}, {"p": 3, "r": 4}]}, {"b": 1, "a": 2}]')
+})
+
+t.test('a value shared twice is no cycle; a cycle is found at any depth', async t => {
+  const shared = [1]
+  t.equal(toJsonOf([shared, { a: shared }, [[shared]]]), '[[1], {"a": [1]}, [[[1]]]]')
+  /** Lists nested `depth` levels deep, the innermost holding `back` (the top, itself, or nothing). */
+  const nested = (depth: number, back: 'top' | 'self' | 'none'): unknown[] => {
+    const top: unknown[] = []
+    let inner = top
+    for (let i = 0; i < depth; i++) {
+      const next: unknown[] = []
+      inner.push(next)
+      inner = next
+    }
+    if (back !== 'none') inner.push(back === 'top' ? top : inner)
+    return top
+  }
+  for (const depth of [3, 15, 16, 17, 40]) {
+    t.equal(toJsonOf(nested(depth, 'none')), '['.repeat(depth + 1) + ']'.repeat(depth + 1), `${depth} levels, no cycle`)
+    t.throws(() => toJsonOf(nested(depth, 'top')), /Circular reference detected/, `a cycle back from level ${depth}`)
+    t.throws(() => toJsonOf(nested(depth, 'self')), /Circular reference detected/, `a list holding itself at level ${depth}`)
+  }
+})
+
 t.test('values Python cannot serialize raise a render error', async t => {
   t.throws(() => toJsonOf(UNDEFINED), new TemplateRenderError('Object of type Undefined is not JSON serializable'))
   t.throws(() => toJsonOf([new Namespace()]), /Object of type Namespace is not JSON serializable/)
