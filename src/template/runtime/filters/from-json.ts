@@ -228,7 +228,7 @@ function stringEnd (t: string, i: number): number {
  * Linear: the alternatives differ in their first character, and a number backtracks at most over
  * its own digits, once, at its start.
  */
-const PLAIN_TOKENS = /(?:[ \t\n\r,:]|"(?:[^"\\0-9](?:[^"\\]|\\[^])*)?"|true|false|null|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE])|-?(?:0|[1-9][0-9]{0,14})\.[1-8][0-9]*(?![0-9eE]))*/y
+const PLAIN_TOKENS = /(?:[ \t\n\r,:]|"(?:[^"\\0-9][^"\\]*(?:\\[^][^"\\]*)*)?"|true|false|null|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE])|-?(?:0|[1-9][0-9]{0,14})\.[1-8][0-9]*(?![0-9eE]))*/y
 
 /** `10`, `0`: a key JavaScript objects order first (an array index), conservatively any such text. */
 const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/
