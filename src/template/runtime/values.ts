@@ -189,6 +189,29 @@ const UNDEFINED_KEY = Symbol('Undefined')
  */
 export interface RecordFiller {
   fill (rec: Record<string, unknown>): void
+  /**
+   * True when the record holds each integer-like key ("10") as RECORD_KEY_MARK + key: a JS object
+   * would move it first, a marked one keeps its place in the text.
+   */
+  readonly markedKeys: boolean
+}
+
+/** Prefix of an integer-like key in a record with marked keys (JSON text cannot hold U+0001 raw). */
+export const RECORD_KEY_MARK = '\u0001'
+const INTEGER_LIKE = /^(?:0|[1-9][0-9]*)$/
+
+/** A key a JS object orders first (an array index), conservatively any integer-like text. */
+export function isIntegerLikeKey (key: string): boolean {
+  const c = key.charCodeAt(0)
+  return c >= 0x30 && c <= 0x39 && INTEGER_LIKE.test(key)
+}
+
+/** The record's name of a key, and back. */
+function markKey (key: string): string {
+  return isIntegerLikeKey(key) ? RECORD_KEY_MARK + key : key
+}
+function unmarkKey (name: string): string {
+  return name.charCodeAt(0) === 1 ? name.slice(1) : name
 }
 
 /**
@@ -197,9 +220,9 @@ export interface RecordFiller {
  * key written is kept). Entries live in a Map under a normalized key: a str is itself, a number is
  * its double (a bigint beyond 2^53), True/False are 1/0; the Python key object is remembered beside
  * when it differs from its normalized form. Values are never JS undefined.
- * A dict read by from_json starts as a record instead: the object JSON.parse built, whose key order
- * is the text's because the parser made sure it has no integer-like key, with only str keys; it
- * becomes a Map on its first write.
+ * A dict read by from_json starts as a record instead: the object JSON.parse built, with only str
+ * keys, whose key order is the text's because from_json made sure it has no integer-like key (or
+ * has them marked, see RecordFiller); it becomes a Map on its first write.
  */
 export class PyDict {
   private m: Map<unknown, unknown> | null
@@ -208,6 +231,8 @@ export class PyDict {
   /** Converts the record's values on the first read; null once done. */
   private filler: RecordFiller | null
   private recSize: number
+  /** Integer-like keys are held marked (RecordFiller.markedKeys). */
+  private readonly marked: boolean
   /** Normalized key → the Python key, where they differ (True, 2.0, a tuple, Undefined). */
   private originals: Map<unknown, unknown> | null = null
   /** Canonical text of a tuple key → the token object it is stored under. */
@@ -227,6 +252,7 @@ export class PyDict {
     }
     this.filler = filler ?? null
     this.recSize = -1
+    this.marked = filler?.markedKeys ?? false
   }
 
   get size (): number {
@@ -248,6 +274,11 @@ export class PyDict {
 
   private recGet (key: string): unknown {
     const rec = this.record()
+    if (this.marked) {
+      // No key of the text starts with the mark (from_json made sure): a marked name is none.
+      if (key.charCodeAt(0) === 1) return undefined
+      key = markKey(key)
+    }
     const v = rec[key]
     // Inherited members of Object.prototype are functions, or the __proto__ accessor: not entries.
     if (v === undefined || typeof v === 'function') return undefined
@@ -260,7 +291,7 @@ export class PyDict {
     if (this.m !== null) return this.m
     const rec = this.record()
     const m = new Map<unknown, unknown>()
-    for (const k of Object.keys(rec)) m.set(k, rec[k])
+    for (const k of Object.keys(rec)) m.set(this.marked ? unmarkKey(k) : k, rec[k])
     this.m = m
     this.rec = null
     return m
@@ -305,7 +336,11 @@ export class PyDict {
 
   /** The Python keys, in insertion order. */
   keys (): unknown[] {
-    if (this.m === null) return Object.keys(this.rec as object)
+    if (this.m === null) {
+      const keys = Object.keys(this.rec as object)
+      if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
+      return keys
+    }
     const out = Array.from(this.m.keys())
     const originals = this.originals
     if (originals !== null) {
@@ -333,7 +368,7 @@ export class PyDict {
       const out = new Array<[unknown, unknown]>(keys.length)
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i] as string
-        out[i] = [k, rec[k]]
+        out[i] = [this.marked ? unmarkKey(k) : k, rec[k]]
       }
       return out
     }

@@ -3,9 +3,10 @@
 // integer-like keys ("10") first and refuses NaN: parseJson() uses it only after a scan has
 // rewritten those tokens (below), and the hand parser reads what that cannot (and names the
 // position of an error). Objects become PyDicts in document order.
-import { PyDict, makeFloat, normInt } from '../values.js'
+import { PyDict, isIntegerLikeKey, makeFloat, normInt } from '../values.js'
 import type { RecordFiller } from '../values.js'
 import { TemplateRenderError } from '../../types.js'
+import { COST, chargeItems } from '../budget.js'
 
 const MAX_DEPTH = 512
 
@@ -182,25 +183,34 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 
 // The fast path: V8's JSON.parse, then objects wrapped as record-backed PyDicts whose values convert
 // on first read. JSON.parse alone differs from json.loads on a few tokens; a linear scan of the text
-// (strings skipped with indexOf) finds them first and rewrites each into a marked string that the
-// conversion turns back into Python's value:
+// (a linear regular expression over the tokens that need nothing, JavaScript for the rest) finds
+// them first and rewrites each into a marked string that the conversion turns back into Python's
+// value:
 //   an integer of 16+ digits (beyond 2^53 JSON.parse rounds it) and -0 → int, read exactly;
 //   a float literal whose double is integral (1.0, 2e3) → float (JSON.parse gives an int);
 //   NaN, Infinity, -Infinity (json.loads accepts them, JSON.parse does not) → float;
-//   an integer-like key ("10": JSON objects move it first) → a key the conversion restores, the
-//   object becoming a Map-backed dict in text order.
+//   an integer-like key ("10": JSON objects move it first) → the key marked, which keeps its place;
+//   the dict translates (RecordFiller.markedKeys).
 // Anything else JSON.parse refuses (invalid JSON), nesting beyond MAX_DEPTH, an integer of more than
 // 4300 digits and a text that already holds the mark go to the hand parser, which says where.
 
-/** Starts a rewritten token: JSON text cannot hold U+0001 raw, and a text holding the escape is refused. */
-const MARK = '\u0001'
+/**
+ * Starts a rewritten token (RECORD_KEY_MARK): JSON text cannot hold U+0001 raw, and a text holding
+ * its escape is left to the hand parser.
+ */
 const MARK_ESCAPE = '\\u0001'
 const MARK_CODE = 1
 const HAND = null
 
+/** What a rewritten token becomes: `"\u0001" + kind + token`, or a key `"\u0001" + key`. */
+const KEY = 0
+const INT = 1
+const FLOAT = 2
+const PREFIXES = ['"' + MARK_ESCAPE, '"' + MARK_ESCAPE + 'I', '"' + MARK_ESCAPE + 'F']
+
 interface Plan {
-  /** Start, end and replacement of each rewritten token, in text order. */
-  patches: Array<number | string>
+  /** Start, end and kind of each rewritten token, in text order. */
+  patches: number[]
   keys: boolean
   values: boolean
 }
@@ -230,12 +240,20 @@ function stringEnd (t: string, i: number): number {
  */
 const PLAIN_TOKENS = /(?:[ \t\n\r,:]|"(?:[^"\\0-9][^"\\]*(?:\\[^][^"\\]*)*)?"|true|false|null|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE])|-?(?:0|[1-9][0-9]{0,14})\.[1-8][0-9]*(?![0-9eE]))*/y
 
-/** `10`, `0`: a key JavaScript objects order first (an array index), conservatively any such text. */
-const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/
+/** The text of the JSON string from `i` to its closing quote `e`; undefined when it is not valid. */
+function keyText (t: string, i: number, e: number): string | undefined {
+  const raw = t.slice(i + 1, e)
+  if (!raw.includes('\\')) return raw
+  try {
+    return JSON.parse(t.slice(i, e + 1)) as string
+  } catch {
+    return undefined
+  }
+}
 
 /** What the fast path must rewrite in `t`, or HAND when the hand parser must read it. */
 function plan (t: string): Plan | typeof HAND {
-  const patches: Array<number | string> = []
+  const patches: number[] = []
   let keys = false
   let values = false
   let depth = 0
@@ -256,16 +274,10 @@ function plan (t: string): Plan | typeof HAND {
         let j = e + 1
         while (j < n && (t.charCodeAt(j) === 0x20 || t.charCodeAt(j) === 0x0a || t.charCodeAt(j) === 0x0d || t.charCodeAt(j) === 0x09)) j++
         if (t.charCodeAt(j) === 0x3a) {
-          let key: unknown = t.slice(i + 1, e)
-          if (first === 0x5c || (key as string).includes('\\')) {
-            try {
-              key = JSON.parse(t.slice(i, e + 1))
-            } catch {
-              return HAND
-            }
-          }
-          if (typeof key === 'string' && INDEX_LIKE.test(key)) {
-            patches.push(i, e + 1, JSON.stringify(MARK + key))
+          const key = keyText(t, i, e)
+          if (key === undefined) return HAND
+          if (isIntegerLikeKey(key)) {
+            patches.push(i, e + 1, KEY)
             keys = true
           }
         }
@@ -291,7 +303,7 @@ function plan (t: string): Plan | typeof HAND {
         const word = t.startsWith('Infinity', i) ? 'Infinity' : c !== 0x2d && t.startsWith('NaN', i) ? 'NaN' : undefined
         if (word === undefined) return HAND
         i += word.length
-        patches.push(s, i, '"' + MARK_ESCAPE + 'F' + t.slice(s, i) + '"')
+        patches.push(s, i, FLOAT)
         values = true
         continue
       }
@@ -321,18 +333,18 @@ function plan (t: string): Plan | typeof HAND {
         while (isDigit(t.charCodeAt(i))) i++
       }
       if (intDigits === 0) return HAND
-      let patch: string | undefined
+      let patch = -1
       if (!fraction && !exponent) {
         // Python 3.11 refuses to read an int of more than 4300 digits: the hand parser says so.
         if (intDigits > 4300) return HAND
-        if (intDigits >= 16 || (c === 0x2d && intDigits === 1 && t.charCodeAt(intStart) === 0x30)) patch = 'I'
+        if (intDigits >= 16 || (c === 0x2d && intDigits === 1 && t.charCodeAt(intStart) === 0x30)) patch = INT
       } else if (exponent || intDigits >= 16 || ((first === 0x30 || first === 0x39) && (fractionZero || intDigits + fractionDigits > 15))) {
         // Below 1e15 a fraction of .1 to .8… cannot round to an integral double; others are checked.
-        if (fractionZero && fraction && !exponent) patch = 'F'
-        else if (Number.isInteger(Number(t.slice(s, i)))) patch = 'F'
+        if (fractionZero && fraction && !exponent) patch = FLOAT
+        else if (Number.isInteger(Number(t.slice(s, i)))) patch = FLOAT
       }
-      if (patch !== undefined) {
-        patches.push(s, i, '"' + MARK_ESCAPE + patch + t.slice(s, i) + '"')
+      if (patch !== -1) {
+        patches.push(s, i, patch)
         values = true
       }
       continue
@@ -343,18 +355,21 @@ function plan (t: string): Plan | typeof HAND {
   return { patches, keys, values }
 }
 
-function applyPatches (t: string, patches: ReadonlyArray<number | string>): string {
+function applyPatches (t: string, patches: readonly number[]): string {
   const parts: string[] = []
   let at = 0
   for (let k = 0; k < patches.length; k += 3) {
-    parts.push(t.slice(at, patches[k] as number), patches[k + 2] as string)
-    at = patches[k + 1] as number
+    const start = patches[k] as number
+    const end = patches[k + 1] as number
+    const kind = patches[k + 2] as number
+    parts.push(t.slice(at, start), PREFIXES[kind] as string, kind === KEY ? keyText(t, start, end - 1) as string : t.slice(start, end), '"')
+    at = end
   }
   parts.push(t.slice(at))
   return parts.join('')
 }
 
-/** The value of a rewritten token (a str starting with MARK). */
+/** The value of a rewritten token (a str starting with the mark). */
 function markedValue (s: string): unknown {
   const text = s.slice(2)
   return s.charCodeAt(1) === 0x49 ? normInt(BigInt(text)) : makeFloat(Number(text))
@@ -362,7 +377,7 @@ function markedValue (s: string): unknown {
 
 /** Converts JSON.parse's values to template values, one object at a time as they are read. */
 class Converter implements RecordFiller {
-  constructor (readonly keys: boolean, readonly values: boolean) {}
+  constructor (readonly markedKeys: boolean, readonly values: boolean) {}
 
   value (v: unknown): unknown {
     if (typeof v === 'object') {
@@ -387,15 +402,6 @@ class Converter implements RecordFiller {
   }
 
   object (o: Record<string, unknown>): PyDict {
-    if (this.keys) {
-      const keys = Object.keys(o)
-      if (keys.some(k => k.charCodeAt(0) === MARK_CODE)) {
-        // Integer-like keys: a Map in text order, the marks removed.
-        const d = new PyDict()
-        for (const k of keys) d.setStr(k.charCodeAt(0) === MARK_CODE ? k.slice(1) : k, this.value(o[k]))
-        return d
-      }
-    }
     return new PyDict(o, this)
   }
 
@@ -414,11 +420,22 @@ class Converter implements RecordFiller {
 
 const PLAIN = new Converter(false, false)
 
+/**
+ * Work units (budget.ts) of one rewritten token beyond its characters: the copy of the text around
+ * it, the marked str JSON.parse builds, its conversion (a BigInt) — some 500 ns at worst.
+ */
+const REWRITE_UNITS = 256
+
+/**
+ * json.loads(text) as template values. The caller charges the characters (COST.parse each); this
+ * charges what costs more than that: rewritten tokens, and the hand parser's slower reading.
+ */
 export function parseJson (text: string): unknown {
   const p = plan(text)
   if (p !== HAND) {
     let v: unknown
     let ok = true
+    if (p.patches.length > 0) chargeItems(p.patches.length / 3, REWRITE_UNITS)
     try {
       v = JSON.parse(p.patches.length === 0 ? text : applyPatches(text, p.patches))
     } catch {
@@ -426,6 +443,7 @@ export function parseJson (text: string): unknown {
     }
     if (ok) return (p.keys || p.values ? new Converter(p.keys, p.values) : PLAIN).value(v)
   }
+  chargeItems(text.length, COST.parse)
   return parseJsonByHand(text)
 }
 

@@ -44,6 +44,23 @@ t.test('integer-like keys keep their place in the text, also in tojson and items
   t.equal(rendered, 'b=1;10=2.0;2=30000000000000000001;')
 })
 
+t.test('a dict with integer-like keys answers by its real keys, before and after a write', async t => {
+  const d = parseJson('{"b": 1, "10": 2, "x": {"7": [3]}}') as PyDict
+  t.equal(d.get('10'), 2)
+  t.equal(d.getStr('10'), 2)
+  t.equal(d.get(10), undefined, 'the int 10 is another key')
+  t.equal(d.get('\u000110'), undefined, 'the marked name is no key')
+  t.same(d.keys(), ['b', '10', 'x'])
+  t.same(d.entries().map(([k]) => k), ['b', '10', 'x'])
+  t.ok(pyEquals(d.get('x'), makeDict([['7', [3]]])))
+  d.setStr('2', 3)
+  t.equal(pyRepr(d), "{'b': 1, '10': 2, 'x': {'7': [3]}, '2': 3}")
+  t.equal(d.get('10'), 2)
+  const out = compileTemplate("{% set d = body_text | from_json %}{{ '10' in d }} {{ d['10'] }} {{ d.x['7'] }} {{ d.get('10') }} {{ d | dictsort }} {{ d.items() | list }}", 'request_body')
+    .render({ body_text: '{"b": 1, "10": 2, "x": {"7": [3]}}' })
+  t.equal(out, "True 2 [3] 2 [('10', 2), ('b', 1), ('x', {'7': [3]})] [('b', 1), ('10', 2), ('x', {'7': [3]})]")
+})
+
 t.test('a record-backed dict answers like any dict', async t => {
   const d = parseJson('{"a": {"l": [1]}, "__proto__": 5, "x": null}') as PyDict
   t.equal(d.size, 3)
