@@ -184,11 +184,15 @@ export class Namespace {
 const UNDEFINED_KEY = Symbol('Undefined')
 
 /**
- * Fills the values of a record-backed PyDict in place on its first read (from_json converts the
- * objects of JSON.parse lazily: a subtree the template never reads is never converted).
+ * Fills the values of a record-backed PyDict on its first read: from_json converts the objects of
+ * JSON.parse, fromHost the objects of the render context, lazily (a subtree the template never
+ * reads is never converted).
  */
 export interface RecordFiller {
-  fill (rec: Record<string, unknown>): void
+  /** The record with template values: `rec` converted in place, or a converted copy. */
+  fill (rec: Record<string, unknown>): Record<string, unknown>
+  /** True when the record's own keys are the dict's keys before it is filled. */
+  readonly exactKeys: boolean
   /**
    * True when the record holds each integer-like key ("10") as RECORD_KEY_MARK + key: a JS object
    * would move it first, a marked one keeps its place in the text.
@@ -220,9 +224,10 @@ function unmarkKey (name: string): string {
  * key written is kept). Entries live in a Map under a normalized key: a str is itself, a number is
  * its double (a bigint beyond 2^53), True/False are 1/0; the Python key object is remembered beside
  * when it differs from its normalized form. Values are never JS undefined.
- * A dict read by from_json starts as a record instead: the object JSON.parse built, with only str
- * keys, whose key order is the text's because from_json made sure it has no integer-like key (or
- * has them marked, see RecordFiller); it becomes a Map on its first write.
+ * A dict read by from_json or taken from the render context starts as a record instead: an object
+ * with only str keys (the one JSON.parse built, whose key order is the text's because from_json
+ * made sure it has no integer-like key or has them marked; or a host object, in its own order);
+ * it becomes a Map on its first write.
  */
 export class PyDict {
   private m: Map<unknown, unknown> | null
@@ -239,8 +244,8 @@ export class PyDict {
   private tuples: Map<string, object> | null = null
 
   /**
-   * An empty dict, or (from_json) one over `rec`: an object with only own enumerable data
-   * properties, no integer-like key, that this dict now owns (its values are replaced in place).
+   * An empty dict, or one over the record `rec` whose values `filler` converts on the first read
+   * (from_json's objects, converted in place; the context's host objects, copied).
    */
   constructor (rec?: Record<string, unknown>, filler?: RecordFiller) {
     if (rec === undefined) {
@@ -257,19 +262,23 @@ export class PyDict {
 
   get size (): number {
     if (this.m !== null) return this.m.size
-    if (this.recSize < 0) this.recSize = Object.keys(this.rec as object).length
+    if (this.recSize < 0) this.recSize = Object.keys(this.keyRecord()).length
     return this.recSize
   }
 
   /** The record, its values converted. */
   private record (): Record<string, unknown> {
-    const rec = this.rec as Record<string, unknown>
     const filler = this.filler
     if (filler !== null) {
       this.filler = null
-      filler.fill(rec)
+      this.rec = filler.fill(this.rec as Record<string, unknown>)
     }
-    return rec
+    return this.rec as Record<string, unknown>
+  }
+
+  /** The record as far as its keys are concerned (filled only when that changes them). */
+  private keyRecord (): Record<string, unknown> {
+    return this.filler === null || this.filler.exactKeys ? this.rec as Record<string, unknown> : this.record()
   }
 
   private recGet (key: string): unknown {
@@ -337,7 +346,7 @@ export class PyDict {
   /** The Python keys, in insertion order. */
   keys (): unknown[] {
     if (this.m === null) {
-      const keys = Object.keys(this.rec as object)
+      const keys = Object.keys(this.keyRecord())
       if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
       return keys
     }
@@ -452,36 +461,52 @@ function isPlainObject (v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
-// Host objects are converted once: one request renders several fields from the same context.
-const fromHostCache = new WeakMap<object, unknown>()
+// Arrays of the host are copied once (their items converted), so a cyclic one stays cyclic.
+const fromHostArrays = new WeakMap<object, unknown[]>()
+
+/**
+ * Converts a host object's values on the first read of its dict, into a copy: the render context
+ * belongs to the caller (one request renders several fields from the same objects).
+ */
+export const HOST_RECORD: RecordFiller = {
+  exactKeys: false,
+  markedKeys: false,
+  fill (host: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(host)) {
+      const v = host[k]
+      if (v === undefined) continue
+      // A "__proto__" key is an entry, never the copy's prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: fromHost(v), enumerable: true, writable: true, configurable: true })
+      else out[k] = fromHost(v)
+    }
+    return out
+  }
+}
 
 /**
  * A host value (the render context: JSON from a JS parser, the pipeline's objects) as a template
- * value: plain objects become PyDicts (in the host's key order), arrays are copied with converted
- * items, integers beyond 2^53 become bigints; template values pass through unchanged.
+ * value: plain objects become PyDicts in the host's key order, whose values convert when first
+ * read (a context object the template never reads costs one small object); arrays are copied with
+ * converted items; integers beyond 2^53 become bigints; template values pass through unchanged.
  */
 export function fromHost (v: unknown): unknown {
   if (v === undefined) return null
   if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v) ? BigInt(v) : v
   if (v === null || typeof v !== 'object') return v
   if (v instanceof PyDict) return v
-  const hit = fromHostCache.get(v)
-  if (hit !== undefined) return hit
-  // Cached before the items are converted, so a cyclic host value converts to a cyclic value.
   if (Array.isArray(v)) {
     if (TUPLES.has(v)) return v
+    const hit = fromHostArrays.get(v)
+    if (hit !== undefined) return hit
     const out = new Array<unknown>(v.length)
-    fromHostCache.set(v, out)
+    // Remembered before the items are converted, so a cyclic array converts to a cyclic list.
+    fromHostArrays.set(v, out)
     for (let i = 0; i < v.length; i++) out[i] = fromHost(v[i])
     return out
   }
   if (!isPlainObject(v)) return v
-  const d = new PyDict()
-  fromHostCache.set(v, d)
-  for (const k of Object.keys(v)) {
-    if (v[k] !== undefined) d.setStr(k, fromHost(v[k]))
-  }
-  return d
+  return new PyDict(v, HOST_RECORD)
 }
 
 export function isString (v: unknown): v is string {

@@ -231,14 +231,29 @@ function stringEnd (t: string, i: number): number {
 }
 
 /**
- * A run of tokens JSON.parse reads as json.loads does: whitespace, commas and colons, true, false,
- * null, strings that start with neither a digit nor an escape (so they are no integer-like key),
- * ints of at most 15 digits but -0, and floats below 1e15 whose fraction starts with 1 to 8 (so
- * their double is not integral). It stops at a bracket (the nesting is counted) and at anything else.
+ * Tokens JSON.parse reads as json.loads does: true, false, null, strings that start with neither a
+ * digit nor an escape (so they are no integer-like key), ints of at most 15 digits but -0, floats
+ * below 1e15 whose fraction starts with 1 to 8, and floats below 1e6 whose fraction starts with at
+ * most 7 zeros then another digit, or at most 7 nines then another digit or its end: they are at
+ * least 1e-8 from an integer, so their doubles are not integral.
  * Linear: the alternatives differ in their first character, and a number backtracks at most over
  * its own digits, once, at its start.
  */
-const PLAIN_TOKENS = /(?:[ \t\n\r,:]|"(?:[^"\\0-9][^"\\]*(?:\\[^][^"\\]*)*)?"|true|false|null|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE])|-?(?:0|[1-9][0-9]{0,14})\.[1-8][0-9]*(?![0-9eE]))*/y
+const PLAIN_TOKEN = String.raw`"(?:[^"\\0-9][^"\\]*(?:\\[^][^"\\]*)*)?"|true|false|null|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE])` +
+  String.raw`|-?(?:0|[1-9][0-9]{0,14})\.[1-8][0-9]*(?![0-9eE])|-?(?:0|[1-9][0-9]{0,5})\.(?:0{1,7}[1-9]|9{1,7}(?:[0-8]|(?![0-9])))[0-9]*(?![0-9eE])`
+/** A run of such tokens and punctuation; it stops at a bracket, whose nesting plan() counts. */
+const PLAIN_TOKENS = new RegExp(String.raw`(?:[ \t\n\r,:]|${PLAIN_TOKEN})*`, 'y')
+/** The same, brackets included: for a text with too few brackets to nest beyond MAX_DEPTH. */
+const PLAIN_TOKENS_AND_BRACKETS = new RegExp(String.raw`(?:[ \t\n\r,:[\]{}]|${PLAIN_TOKEN})*`, 'y')
+
+/** True when `t` has at most `max` opening brackets (in strings or not), so it cannot nest deeper. */
+function fewOpeners (t: string, max: number): boolean {
+  let count = 0
+  for (const opener of ['[', '{']) {
+    for (let i = t.indexOf(opener); i !== -1; i = t.indexOf(opener, i + 1)) if (++count > max) return false
+  }
+  return true
+}
 
 /** Whether t[s, e) is an integer-like key written without escapes; undefined when it has one. */
 function plainIntegerLike (t: string, s: number, e: number): boolean | undefined {
@@ -269,11 +284,12 @@ function plan (t: string): Plan | typeof HAND {
   let values = false
   let depth = 0
   const n = t.length
+  const plain = fewOpeners(t, MAX_DEPTH) ? PLAIN_TOKENS_AND_BRACKETS : PLAIN_TOKENS
   let i = 0
   while (i < n) {
-    PLAIN_TOKENS.lastIndex = i
-    PLAIN_TOKENS.test(t)
-    i = PLAIN_TOKENS.lastIndex
+    plain.lastIndex = i
+    plain.test(t)
+    i = plain.lastIndex
     if (i >= n) break
     const c = t.charCodeAt(i)
     if (c === 0x22) {
@@ -399,6 +415,7 @@ function markedValue (s: string): unknown {
 
 /** Converts JSON.parse's values to template values, one object at a time as they are read. */
 class Converter implements RecordFiller {
+  readonly exactKeys = true
   constructor (readonly markedKeys: boolean, readonly values: boolean) {}
 
   value (v: unknown): unknown {
@@ -427,7 +444,7 @@ class Converter implements RecordFiller {
     return new PyDict(o, this)
   }
 
-  fill (rec: Record<string, unknown>): void {
+  fill (rec: Record<string, unknown>): Record<string, unknown> {
     const values = this.values
     for (const k of Object.keys(rec)) {
       const v = rec[k]
@@ -437,6 +454,7 @@ class Converter implements RecordFiller {
         rec[k] = markedValue(v)
       }
     }
+    return rec
   }
 }
 

@@ -24,7 +24,11 @@ const JSON_LOADS: Array<[string, string]> = [
   ['["a\\"b", "c\\\\", "\\\\\\"", "10", {"k\\\\": {"1": 2}}]', "['a\"b', 'c\\\\', '\\\\\"', '10', {'k\\\\': {'1': 2}}]"],
   ['{"3": {"2": {"1": [1.0, {"0": 12345678901234567890}]}}, "z": "\\"3\\": 4"}', "{'3': {'2': {'1': [1.0, {'0': 12345678901234567890}]}}, 'z': '\"3\": 4'}"],
   ['  [ 1 , 2.0 , { } , [ ] , { "10" : 1.0 } ]  ', "[1, 2.0, {}, [], {'10': 1.0}]"],
-  ['{"__proto__": 1, "constructor": 2, "toString": [3]}', "{'__proto__': 1, 'constructor': 2, 'toString': [3]}"]
+  ['{"__proto__": 1, "constructor": 2, "toString": [3]}', "{'__proto__': 1, 'constructor': 2, 'toString': [3]}"],
+  ['[0.000000001, 999999.999999999, 0.05, 9.99, -0.05, 123456.000000001, 0.0000000001, 1.000000000, 9999999.99999999, 0.9999999999999999999, 99.99999999999999999]',
+    '[1e-09, 999999.999999999, 0.05, 9.99, -0.05, 123456.000000001, 1e-10, 1.0, 9999999.99999999, 1.0, 100.0]'],
+  ['[0.9, 9.99, 0.99999999, 0.9999999, 16.990000000000002, 0.00000001, 0.000000001, 0.0000000, 999999.9999999, 999999.99999999, 1.09, 1.90000000000000000001, 5.00000001]',
+    '[0.9, 9.99, 0.99999999, 0.9999999, 16.990000000000002, 1e-08, 1e-09, 0.0, 999999.9999999, 999999.99999999, 1.09, 1.9, 5.00000001]']
 ]
 
 t.test('both paths read every edge as json.loads does', async t => {
@@ -127,4 +131,14 @@ t.test('the fast path and the hand parser agree on random documents', async t =>
     }
   }
   t.equal(mismatches, 0)
+})
+
+t.test('the fast path and the hand parser agree on documents with more than 512 brackets', async t => {
+  // Beyond 512 opening brackets the scan counts the nesting itself instead of skipping brackets.
+  const rnd = prng(7)
+  for (let i = 0; i < 20; i++) {
+    const text = '[' + Array.from({ length: 300 }, () => randomJson(rnd, 1)).join(',') + ']'
+    if (i === 0) t.ok(text.replace(/[^[{]/g, '').length > 512, 'more than 512 opening brackets')
+    t.equal(pyRepr(parseJson(text)), pyRepr(parseJsonByHand(text)), `document ${i}`)
+  }
 })
