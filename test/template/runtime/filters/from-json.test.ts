@@ -142,3 +142,15 @@ t.test('the fast path and the hand parser agree on documents with more than 512 
     t.equal(pyRepr(parseJson(text)), pyRepr(parseJsonByHand(text)), `document ${i}`)
   }
 })
+
+t.test('rewritten tokens are charged to the work budget beyond their characters', async t => {
+  // Texts of (nearly) one length: 15-digit ints JSON.parse reads as they are, and 64-bit ids, each
+  // rewritten, then read as a BigInt.
+  const plain = '[' + Array(20000).fill('123456789012345').join(',') + ']'
+  const bigIds = '[' + Array(20000).fill('12345678901234567').join(',') + ']'
+  const thrice = compileTemplate('{% for i in range(3) %}{{ body_text | from_json | length }}{% endfor %}', 'request_body')
+  t.equal(thrice.render({ body_text: plain }), '200002000020000', 'small ints: three reads fit the budget')
+  t.throws(() => thrice.render({ body_text: bigIds }), /work budget exceeded/, '64-bit ids: each read costs more, three do not fit')
+  const once = compileTemplate('{{ body_text | from_json | length }}', 'request_body')
+  t.equal(once.render({ body_text: bigIds }), '20000', 'one read of them does')
+})
