@@ -104,7 +104,7 @@ class Encoder {
   private readonly path: object[] = []
   /** By nesting level (the dicts of one level are mostly alike): the last keys and their order. */
   private readonly lastKeys: string[][] = []
-  private readonly lastOrder: Array<[string[], string[]]> = []
+  private readonly lastOrder: Array<[number[], string[]]> = []
   constructor (
     private readonly sortKeys: boolean,
     private readonly indentUnit: string | null,
@@ -140,19 +140,22 @@ class Encoder {
     }
     if (typeof v === 'bigint') return v.toString()
     if (v instanceof PyDict) {
-      if (v.size === 0) return '{}'
-      chargeItems(v.size)
       let out: string
       if (v.hasOnlyStrKeys()) {
-        const [keys, prefixes] = this.strKeyOrder(v.keys() as string[], level)
+        const [keys, values] = v.strEntries()
+        if (keys.length === 0) return '{}'
+        chargeItems(keys.length)
+        const [order, prefixes] = this.strKeyOrder(keys, level)
         this.enter(v, level)
         const sep = this.separator(level)
         out = '{' + this.opening(level)
-        for (let i = 0; i < keys.length; i++) {
+        for (let i = 0; i < order.length; i++) {
           if (i > 0) out += sep
-          out += (prefixes[i] as string) + this.encode(v.getStr(keys[i] as string), level + 1)
+          out += (prefixes[i] as string) + this.encode(values[order[i] as number], level + 1)
         }
       } else {
+        if (v.size === 0) return '{}'
+        chargeItems(v.size)
         const entries = this.dictEntries(v)
         this.enter(v, level)
         const sep = this.separator(level)
@@ -171,11 +174,11 @@ class Encoder {
   }
 
   /**
-   * The str keys of a dict in output order, each with its encoded `"key": ` prefix. The dicts of a
-   * list (records of one API) mostly share their keys: the last order of the same nesting level is
-   * reused when they match.
+   * The output order of a dict's str keys (indices into `keys`) and, in that order, each key's
+   * encoded `"key": ` prefix. The dicts of a list (records of one API) mostly share their keys: the
+   * last order of the same nesting level is reused when they match.
    */
-  private strKeyOrder (keys: string[], level: number): [string[], string[]] {
+  private strKeyOrder (keys: string[], level: number): [number[], string[]] {
     const slot = level < SHALLOW ? level : SHALLOW
     const last = this.lastKeys[slot]
     if (last !== undefined && last.length === keys.length) {
@@ -186,13 +189,14 @@ class Encoder {
           break
         }
       }
-      if (same) return this.lastOrder[slot] as [string[], string[]]
+      if (same) return this.lastOrder[slot] as [number[], string[]]
     }
-    const ordered = this.sortKeys ? keys.slice().sort(compareCodePoints) : keys
-    const order: [string[], string[]] = [ordered, ordered.map(k => encodeString(k, this.html) + this.keySep)]
+    const order = Array.from(keys, (_, i) => i)
+    if (this.sortKeys) order.sort((a, b) => compareCodePoints(keys[a] as string, keys[b] as string))
+    const result: [number[], string[]] = [order, order.map(i => encodeString(keys[i] as string, this.html) + this.keySep)]
     this.lastKeys[slot] = keys
-    this.lastOrder[slot] = order
-    return order
+    this.lastOrder[slot] = result
+    return result
   }
 
   /** json.dumps's view of a dict with non-str keys: sorted by the Python keys (sort_keys), keys written as strs. */

@@ -389,6 +389,19 @@ export class PyDict {
     return out
   }
 
+  /** For a dict whose keys are all str: the keys and their values, in insertion order. */
+  strEntries (): [string[], unknown[]] {
+    if (this.m === null) {
+      const rec = this.record()
+      const keys = Object.keys(rec)
+      const values = new Array<unknown>(keys.length)
+      for (let i = 0; i < keys.length; i++) values[i] = rec[keys[i] as string]
+      if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
+      return [keys, values]
+    }
+    return [Array.from(this.m.keys()) as string[], Array.from(this.m.values())]
+  }
+
   /** True when every key is a str (the common case: JSON objects, host objects). */
   hasOnlyStrKeys (): boolean {
     if (this.m === null) return true
