@@ -10,6 +10,8 @@ import { COST, chargeItems } from '../budget.js'
 
 const MAX_DEPTH = 512
 
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
+
 class Parser {
   pos = 0
   depth = 0
@@ -151,28 +153,52 @@ class Parser {
     return out
   }
 
+  /** The longest JSON number at pos (-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?), or -Infinity. */
   number (): unknown {
-    NUMBER.lastIndex = this.pos
-    const m = NUMBER.exec(this.text)
-    if (m === null) {
-      if (this.text.startsWith('-Infinity', this.pos)) {
-        this.pos += 9
+    const t = this.text
+    const start = this.pos
+    let i = start
+    if (t.charCodeAt(i) === 0x2d) i++
+    const first = t.charCodeAt(i)
+    if (first === 0x30) i++
+    else if (first >= 0x31 && first <= 0x39) {
+      i++
+      while (isDigit(t.charCodeAt(i))) i++
+    } else {
+      if (t.startsWith('-Infinity', start)) {
+        this.pos = start + 9
         return -Infinity
       }
       return this.error()
     }
-    const text = m[0]
-    this.pos += text.length
+    let float = false
+    if (t.charCodeAt(i) === 0x2e && isDigit(t.charCodeAt(i + 1))) {
+      i += 2
+      while (isDigit(t.charCodeAt(i))) i++
+      float = true
+    }
+    const e = t.charCodeAt(i)
+    if (e === 0x65 || e === 0x45) {
+      let j = i + 1
+      const sign = t.charCodeAt(j)
+      if (sign === 0x2b || sign === 0x2d) j++
+      if (isDigit(t.charCodeAt(j))) {
+        while (isDigit(t.charCodeAt(j))) j++
+        i = j
+        float = true
+      }
+    }
+    this.pos = i
+    const text = t.slice(start, i)
     const n = Number(text)
-    if (m[2] !== undefined || m[3] !== undefined) return makeFloat(n)
+    if (float) return makeFloat(n)
     if (Number.isSafeInteger(n)) return n === 0 ? 0 : n
     // Python 3.11 refuses to read an int of more than 4300 digits (int_max_str_digits).
-    if (text.length - (text.startsWith('-') ? 1 : 0) > 4300) throw new TemplateRenderError(`from_json: integer of more than 4300 digits at position ${this.pos - text.length}`)
+    if (text.length - (text.startsWith('-') ? 1 : 0) > 4300) throw new TemplateRenderError(`from_json: integer of more than 4300 digits at position ${start}`)
     return BigInt(text)
   }
 }
 
-const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
 /** Characters a JSON string holds as they are: up to a quote, a backslash or a control character. */
 // eslint-disable-next-line no-control-regex -- control characters end the run: JSON forbids them raw
 const PLAIN_RUN = /[^"\\\x00-\x1f]*/y
@@ -214,8 +240,6 @@ interface Plan {
   keys: boolean
   values: boolean
 }
-
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
 
 /** The end of the string starting at `i` (its closing quote), or -1. */
 function stringEnd (t: string, i: number): number {
@@ -465,6 +489,11 @@ const PLAIN = new Converter(false, false)
  * it, the marked str JSON.parse builds, its conversion (a BigInt) — some 500 ns at worst.
  */
 const REWRITE_UNITS = 256
+/**
+ * Below one rewritten token per this many characters the hand parser is the faster reader (it
+ * builds each value once, where a rewrite builds a marked str, then the value).
+ */
+const DENSE_REWRITES = 64
 
 /**
  * json.loads(text) as template values. The caller charges the characters (COST.parse each); this
@@ -472,19 +501,33 @@ const REWRITE_UNITS = 256
  */
 export function parseJson (text: string): unknown {
   const p = plan(text)
-  if (p !== HAND) {
-    let v: unknown
-    let ok = true
+  if (p !== HAND && (p.patches.length / 3) * DENSE_REWRITES <= text.length) {
     if (p.patches.length > 0) chargeItems(p.patches.length / 3, REWRITE_UNITS)
-    try {
-      v = JSON.parse(p.patches.length === 0 ? text : applyPatches(text, p.patches))
-    } catch {
-      ok = false
-    }
-    if (ok) return (p.keys || p.values ? new Converter(p.keys, p.values) : PLAIN).value(v)
+    const parsed = viaJsonParse(text, p)
+    if (parsed !== NOT_JSON) return parsed
   }
   chargeItems(text.length, COST.parse)
   return parseJsonByHand(text)
+}
+
+const NOT_JSON = Symbol('not JSON')
+
+/** JSON.parse of the text with its tokens rewritten, converted; NOT_JSON when JSON.parse refuses it. */
+function viaJsonParse (text: string, p: Plan): unknown {
+  let v: unknown
+  try {
+    v = JSON.parse(p.patches.length === 0 ? text : applyPatches(text, p.patches))
+  } catch {
+    return NOT_JSON
+  }
+  return (p.keys || p.values ? new Converter(p.keys, p.values) : PLAIN).value(v)
+}
+
+/** The fast path alone, however dense the rewrites (for tests); undefined where it cannot read the text. */
+export function parseJsonViaJsonParse (text: string): unknown {
+  const p = plan(text)
+  const v = p === HAND ? NOT_JSON : viaJsonParse(text, p)
+  return v === NOT_JSON ? undefined : v
 }
 
 /** The hand parser alone (exported for tests that compare it with the fast path). */

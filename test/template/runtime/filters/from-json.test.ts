@@ -2,7 +2,7 @@
 // with the rewritten tokens and lazily converted objects, and the hand parser. The expected reprs
 // were recorded with Python 3.11: repr(json.loads(text)).
 import t from 'tap'
-import { parseJson, parseJsonByHand } from '../../../../src/template/runtime/filters/from-json.js'
+import { parseJson, parseJsonByHand, parseJsonViaJsonParse } from '../../../../src/template/runtime/filters/from-json.js'
 import { PyDict, isDict, makeDict, pyEquals, pyRepr } from '../../../../src/template/runtime/values.js'
 import { toJson } from '../../../../src/template/runtime/tojson.js'
 import { compileTemplate } from '../../../../src/template/index.js'
@@ -33,7 +33,9 @@ const JSON_LOADS: Array<[string, string]> = [
 
 t.test('both paths read every edge as json.loads does', async t => {
   for (const [text, repr] of JSON_LOADS) {
-    t.equal(pyRepr(parseJson(text)), repr, `fast path: ${text}`)
+    t.equal(pyRepr(parseJson(text)), repr, `from_json: ${text}`)
+    const fast = parseJsonViaJsonParse(text)
+    if (!text.includes('\\u0001')) t.equal(pyRepr(fast), repr, `JSON.parse with rewrites: ${text}`)
     t.equal(pyRepr(parseJsonByHand(text)), repr, `hand parser: ${text}`)
   }
 })
@@ -123,7 +125,7 @@ t.test('the fast path and the hand parser agree on random documents', async t =>
   let mismatches = 0
   for (let i = 0; i < 3000; i++) {
     const text = randomJson(rnd, 0)
-    const fast = pyRepr(parseJson(text))
+    const fast = pyRepr(parseJsonViaJsonParse(text))
     const hand = pyRepr(parseJsonByHand(text))
     if (fast !== hand) {
       mismatches++
@@ -139,7 +141,7 @@ t.test('the fast path and the hand parser agree on documents with more than 512 
   for (let i = 0; i < 20; i++) {
     const text = '[' + Array.from({ length: 300 }, () => randomJson(rnd, 1)).join(',') + ']'
     if (i === 0) t.ok(text.replace(/[^[{]/g, '').length > 512, 'more than 512 opening brackets')
-    t.equal(pyRepr(parseJson(text)), pyRepr(parseJsonByHand(text)), `document ${i}`)
+    t.equal(pyRepr(parseJsonViaJsonParse(text)), pyRepr(parseJsonByHand(text)), `document ${i}`)
   }
 })
 
@@ -153,4 +155,15 @@ t.test('rewritten tokens are charged to the work budget beyond their characters'
   t.throws(() => thrice.render({ body_text: bigIds }), /work budget exceeded/, '64-bit ids: each read costs more, three do not fit')
   const once = compileTemplate('{{ body_text | from_json | length }}', 'request_body')
   t.equal(once.render({ body_text: bigIds }), '20000', 'one read of them does')
+})
+
+t.test('a payload of nothing but rewritten tokens (1 MiB of 1.0, NaN, ids as keys) is read within its budget', async t => {
+  const MiB = 1024 * 1024
+  const read = compileTemplate("{% set d = body_text | from_json %}{{ d | length }} {{ d['7'] if d is mapping else d[0] }}", 'request_body')
+  const floats = '[' + Array(MiB / 4 - 1).fill('1.0').join(',') + ']'
+  t.equal(read.render({ body_text: floats }), `${MiB / 4 - 1} 1.0`)
+  const nans = '[' + Array(MiB / 4 - 1).fill('NaN').join(',') + ']'
+  t.equal(read.render({ body_text: nans }), `${MiB / 4 - 1} nan`)
+  const keys = '{' + Array.from({ length: MiB / 16 }, (_, i) => `"${i}":${i}.0`).join(',') + '}'
+  t.equal(read.render({ body_text: keys }), `${MiB / 16} 7.0`)
 })
