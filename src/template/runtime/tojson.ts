@@ -89,6 +89,17 @@ function jsonKey (k: unknown): string {
   throw new TemplateRenderError(`keys must be str, int, float, bool or None, not ${pyTypeName(k)}`)
 }
 
+/**
+ * A container of more items than this, scalars, is written by one join: appending would leave two
+ * rope pieces per item to the collector. Containers of containers are appended (a join would copy
+ * each item's rope once more), as are small ones.
+ */
+const JOIN_FROM = 64
+
+function isScalar (v: unknown): boolean {
+  return v === null || typeof v !== 'object' || v instanceof PyFloat
+}
+
 /** Levels whose containers the circular-reference check keeps in an array rather than a Set. */
 const SHALLOW = 16
 
@@ -129,9 +140,16 @@ class Encoder {
       this.enter(v, level)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)
-      for (let i = 0; i < v.length; i++) {
-        if (i > 0) out += sep
-        out += this.encode(v[i], level + 1)
+      if (v.length > JOIN_FROM && isScalar(v[0])) {
+        // Joined once: appending would leave two rope pieces per item to the collector.
+        const parts = new Array<string>(v.length)
+        for (let i = 0; i < v.length; i++) parts[i] = this.encode(v[i], level + 1)
+        out += parts.join(sep)
+      } else {
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) out += sep
+          out += this.encode(v[i], level + 1)
+        }
       }
       this.leave(v, level)
       // Each level copies the text of the levels below it (a list shared many times, deep nesting).
@@ -149,9 +167,15 @@ class Encoder {
         this.enter(v, level)
         const sep = this.separator(level)
         out = '{' + this.opening(level)
-        for (let i = 0; i < order.length; i++) {
-          if (i > 0) out += sep
-          out += (prefixes[i] as string) + this.encode(values[order[i] as number], level + 1)
+        if (order.length > JOIN_FROM && isScalar(values[order[0] as number])) {
+          const parts = new Array<string>(order.length)
+          for (let i = 0; i < order.length; i++) parts[i] = (prefixes[i] as string) + this.encode(values[order[i] as number], level + 1)
+          out += parts.join(sep)
+        } else {
+          for (let i = 0; i < order.length; i++) {
+            if (i > 0) out += sep
+            out += (prefixes[i] as string) + this.encode(values[order[i] as number], level + 1)
+          }
         }
       } else {
         if (v.size === 0) return '{}'
