@@ -11,6 +11,8 @@ import { isTemplateObject } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { BUDGET, charge, chargeItems, chargeList, chargeString } from './budget.js'
 import { percentFormat } from './filters/pyformat.js'
+import { iteratorContains } from './filters/python.js'
+import { PyIter } from './iterators.js'
 
 function undefinedCheck (v: unknown): void {
   if (v instanceof Undefined) throw new TemplateRenderError(v.describe())
@@ -309,6 +311,7 @@ export function contains (container: unknown, item: unknown): boolean {
     return container.some(x => pyEquals(x, item))
   }
   if (container instanceof PyDict) return container.has(item)
+  if (container instanceof PyIter) return iteratorContains(container, item)
   if (container instanceof Undefined) return false
   if (isTemplateObject(container)) return false
   throw new TemplateRenderError(`argument of type '${pyTypeName(container)}' is not iterable`)

@@ -11,6 +11,8 @@ import { BOUND_FILTERS, FILTERS } from './filters.js'
 import { FUNCTIONS } from './functions.js'
 import { callMethod } from './methods.js'
 import { LoopContext } from './loop.js'
+import type { LoopItems } from './loop.js'
+import { DONE, LazyItems, PyIter, drain } from './iterators.js'
 import * as ops from './operators.js'
 import { TESTS } from './tests.js'
 import { COST, chargeItems, chargeList } from './budget.js'
@@ -101,6 +103,7 @@ function lookup (map: Record<string, string> | null | undefined, key: string, fn
 /** Python iteration: lists and tuples as they are, str by character, dict by key; Undefined is empty. */
 function iterate (v: unknown): readonly unknown[] {
   if (Array.isArray(v)) return v
+  if (v instanceof PyIter) return drain(v)
   if (typeof v === 'string') {
     chargeItems(v.length, COST.codePoint)
     return Array.from(v)
@@ -115,6 +118,29 @@ function iterate (v: unknown): readonly unknown[] {
   }
   if (v instanceof Undefined) return []
   throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
+}
+
+/**
+ * The items of a for loop: a list as it is; an iterator, or any iterable under a `for … if`
+ * filter, as LazyItems pulled while the loop runs (the filter runs on an item when the loop gets
+ * to it). A value that is not iterable fails here, before the loop starts, as in Python.
+ */
+function loopItems (v: unknown, _pos: number, filter?: (item: unknown) => boolean): LoopItems {
+  if (filter === undefined) return v instanceof PyIter ? new LazyItems(v) : iterate(v)
+  let next: () => unknown
+  if (v instanceof PyIter) {
+    next = () => v.next()
+  } else {
+    const items = iterate(v)
+    let i = 0
+    next = () => i < items.length ? items[i++] : DONE
+  }
+  return new LazyItems(new PyIter('generator', 'generator object <genexpr>', () => {
+    for (;;) {
+      const item = next()
+      if (item === DONE || filter(item)) return item
+    }
+  }))
 }
 
 function unpack (v: unknown, n: number): readonly unknown[] {
@@ -254,7 +280,7 @@ export const RT = Object.freeze({
   key: (obj: unknown, name: string, _pos?: number): unknown => getCheckedAttr(obj, name),
   item: (obj: unknown, key: unknown, _pos?: number): unknown => getItem(obj, key),
   slice,
-  iter: iterate,
+  loopItems,
   unpack,
   charge: chargeLoopIteration,
   Loop: LoopContext,

@@ -180,6 +180,15 @@ export class Namespace {
   }
 }
 
+/**
+ * A runtime object with Python's object semantics: printed by its own repr (a generator, the loop
+ * object), true, equal and hashable by identity, of the Python type `pyType`.
+ */
+export abstract class PyObject {
+  abstract readonly pyType: string
+  abstract pyRepr (): string
+}
+
 /** The key a Undefined is stored under: all Undefined values are one key, as in Jinja2. */
 const UNDEFINED_KEY = Symbol('Undefined')
 
@@ -277,6 +286,7 @@ export class PyDict {
     if (key instanceof PyFloat) return this.normalize(key.value, false)
     if (key instanceof Markup) return key.text
     if (key instanceof Undefined) return UNDEFINED_KEY
+    if (key instanceof PyObject) return key
     if (isTuple(key)) {
       const text = hashText(key)
       let token = this.tuples?.get(text)
@@ -308,11 +318,22 @@ export function hashText (value: unknown): string {
     return 'n:' + (Number.isInteger(n) && !Number.isSafeInteger(n) ? BigInt(n).toString() : String(n))
   }
   if (value instanceof Undefined) return 'Undefined'
+  if (value instanceof PyObject) return 'o:' + objectId(value)
   if (isTuple(value)) {
     chargeItems(value.length, COST.equality)
     return 't:[' + value.map(hashText).join(',') + ']'
   }
   throw new TemplateRenderError(`unhashable type: '${pyTypeName(value)}'`)
+}
+
+const objectIds = new WeakMap<PyObject, number>()
+let lastObjectId = 0
+
+/** A number that identifies a PyObject: Python's id() for hashing by identity. */
+function objectId (o: PyObject): number {
+  let id = objectIds.get(o)
+  if (id === undefined) objectIds.set(o, id = ++lastObjectId)
+  return id
 }
 
 /** A dict from [key, value] pairs (dict literals, dict()). */
@@ -494,6 +515,7 @@ export function pyRepr (v: unknown): string {
     chargeItems(v.size + inner.length, 2)
     return '{' + inner + '}'
   }
+  if (v instanceof PyObject) return v.pyRepr()
   if (typeof v === 'function') return '<function>'
   return '<object>'
 }
@@ -584,6 +606,7 @@ export function pyTypeName (v: unknown): string {
   if (v instanceof PyDict) return 'dict'
   if (v instanceof Markup) return 'Markup'
   if (v instanceof PyComplex) return 'complex'
+  if (v instanceof PyObject) return v.pyType
   return 'object'
 }
 
