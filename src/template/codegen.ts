@@ -6,6 +6,7 @@
 // so a failure reports its line and column.
 import type { Expr, If, Node, Pos, Target, TargetItem, Template } from './ast.js'
 import { FUNCTION_NAMES } from './checker.js'
+import { foldsDifferently } from './fold.js'
 import { SAFE_METHODS, isUnsafeName } from './runtime/access.js'
 import { FILTER_SIGNATURES } from './runtime/filters.js'
 import { PyFloat } from './runtime/values.js'
@@ -304,7 +305,9 @@ class Generator {
   private output (expr: Expr, source: string): string {
     const refs = { secrets: [] as string[], variables: [] as string[] }
     secretRefs(expr, refs)
+    this.outputExpr = expr
     const value = expr.type === 'Literal' && typeof expr.value === 'string' ? this.constant(expr.value) : `R.str(${this.expr(expr)})`
+    this.outputExpr = null
     if (refs.secrets.length === 0 && refs.variables.length === 0) return `o += ${value};\n`
     // SPEC §4.4: a tag naming a missing secret or variable renders as its own source text.
     const conds = [
@@ -443,7 +446,11 @@ class Generator {
     return parts.length === 0 ? 'R.NO_KWARGS' : `{ ${parts.join(', ')} }`
   }
 
+  /** The expression of the `{{ }}` tag being compiled: Jinja2 folds it whatever its value. */
+  private outputExpr: Expr | null = null
   expr (e: Expr): string {
+    // A constant expression holding a slice is evaluated from its tree as Jinja2 folds it (fold.ts).
+    if (foldsDifferently(e)) return `R.foldConst(E, ${this.constant(e)}, ${String(e === this.outputExpr)}, ${this.at(e)})`
     switch (e.type) {
       case 'Literal': {
         const v = e.value

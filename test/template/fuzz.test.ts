@@ -29,9 +29,6 @@ const divergenceFile = JSON.parse(readFileSync(new URL('./conformance/divergence
  * Reproducers of each bug: /work/wt/fuzz-mismatches.md during the work on issue 8.
  */
 const KNOWN_BUGS: Record<string, string[]> = {
-  'slicing a non-sequence constant raises; Jinja2 folds constant expressions to Undefined': [
-    's1-2029', 's1-7085', 's1-8820', 's1-8953'
-  ],
   'integers beyond 2^53 lose digits (issue 8)': [
     's1-4308'
   ],
