@@ -4,6 +4,7 @@
 // so the parser sees only text, tag boundaries and expression tokens.
 import type { Pos } from './ast.js'
 import { TemplateSyntaxError } from './ast.js'
+import { isIdentifier, isNameChar } from './runtime/unicode.js'
 
 export type TokenType =
   | 'data' | 'var_begin' | 'var_end' | 'block_begin' | 'block_end'
@@ -24,6 +25,21 @@ const OPERATORS = ['**', '//', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', 
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' }
 const NAME_START = /[A-Za-z_]/
 const NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y
+
+/**
+ * The end of the name token at `p`: Jinja2's name_re, a run of Python's \w and the other identifier
+ * characters (unicode.ts), ASCII ones first (the common case).
+ */
+function nameEnd (src: string, p: number): number {
+  NAME_RE.lastIndex = p
+  let end = NAME_RE.exec(src)?.index === p ? NAME_RE.lastIndex : p
+  while (end < src.length) {
+    const cp = src.codePointAt(end) as number
+    if (cp < 0x80 ? !/[A-Za-z0-9_]/.test(src[end] as string) : !isNameChar(cp)) break
+    end += cp > 0xffff ? 2 : 1
+  }
+  return end
+}
 const NUMBER_RE = /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+(?:_\d+)*)?/y
 const WS_RE = /\s+/y
 const RAW_OPEN_RE = /\s*raw\s*(-?)%\}/y
@@ -228,11 +244,13 @@ export function tokenize (source: string): LexResult {
         p += text.length
         continue
       }
-      if (NAME_START.test(ch)) {
-        NAME_RE.lastIndex = p
-        const m = NAME_RE.exec(src) as RegExpExecArray
-        tokens.push(tok('name', m[0], p, p + m[0].length))
-        p += m[0].length
+      if (NAME_START.test(ch) || (ch.charCodeAt(0) >= 0x80 && isNameChar(src.codePointAt(p) as number))) {
+        const end = nameEnd(src, p)
+        const name = src.slice(p, end)
+        // Jinja2 accepts a name token only if it is a Python identifier (no leading digit, ² …).
+        if (!isIdentifier(name)) fail('Invalid character in identifier', p)
+        tokens.push(tok('name', name, p, end))
+        p = end
         continue
       }
       const op = OPERATORS.find(o => src.startsWith(o, p))

@@ -32,12 +32,6 @@ const KNOWN_BUGS: Record<string, string[]> = {
   'integers beyond 2^53 lose digits (issue 8)': [
     's1-4308'
   ],
-  'non-ASCII identifiers do not lex': [
-    's1-4374', 's1-6443', 's1-8260', 's1-9176'
-  ],
-  'the Python repr of a string does not escape non-printable characters (U+FFFF, controls)': [
-    's1-842', 's1-1699', 's1-7969'
-  ],
   'an invalid escape in a string literal compiles; Jinja2 refuses it': [
     's1-722'
   ],
