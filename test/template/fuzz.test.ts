@@ -29,15 +29,6 @@ const divergenceFile = JSON.parse(readFileSync(new URL('./conformance/divergence
  * Reproducers of each bug: /work/wt/fuzz-mismatches.md during the work on issue 8.
  */
 const KNOWN_BUGS: Record<string, string[]> = {
-  'integers beyond 2^53 lose digits (issue 8)': [
-    's1-4308'
-  ],
-  'an invalid escape in a string literal compiles; Jinja2 refuses it': [
-    's1-722'
-  ],
-  'Conduit raises where Jinja2 renders (other causes)': [
-    's1-8603'
-  ]
 }
 const knownBug = new Map(Object.entries(KNOWN_BUGS).flatMap(([reason, ids]) => ids.map(id => [id, reason] as const)))
 

@@ -5,7 +5,7 @@
 // list` still visits each item once and builds one list.
 import type { RuntimeEnv } from './env.js'
 import {
-  Markup, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
+  Markup, PyComplex, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
   isTuple, makeNamedTuple, makeTuple, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
 } from './values.js'
 import { getAttr, getItem, BoundMethod, SAFE_METHODS } from './access.js'
@@ -110,6 +110,12 @@ function absFilter (_env: RuntimeEnv, value: unknown): unknown {
   if (typeof value === 'bigint') return value < 0n ? -value : value
   if (isInt(value)) return Math.abs(value)
   if (isFloat(value)) return makeFloat(Math.abs(toNumber(value)))
+  // abs() of a complex is its magnitude (complex_abs: hypot, an error where it overflows).
+  if (value instanceof PyComplex) {
+    const r = Math.hypot(value.re, value.im)
+    if (r === Infinity && Number.isFinite(value.re) && Number.isFinite(value.im)) fail('absolute value too large')
+    return makeFloat(r)
+  }
   return fail(`bad operand type for abs(): '${pyTypeName(value)}'`)
 }
 
@@ -154,7 +160,7 @@ const roundFilter = withParams('round', ['precision', 'method'], { precision: 0,
   if (typeof value === 'bigint' && precision >= 0) return method === 'common' ? value : makeFloat(Number(value))
   if (method === 'common') {
     if (isFloat(value)) return makeFloat(roundFloat(toNumber(value), precision))
-    return roundInt(toNumber(value), precision)
+    return roundInt(typeof value === 'bigint' ? value : toNumber(value), precision)
   }
   const scale = 10 ** precision
   const scaled = toNumber(value) * scale
