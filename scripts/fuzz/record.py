@@ -140,7 +140,8 @@ def _alarm(signum, frame):
 
 
 def render(env, template, context, max_ms):
-    """Jinja2's outcome: ('output', text) | ('error', message, stage) | ('skip', why)."""
+    """Jinja2's outcome: ('output', text, bytes) | ('error', message, stage) | ('skip', why); `bytes` is
+    the UTF-8 length of the output before its addresses were masked (what a field limit measures)."""
     signal.setitimer(signal.ITIMER_REAL, max_ms / 1000)
     stage = 'compile'
     try:
@@ -161,7 +162,8 @@ def render(env, template, context, max_ms):
         return ('error', msg[:300], 'compile' if type(err).__name__ == 'TemplateSyntaxError' else stage)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    if len(out.encode('utf-8')) > MAX_OUTPUT:
+    size = len(out.encode('utf-8'))
+    if size > MAX_OUTPUT:
         return ('skip', 'size')
     if ADDRESS.search(out) or ITERATOR_FILTERS.search(template):
         # Rendered again with the objects at other addresses: an output that still differs once the
@@ -170,7 +172,7 @@ def render(env, template, context, max_ms):
         if again is None or ADDRESS.sub(ADDRESS_MARK, again) != ADDRESS.sub(ADDRESS_MARK, out):
             return ('skip', 'address')
         out = ADDRESS.sub(ADDRESS_MARK, out)
-    return ('output', out)
+    return ('output', out, size)
 
 
 def render_moved(compiled, context):
@@ -255,7 +257,7 @@ def record_case(env, rng, case_id, ctx, ctx_index, max_ms, stats, skipped=None):
         case['source'] = refusal.split(':')[0]
         outcome = ('refused',)
     elif outcome[0] == 'output':
-        if kind not in gen.BODY_KINDS and len(outcome[1].encode('utf-8')) > FIELD_LIMIT:
+        if kind not in gen.BODY_KINDS and outcome[2] > FIELD_LIMIT:
             case['error'] = f'output exceeds the {FIELD_LIMIT}-byte limit of a {kind} field'
             case['stage'] = 'render'
             case['source'] = 'spec §4.5'

@@ -53,3 +53,17 @@ t.test('inside a container and through str(), the same repr', async t => {
   t.match(render("{{ ([1] | select) ~ '' }}"), /^<generator object select_or_reject at 0x7f[0-9a-f]{10}>$/)
   t.equal(render('{{ ([1] | select) is lower }}'), 'True', 'the repr is lower case, as CPython writes it')
 })
+
+t.test('a method looked up but not called prints as Python prints it', async t => {
+  const printed: Array<[string, string]> = [
+    ['{}.items', '<built-in method items of dict object at 0x…>'],
+    ["'a'.upper", '<built-in method upper of str object at 0x…>'],
+    ['[1].append', '<built-in method append of list object at 0x…>'],
+    ["{}.items | attr('x')", '']
+  ]
+  for (const [expr, expected] of printed) {
+    t.equal(render(`{{ ${expr} }}`).replace(/0x7f[0-9a-f]{10}/, '0x…'), expected, expr)
+  }
+  t.equal(render("{% set d = {'a': 1} %}{{ [d.items, d.items] | unique | list | length }}"), '2', 'each lookup is a new method object')
+  t.throws(() => render('{{ {}.items | tojson }}'), /Object of type builtin_function_or_method is not JSON serializable/)
+})

@@ -6,7 +6,7 @@
 // `<generator object select_or_reject at 0x…>`. Consumers pull through next(); the producers charge
 // the work budget per item as they go, as the eager filters did.
 import { chargeList } from './budget.js'
-import { PyObject } from './values.js'
+import { PyObject, pyAddress } from './values.js'
 
 /** What next() returns once the iterator is exhausted (Python's StopIteration). */
 export const DONE: unique symbol = Symbol('StopIteration')
@@ -14,20 +14,7 @@ export const DONE: unique symbol = Symbol('StopIteration')
 /** Computes the next item, or DONE. */
 export type Step = () => unknown
 
-let serial = 0
-
-/**
- * A Python-looking object address for the repr: 0x7f followed by ten hex digits, as CPython prints
- * heap objects on 64-bit Linux (the same length, so `| length` of the text agrees). It is a serial,
- * not a memory address: nothing about the process shows.
- */
-function address (id: number): string {
-  return '0x7f' + (0x3a00000000 + id * 0x40).toString(16).padStart(10, '0')
-}
-
 export class PyIter extends PyObject {
-  /** The printed address. */
-  private readonly id = ++serial
   private step: Step | null
 
   /**
@@ -49,7 +36,7 @@ export class PyIter extends PyObject {
   }
 
   pyRepr (): string {
-    return `<${this.label} at ${address(this.id)}>`
+    return `<${this.label} at ${pyAddress(this)}>`
   }
 }
 

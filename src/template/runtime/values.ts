@@ -288,7 +288,7 @@ export class PyDict {
     if (key instanceof Markup) return key.text
     if (key instanceof Undefined) return UNDEFINED_KEY
     if (key instanceof PyObject) return key
-    if (isTuple(key)) {
+    if (isTuple(key) || listKindName(key) === 'range') {
       const text = hashText(key)
       let token = this.tuples?.get(text)
       if (token === undefined && create) {
@@ -320,6 +320,10 @@ export function hashText (value: unknown): string {
   }
   if (value instanceof Undefined) return 'Undefined'
   if (value instanceof PyObject) return 'o:' + objectId(value)
+  // A range is hashable; equal ranges (the same items) are one key.
+  if (Array.isArray(value) && listKindName(value) === 'range') {
+    return value.length === 0 ? 'r:0' : `r:${value.length},${String(value[0])},${value.length > 1 ? String((value[1] as number) - (value[0] as number)) : ''}`
+  }
   if (isTuple(value)) {
     chargeItems(value.length, COST.equality)
     return 't:[' + value.map(hashText).join(',') + ']'
@@ -327,14 +331,25 @@ export function hashText (value: unknown): string {
   throw new TemplateRenderError(`unhashable type: '${pyTypeName(value)}'`)
 }
 
-const objectIds = new WeakMap<PyObject, number>()
+const objectIds = new WeakMap<object, number>()
 let lastObjectId = 0
 
-/** A number that identifies a PyObject: Python's id() for hashing by identity. */
-function objectId (o: PyObject): number {
+/** A number that identifies an object: Python's id() for hashing by identity. */
+function objectId (o: object): number {
   let id = objectIds.get(o)
   if (id === undefined) objectIds.set(o, id = ++lastObjectId)
   return id
+}
+
+/**
+ * A Python-looking address for a repr (`<generator object … at 0x7f…>`): 0x7f and ten hex digits,
+ * as CPython prints heap objects on 64-bit Linux (the same length, so `| length` of the text
+ * agrees). It is derived from a serial, never from memory: nothing about the process shows. The
+ * same object (a value that is not an object: a new one each time) has the same address.
+ */
+export function pyAddress (o: unknown): string {
+  const id = o !== null && typeof o === 'object' ? objectId(o) : ++lastObjectId
+  return '0x7f' + (0x3a00000000 + id * 0x40).toString(16).padStart(10, '0')
 }
 
 /** A dict from [key, value] pairs (dict literals, dict()). */
