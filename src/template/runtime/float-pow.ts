@@ -1,8 +1,9 @@
-// x ** n for a float x and an int n as C's pow() gives it to Python: the exact power rounded once
+// Exactly rounded float results of int arithmetic. x ** n for a float x and an int n as C's pow() gives it to Python: the exact power rounded once
 // to the nearest double. V8's ** is off by one unit in the last place for some 7% of such powers
 // (0.30000000000000004 ** 3 == 0.02700000000000001, Python 0.027000000000000014); the exact
 // rational power, computed with bigints and rounded half to even, agrees with glibc's pow in all
 // but a few hundredths of a percent of cases (where glibc itself is not correctly rounded).
+import { TemplateRenderError } from '../types.js'
 import { charge } from './budget.js'
 
 /** Exponents beyond this fall back to V8's ** (the bigints would grow past 60,000 bits). */
@@ -50,6 +51,15 @@ function roundRational (num: bigint, den: bigint, exp2: number): number {
   if (rest > half || (rest === half && (sticky || (kept & 1n) === 1n))) kept++
   const value = Number(kept) * 2 ** keepFrom
   return value
+}
+
+/** a / b for ints (b non-zero) as Python divides them: the exact quotient rounded once. */
+export function intTrueDiv (a: bigint, b: bigint): number {
+  if (a === 0n) return b < 0n ? -0 : 0
+  const negative = (a < 0n) !== (b < 0n)
+  const r = roundRational(a < 0n ? -a : a, b < 0n ? -b : b, 0)
+  if (r === Infinity) throw new TemplateRenderError('integer division result too large for a float')
+  return negative ? -r : r
 }
 
 /** x ** n (x a finite non-zero double, n an int) correctly rounded, or undefined to use V8's **. */

@@ -11,7 +11,7 @@ import { isTemplateObject } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { BUDGET, charge, chargeItems, chargeList, chargeString } from './budget.js'
 import { percentFormat } from './filters/pyformat.js'
-import { exactIntPow } from './float-pow.js'
+import { exactIntPow, intTrueDiv } from './float-pow.js'
 import { cAdd, cDiv, cMul, cPow, cSub } from './complex.js'
 import { iteratorContains } from './filters/python.js'
 import { PyIter } from './iterators.js'
@@ -164,6 +164,9 @@ export function truediv (a: unknown, b: unknown): unknown {
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('/', a, b)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError('division by zero')
+  // int / int is the exact quotient rounded once (long_true_divide); a big int as a double would
+  // round twice.
+  if (bothInts(a, b) && (typeof a === 'bigint' || typeof b === 'bigint')) return makeFloat(intTrueDiv(toBigInt(a as IntLike), toBigInt(b as IntLike)))
   return makeFloat(toNumber(a) / y)
 }
 
@@ -213,7 +216,6 @@ function escapeArgs (v: unknown): unknown {
 export function mod (a: unknown, b: unknown): unknown {
   op()
   if (a instanceof Markup) return new Markup(mod(a.text, escapeArgs(b)) as string)
-  if (b instanceof Markup) return mod(a, b.text)
   // One printf implementation (pyformat.ts, a linear scanner); a tuple holds the arguments, a dict
   // the %(name)s values, anything else is the one argument.
   if (typeof a === 'string') {
