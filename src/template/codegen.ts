@@ -6,7 +6,7 @@
 // so a failure reports its line and column.
 import type { Expr, If, Node, Pos, Target, TargetItem, Template } from './ast.js'
 import { FUNCTION_NAMES } from './checker.js'
-import { foldsDifferently } from './fold.js'
+import { foldHoles, foldsDifferently } from './fold.js'
 import { SAFE_METHODS, isUnsafeName } from './runtime/access.js'
 import { FILTER_SIGNATURES } from './runtime/filters.js'
 import { PyFloat } from './runtime/values.js'
@@ -450,7 +450,13 @@ class Generator {
   private outputExpr: Expr | null = null
   expr (e: Expr): string {
     // A constant expression holding a slice is evaluated from its tree as Jinja2 folds it (fold.ts).
-    if (foldsDifferently(e)) return `R.foldConst(E, ${this.constant(e)}, ${String(e === this.outputExpr)}, ${this.at(e)})`
+    if (foldsDifferently(e)) {
+      const holes = foldHoles(e)
+      const any = String(e === this.outputExpr)
+      if (holes.length === 0) return `R.foldConst(E, ${this.constant(e)}, ${any}, null, null, ${this.at(e)})`
+      const code = holes.map(h => `() => ${this.expr(h)}`).join(', ')
+      return `R.foldConst(E, ${this.constant(e)}, ${any}, ${this.constant(holes)}, [${code}], ${this.at(e)})`
+    }
     switch (e.type) {
       case 'Literal': {
         const v = e.value

@@ -14,13 +14,20 @@ import type { Expr } from './ast.js'
 const CONTEXT_FILTERS = new Set(['map', 'select', 'reject', 'selectattr', 'rejectattr'])
 
 interface Shape {
-  /** Every leaf is a literal and every node one whose as_const can succeed (no name, no call). */
+  /**
+   * Node.as_const can succeed: every leaf a literal and every node one that folds (no name, no
+   * call, no context filter), except in a branch that may go unevaluated (`x if c else y`, the
+   * right of `and`/`or`): as_const evaluates only the branch taken, so a constant test or left
+   * side makes the node possibly constant whatever the other branch holds.
+   */
   constant: boolean
+  /** A slice the fold would evaluate. */
   hasSlice: boolean
 }
 
 const shapes = new WeakMap<Expr, Shape>()
 
+/** The children of a node that folds, null for one that never does (a name, a call, a context filter). */
 function ownChildren (e: Expr): Array<Expr | null> | null {
   switch (e.type) {
     case 'Literal': return []
@@ -38,17 +45,38 @@ function ownChildren (e: Expr): Array<Expr | null> | null {
     case 'CondExpr': return [e.test, e.then, e.otherwise]
   }
 }
+const NONE: Shape = { constant: true, hasSlice: false }
 
 function shape (e: Expr): Shape {
   const known = shapes.get(e)
   if (known !== undefined) return known
-  const kids = ownChildren(e)
-  const out: Shape = { constant: kids !== null, hasSlice: e.type === 'Slice' }
-  for (const c of kids ?? []) {
-    if (c === null) continue
-    const s = shape(c)
-    if (!s.constant) out.constant = false
-    if (s.hasSlice) out.hasSlice = true
+  let out: Shape
+  switch (e.type) {
+    case 'Literal': out = NONE; break
+    case 'Name': case 'Call': out = { constant: false, hasSlice: false }; break
+    case 'CondExpr': {
+      const t = shape(e.test)
+      const a = shape(e.then)
+      const b = e.otherwise === null ? NONE : shape(e.otherwise)
+      out = { constant: t.constant && (a.constant || b.constant), hasSlice: t.hasSlice || (a.constant && a.hasSlice) || (b.constant && b.hasSlice) }
+      break
+    }
+    case 'Logical': {
+      const l = shape(e.left)
+      const r = shape(e.right)
+      out = { constant: l.constant, hasSlice: l.hasSlice || (r.constant && r.hasSlice) }
+      break
+    }
+    default: {
+      const kids = ownChildren(e)
+      out = { constant: kids !== null, hasSlice: e.type === 'Slice' }
+      for (const c of kids ?? []) {
+        if (c === null) continue
+        const s = shape(c)
+        if (!s.constant) out.constant = false
+        if (s.hasSlice) out.hasSlice = true
+      }
+    }
   }
   shapes.set(e, out)
   return out
@@ -58,4 +86,23 @@ function shape (e: Expr): Shape {
 export function foldsDifferently (e: Expr): boolean {
   const s = shape(e)
   return s.constant && s.hasSlice
+}
+
+/**
+ * The branches of such an expression that are not constant (a `x if c else y` branch, the right
+ * of `and`/`or`): compiled as ordinary code the fold calls when the branch is taken.
+ */
+export function foldHoles (root: Expr): Expr[] {
+  const holes: Expr[] = []
+  const stack: Expr[] = [root]
+  while (stack.length > 0) {
+    const e = stack.pop() as Expr
+    const lazy = e.type === 'CondExpr' ? [e.then, e.otherwise] : e.type === 'Logical' ? [e.right] : []
+    for (const c of ownChildren(e) ?? []) {
+      if (c === null) continue
+      if (lazy.includes(c) && !shape(c).constant) holes.push(c)
+      else stack.push(c)
+    }
+  }
+  return holes
 }

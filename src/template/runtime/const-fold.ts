@@ -61,14 +61,25 @@ function positioned (err: unknown, pos: Pos): unknown {
   return err
 }
 
+/** An error raised by a branch's own (generated) code: it carries its position already. */
+class BranchFailure {
+  constructor (readonly cause: unknown) {}
+}
+
 class Folder {
   /** Each node's fold: its value or IMPOSSIBLE. */
   private readonly folds = new Map<Expr, unknown>()
+  /** The branches that are not constant, with their generated code. */
+  private readonly holes = new Map<Expr, () => unknown>()
 
-  constructor (private readonly env: RuntimeEnv) {}
+  constructor (private readonly env: RuntimeEnv, holes: readonly Expr[] | null, code: ReadonlyArray<() => unknown> | null) {
+    holes?.forEach((h, i) => this.holes.set(h, (code as ReadonlyArray<() => unknown>)[i] as () => unknown))
+  }
 
   /** Node.as_const: the node evaluated as a constant, IMPOSSIBLE where that fails. */
   fold (e: Expr): unknown {
+    // A branch that is not constant never folds.
+    if (this.holes.has(e)) return IMPOSSIBLE
     const known = this.folds.get(e)
     if (known !== undefined) return known
     let v: unknown
@@ -85,12 +96,20 @@ class Folder {
 
   /** What the node gives in Jinja2's compiled template: its kept fold, or its ordinary code. */
   value (e: Expr, keepAny = false): unknown {
+    const hole = this.holes.get(e)
+    if (hole !== undefined) {
+      try {
+        return hole()
+      } catch (err) {
+        throw new BranchFailure(err)
+      }
+    }
     const f = this.fold(e)
     if (f !== IMPOSSIBLE && (keepAny || hasSafeRepr(f))) return f
     try {
       return this.op(e, false)
     } catch (err) {
-      throw positioned(err, e)
+      throw err instanceof BranchFailure ? err : positioned(err, e)
     }
   }
 
@@ -207,8 +226,13 @@ class Folder {
 /**
  * The value of a constant expression holding a slice (its syntax tree, from codegen), as Jinja2's
  * compiled template computes it. `keepAny`: the expression of a `{{ }}` tag, whose fold Jinja2
- * keeps whatever its value.
+ * keeps whatever its value. `holes`: its branches that are not constant, run by `code` (the same
+ * order) when taken.
  */
-export function foldConstant (env: RuntimeEnv, e: Expr, keepAny: boolean): unknown {
-  return new Folder(env).value(e, keepAny)
+export function foldConstant (env: RuntimeEnv, e: Expr, keepAny: boolean, holes: readonly Expr[] | null, code: ReadonlyArray<() => unknown> | null): unknown {
+  try {
+    return new Folder(env, holes, code).value(e, keepAny)
+  } catch (err) {
+    throw err instanceof BranchFailure ? err.cause : err
+  }
 }
