@@ -6,7 +6,7 @@
 // so a failure reports its line and column.
 import type { Expr, If, Node, Pos, Target, TargetItem, Template } from './ast.js'
 import { FUNCTION_NAMES } from './checker.js'
-import { foldHoles, foldsDifferently } from './fold.js'
+import { FoldShapes } from './fold.js'
 import { SAFE_METHODS, isUnsafeName } from './runtime/access.js'
 import { FILTER_SIGNATURES } from './runtime/filters.js'
 import { PyFloat } from './runtime/values.js'
@@ -446,12 +446,14 @@ class Generator {
     return parts.length === 0 ? 'R.NO_KWARGS' : `{ ${parts.join(', ')} }`
   }
 
+  /** Which expressions Jinja2's constant folding would change (fold.ts), for this template. */
+  private readonly foldShapes = new FoldShapes()
   /** The expression of the `{{ }}` tag being compiled: Jinja2 folds it whatever its value. */
   private outputExpr: Expr | null = null
   expr (e: Expr): string {
     // A constant expression holding a slice is evaluated from its tree as Jinja2 folds it (fold.ts).
-    if (foldsDifferently(e)) {
-      const holes = foldHoles(e)
+    if (this.foldShapes.foldsDifferently(e)) {
+      const holes = this.foldShapes.holes(e)
       const any = String(e === this.outputExpr)
       if (holes.length === 0) return `R.foldConst(E, ${this.constant(e)}, ${any}, null, null, ${this.at(e)})`
       const code = holes.map(h => `() => ${this.expr(h)}`).join(', ')

@@ -25,8 +25,6 @@ interface Shape {
   hasSlice: boolean
 }
 
-const shapes = new WeakMap<Expr, Shape>()
-
 /** The children of a node that folds, null for one that never does (a name, a call, a context filter). */
 function ownChildren (e: Expr): Array<Expr | null> | null {
   switch (e.type) {
@@ -47,62 +45,71 @@ function ownChildren (e: Expr): Array<Expr | null> | null {
 }
 const NONE: Shape = { constant: true, hasSlice: false }
 
-function shape (e: Expr): Shape {
-  const known = shapes.get(e)
-  if (known !== undefined) return known
-  let out: Shape
-  switch (e.type) {
-    case 'Literal': out = NONE; break
-    case 'Name': case 'Call': out = { constant: false, hasSlice: false }; break
-    case 'CondExpr': {
-      const t = shape(e.test)
-      const a = shape(e.then)
-      const b = e.otherwise === null ? NONE : shape(e.otherwise)
-      out = { constant: t.constant && (a.constant || b.constant), hasSlice: t.hasSlice || (a.constant && a.hasSlice) || (b.constant && b.hasSlice) }
-      break
-    }
-    case 'Logical': {
-      const l = shape(e.left)
-      const r = shape(e.right)
-      out = { constant: l.constant, hasSlice: l.hasSlice || (r.constant && r.hasSlice) }
-      break
-    }
-    default: {
-      const kids = ownChildren(e)
-      out = { constant: kids !== null, hasSlice: e.type === 'Slice' }
-      for (const c of kids ?? []) {
+/**
+ * The fold shapes of one template's expressions, computed once per node while it compiles (a map
+ * that goes with the compilation: a long-lived WeakMap of every node ever compiled would weigh on
+ * every garbage collection).
+ */
+export class FoldShapes {
+  private readonly shapes = new Map<Expr, Shape>()
+
+  /** A constant expression holding a slice: Jinja2 folds it where it can, with getitem's rules. */
+  foldsDifferently (e: Expr): boolean {
+    const s = this.shape(e)
+    return s.constant && s.hasSlice
+  }
+
+  /**
+   * The branches of such an expression that are not constant (a `x if c else y` branch, the right
+   * of `and`/`or`): compiled as ordinary code the fold calls when the branch is taken.
+   */
+  holes (root: Expr): Expr[] {
+    const holes: Expr[] = []
+    const stack: Expr[] = [root]
+    while (stack.length > 0) {
+      const e = stack.pop() as Expr
+      const lazy = e.type === 'CondExpr' ? [e.then, e.otherwise] : e.type === 'Logical' ? [e.right] : []
+      for (const c of ownChildren(e) ?? []) {
         if (c === null) continue
-        const s = shape(c)
-        if (!s.constant) out.constant = false
-        if (s.hasSlice) out.hasSlice = true
+        if (lazy.includes(c) && !this.shape(c).constant) holes.push(c)
+        else stack.push(c)
       }
     }
+    return holes
   }
-  shapes.set(e, out)
-  return out
-}
 
-/** A constant expression holding a slice: Jinja2 folds it where it can, with getitem's rules. */
-export function foldsDifferently (e: Expr): boolean {
-  const s = shape(e)
-  return s.constant && s.hasSlice
-}
-
-/**
- * The branches of such an expression that are not constant (a `x if c else y` branch, the right
- * of `and`/`or`): compiled as ordinary code the fold calls when the branch is taken.
- */
-export function foldHoles (root: Expr): Expr[] {
-  const holes: Expr[] = []
-  const stack: Expr[] = [root]
-  while (stack.length > 0) {
-    const e = stack.pop() as Expr
-    const lazy = e.type === 'CondExpr' ? [e.then, e.otherwise] : e.type === 'Logical' ? [e.right] : []
-    for (const c of ownChildren(e) ?? []) {
-      if (c === null) continue
-      if (lazy.includes(c) && !shape(c).constant) holes.push(c)
-      else stack.push(c)
+  private shape (e: Expr): Shape {
+    const known = this.shapes.get(e)
+    if (known !== undefined) return known
+    let out: Shape
+    switch (e.type) {
+      case 'Literal': out = NONE; break
+      case 'Name': case 'Call': out = { constant: false, hasSlice: false }; break
+      case 'CondExpr': {
+        const t = this.shape(e.test)
+        const a = this.shape(e.then)
+        const b = e.otherwise === null ? NONE : this.shape(e.otherwise)
+        out = { constant: t.constant && (a.constant || b.constant), hasSlice: t.hasSlice || (a.constant && a.hasSlice) || (b.constant && b.hasSlice) }
+        break
+      }
+      case 'Logical': {
+        const l = this.shape(e.left)
+        const r = this.shape(e.right)
+        out = { constant: l.constant, hasSlice: l.hasSlice || (r.constant && r.hasSlice) }
+        break
+      }
+      default: {
+        const kids = ownChildren(e)
+        out = { constant: kids !== null, hasSlice: e.type === 'Slice' }
+        for (const c of kids ?? []) {
+          if (c === null) continue
+          const s = this.shape(c)
+          if (!s.constant) out.constant = false
+          if (s.hasSlice) out.hasSlice = true
+        }
+      }
     }
+    this.shapes.set(e, out)
+    return out
   }
-  return holes
 }
