@@ -5,7 +5,7 @@
 // `| list` of the same generator is empty), always true, without len() or [index], and printed
 // `<generator object select_or_reject at 0x…>`. Consumers pull through next(); the producers charge
 // the work budget per item as they go, as the eager filters did.
-import { chargeList } from './budget.js'
+import { charge, chargeList } from './budget.js'
 import { PyObject, pyAddress } from './values.js'
 
 /** What next() returns once the iterator is exhausted (Python's StopIteration). */
@@ -13,6 +13,13 @@ export const DONE: unique symbol = Symbol('StopIteration')
 
 /** Computes the next item, or DONE. */
 export type Step = () => unknown
+
+/**
+ * Work units of one pull: a call through the iterator and its step (measured at 50–90 ns per
+ * stage of a chain of generators), charged on top of what the step itself charges, so a long
+ * chain of generators over a long list runs out of budget before it holds the event loop.
+ */
+const STEP_UNITS = 64
 
 export class PyIter extends PyObject {
   private step: Step | null
@@ -30,6 +37,7 @@ export class PyIter extends PyObject {
   next (): unknown {
     const step = this.step
     if (step === null) return DONE
+    charge(STEP_UNITS)
     const v = step()
     if (v === DONE) this.step = null
     return v
