@@ -287,7 +287,8 @@ export class PyDict {
     if (key instanceof PyFloat) return this.normalize(key.value, false)
     if (key instanceof Markup) return key.text
     if (key instanceof Undefined) return UNDEFINED_KEY
-    if (key instanceof PyObject) return key
+    // Objects without their own equality are hashable by identity.
+    if (key instanceof PyObject || key instanceof Namespace) return key
     if (isTuple(key) || listKindName(key) === 'range') {
       const text = hashText(key)
       let token = this.tuples?.get(text)
@@ -319,7 +320,7 @@ export function hashText (value: unknown): string {
     return 'n:' + (Number.isInteger(n) && !Number.isSafeInteger(n) ? BigInt(n).toString() : String(n))
   }
   if (value instanceof Undefined) return 'Undefined'
-  if (value instanceof PyObject) return 'o:' + objectId(value)
+  if (value instanceof PyObject || value instanceof Namespace) return 'o:' + objectId(value)
   // A range is hashable; equal ranges (the same items) are one key.
   if (Array.isArray(value) && listKindName(value) === 'range') {
     return value.length === 0 ? 'r:0' : `r:${value.length},${String(value[0])},${value.length > 1 ? String((value[1] as number) - (value[0] as number)) : ''}`
