@@ -6,11 +6,15 @@ import { performance } from 'node:perf_hooks'
 import type { Outbound, StepInterceptor } from '../pipeline/step.js'
 import type { ConduitMetrics } from './metrics.js'
 
-function hasHeader (headers: Record<string, string>, lower: string): boolean {
+/** Which of X-Request-ID and User-Agent the connector set itself, in one pass over the names. */
+function ownIdentityHeaders (headers: Record<string, string>): { requestId: boolean, userAgent: boolean } {
+  let requestId = false
+  let userAgent = false
   for (const name in headers) {
-    if (name.length === lower.length && name.toLowerCase() === lower) return true
+    if (name.length === 12) requestId ||= name.toLowerCase() === 'x-request-id'
+    else if (name.length === 10) userAgent ||= name.toLowerCase() === 'user-agent'
   }
-  return false
+  return { requestId, userAgent }
 }
 
 /**
@@ -21,8 +25,9 @@ export function upstreamIdentity (version: string): StepInterceptor {
   const userAgent = `Conduit/${version}`
   return next => async req => {
     const headers: Record<string, string> = { ...req.headers }
-    if (!hasHeader(headers, 'x-request-id')) headers['x-request-id'] = req.requestId
-    if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = userAgent
+    const own = ownIdentityHeaders(headers)
+    if (!own.requestId) headers['x-request-id'] = req.requestId
+    if (!own.userAgent) headers['user-agent'] = userAgent
     return await next({ ...req, headers } satisfies Outbound)
   }
 }

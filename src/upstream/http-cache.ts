@@ -8,7 +8,7 @@
 // Redis store must serve several replicas. http-cache-semantics answers exactly the RFC questions
 // (storable? fresh? which conditional headers? what does a 304 change?) and leaves storage, keys
 // and bodies to us; `revalidatedPolicy()` gives the refreshed policy a 304 stores with the old body.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import CachePolicy from 'http-cache-semantics'
 import { readBody } from './read-body.js'
@@ -73,7 +73,7 @@ export interface HttpCacheOptions {
  * never sit in a key. Values are length-prefixed so no two header sets hash alike by concatenation.
  */
 export function cacheKey (permalink: string, method: string, url: string, headers: Record<string, string>): string {
-  // One string, hashed in one call: each update() is a crossing into native code.
+  // One string, hashed by the one-shot crypto.hash (no Hash object per request).
   let text = permalink.length + ':' + permalink + method.length + ':' + method + url.length + ':' + url
   const names = Object.keys(headers)
   const lower = names.map(n => n.toLowerCase())
@@ -83,7 +83,7 @@ export function cacheKey (permalink: string, method: string, url: string, header
     const value = headers[names[i]]
     text += lower[i].length + ':' + lower[i] + value.length + ':' + value
   }
-  return createHash('sha256').update(text).digest('base64url')
+  return hash('sha256', text, 'base64url')
 }
 
 /**
