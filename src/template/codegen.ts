@@ -6,6 +6,7 @@
 // so a failure reports its line and column.
 import type { Expr, If, Node, Pos, Target, TargetItem, Template } from './ast.js'
 import { FUNCTION_NAMES } from './checker.js'
+import { FoldShapes } from './fold.js'
 import { SAFE_METHODS, isUnsafeName } from './runtime/access.js'
 import { FILTER_SIGNATURES } from './runtime/filters.js'
 import { PyFloat } from './runtime/values.js'
@@ -304,7 +305,9 @@ class Generator {
   private output (expr: Expr, source: string): string {
     const refs = { secrets: [] as string[], variables: [] as string[] }
     secretRefs(expr, refs)
+    this.outputExpr = expr
     const value = expr.type === 'Literal' && typeof expr.value === 'string' ? this.constant(expr.value) : `R.str(${this.expr(expr)})`
+    this.outputExpr = null
     if (refs.secrets.length === 0 && refs.variables.length === 0) return `o += ${value};\n`
     // SPEC §4.4: a tag naming a missing secret or variable renders as its own source text.
     const conds = [
@@ -347,7 +350,10 @@ class Generator {
       return this.destructure(n.target.items, item, (_name, v) => `let ${idents[next++] as string} = ${v};\n`, n.target)
     }
 
-    let code = `{ L = ${this.pos(n)};\nlet ${items} = R.iter(${this.expr(n.iter)}, ${this.at(n.iter)});\n`
+    // A list loops by index, its length known. An iterator (a generator, reverse of a list) and a
+    // filtered loop pull their items as the loop goes, as in Jinja2: the `if` of `for … if` runs on
+    // an item when the loop reaches it, after the body has run on the items before it.
+    let filter = ''
     if (n.filter !== null) {
       const filterScope = new Scope(outer)
       this.scope = filterScope
@@ -355,9 +361,9 @@ class Generator {
       const bind = bindTargets(filterScope, x)
       const test = this.expr(n.filter)
       this.scope = outer
-      const all = this.fresh('F')
-      code += `const ${all} = ${items}; ${items} = [];\nfor (const ${x} of ${all}) { R.charge(E, ${exprWeight(n.filter)});\n${bind}if (R.truthy(${test})) ${items}.push(${x});\n}\n`
+      filter = `, (${x}) => { R.charge(E, ${exprWeight(n.filter)});\n${bind}return R.truthy(${test});\n}`
     }
+    let code = `{ L = ${this.pos(n)};\nconst ${items} = R.loopItems(${this.expr(n.iter)}, ${this.at(n.iter)}${filter});\n`
     const bodyScope = new Scope(outer)
     this.scope = bodyScope
     const x = this.fresh('X')
@@ -376,11 +382,13 @@ class Generator {
     const body = this.nodes(n.body)
     const usesLoop = body.includes(loopIdent)
     this.scope = outer
-    code += `const ${count} = ${items}.length;\n` +
-      `for (let ${idx} = 0; ${idx} < ${count}; ${idx}++) {\nR.charge(E, ${bodyWeight(n.body)}, L = ${this.pos(n)});\nconst ${x} = ${items}[${idx}];\n` +
+    // count: the length of a list, -1 for items pulled as the loop goes.
+    code += `const ${count} = Array.isArray(${items}) ? ${items}.length : -1;\nlet ${idx} = 0;\n` +
+      `for (; ${count} >= 0 ? ${idx} < ${count} : ${items}.has(${idx}); ${idx}++) {\nR.charge(E, ${bodyWeight(n.body)}, L = ${this.pos(n)});\n` +
+      `const ${x} = ${count} >= 0 ? ${items}[${idx}] : ${items}.buf[${idx}];\n` +
       bind + (usesLoop ? `const ${loopIdent} = new R.Loop(${items}, ${idx});\n` : '') + localInits + body +
       'R.checkLength(E, o);\n}\n'
-    if (n.otherwise.length > 0) code += `if (${count} === 0) {\n${this.nodes(n.otherwise)}}\n`
+    if (n.otherwise.length > 0) code += `if (${idx} === 0) {\n${this.nodes(n.otherwise)}}\n`
     return code + '}\n'
   }
 
@@ -438,7 +446,19 @@ class Generator {
     return parts.length === 0 ? 'R.NO_KWARGS' : `{ ${parts.join(', ')} }`
   }
 
+  /** Which expressions Jinja2's constant folding would change (fold.ts), for this template. */
+  private readonly foldShapes = new FoldShapes()
+  /** The expression of the `{{ }}` tag being compiled: Jinja2 folds it whatever its value. */
+  private outputExpr: Expr | null = null
   expr (e: Expr): string {
+    // A constant expression holding a slice is evaluated from its tree as Jinja2 folds it (fold.ts).
+    if (this.foldShapes.foldsDifferently(e)) {
+      const holes = this.foldShapes.holes(e)
+      const any = String(e === this.outputExpr)
+      if (holes.length === 0) return `R.foldConst(E, ${this.constant(e)}, ${any}, null, null, ${this.at(e)})`
+      const code = holes.map(h => `() => ${this.expr(h)}`).join(', ')
+      return `R.foldConst(E, ${this.constant(e)}, ${any}, ${this.constant(holes)}, [${code}], ${this.at(e)})`
+    }
     switch (e.type) {
       case 'Literal': {
         const v = e.value
@@ -513,15 +533,17 @@ class Generator {
     if (e.object.type !== 'Name' || e.object.name !== 'loop') return undefined
     const loop = this.loops.get(this.resolve('loop'))
     if (loop === undefined) return undefined
-    const { idx: i, count: n } = loop
+    const { items, idx: i, count: n } = loop
+    // A list's length is known; the items of an iterator are pulled to the end for it.
+    const len = `(${n} >= 0 ? ${n} : ${items}.length())`
     switch (e.name) {
       case 'index': return `(${i} + 1)`
       case 'index0': return i
-      case 'revindex': return `(${n} - ${i})`
-      case 'revindex0': return `(${n} - ${i} - 1)`
+      case 'revindex': return `(${len} - ${i})`
+      case 'revindex0': return `(${len} - ${i} - 1)`
       case 'first': return `(${i} === 0)`
-      case 'last': return `(${i} === ${n} - 1)`
-      case 'length': return n
+      case 'last': return `(${n} >= 0 ? ${i} === ${n} - 1 : !${items}.has(${i} + 1))`
+      case 'length': return len
     }
     return undefined
   }

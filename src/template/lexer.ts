@@ -4,6 +4,7 @@
 // so the parser sees only text, tag boundaries and expression tokens.
 import type { Pos } from './ast.js'
 import { TemplateSyntaxError } from './ast.js'
+import { isIdentifier, isNameChar } from './runtime/unicode.js'
 
 export type TokenType =
   | 'data' | 'var_begin' | 'var_end' | 'block_begin' | 'block_end'
@@ -24,6 +25,21 @@ const OPERATORS = ['**', '//', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', 
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' }
 const NAME_START = /[A-Za-z_]/
 const NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y
+
+/**
+ * The end of the name token at `p`: Jinja2's name_re, a run of Python's \w and the other identifier
+ * characters (unicode.ts), ASCII ones first (the common case).
+ */
+function nameEnd (src: string, p: number): number {
+  NAME_RE.lastIndex = p
+  let end = NAME_RE.exec(src)?.index === p ? NAME_RE.lastIndex : p
+  while (end < src.length) {
+    const cp = src.codePointAt(end) as number
+    if (cp < 0x80 ? !/[A-Za-z0-9_]/.test(src[end] as string) : !isNameChar(cp)) break
+    end += cp > 0xffff ? 2 : 1
+  }
+  return end
+}
 const NUMBER_RE = /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+(?:_\d+)*)?/y
 const WS_RE = /\s+/y
 const RAW_OPEN_RE = /\s*raw\s*(-?)%\}/y
@@ -53,8 +69,11 @@ export class PositionMap {
   }
 }
 
-/** Python's str escapes, as Jinja2 decodes string literals. */
-function decodeString (source: string): string {
+/**
+ * Python's str escapes, as Jinja2 decodes string literals (encode('ascii', 'backslashreplace')
+ * then decode('unicode-escape')). `fail` gets Python's message for an escape it refuses.
+ */
+function decodeString (source: string, fail: (message: string) => never): string {
   // Jinja2 normalises the newlines written in the source, then decodes escapes (so '\r' stays CR).
   const raw = source.replace(NEWLINES, '\n')
   if (!raw.includes('\\')) return raw
@@ -82,17 +101,28 @@ function decodeString (source: string): string {
       case 'x': case 'u': case 'U': {
         const len = next === 'x' ? 2 : next === 'u' ? 4 : 8
         const hex = raw.slice(i + 1, i + 1 + len)
-        if (hex.length === len && /^[0-9a-fA-F]+$/.test(hex)) {
-          const cp = parseInt(hex, 16)
-          out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\\' + next + hex
-          i += len
-        } else {
-          out += '\\' + next
+        if (!(hex.length === len && /^[0-9a-fA-F]+$/.test(hex))) {
+          fail(`truncated \\${next === 'x' ? 'xXX' : next === 'u' ? 'uXXXX' : 'UXXXXXXXX'} escape`)
         }
+        const cp = parseInt(hex, 16)
+        if (cp > 0x10ffff) fail('illegal Unicode character')
+        out += String.fromCodePoint(cp)
+        i += len
         break
       }
+      case 'N':
+        // \N{name} needs Unicode's name table, which the engine does not carry.
+        if (raw[i + 1] !== '{' || !raw.includes('}', i + 2)) fail('malformed \\N character escape')
+        fail('\\N{…} escapes are not supported: write the character itself or its \\uXXXX escape')
+        break
       default:
-        if (next >= '0' && next <= '7') {
+        if (next.charCodeAt(0) >= 0x80) {
+          // backslashreplace has turned the character into its \x, \u or \U escape, whose backslash
+          // this one escapes: the text of that escape is what remains.
+          const cp = raw.codePointAt(i) as number
+          out += '\\' + (cp <= 0xff ? 'x' + cp.toString(16).padStart(2, '0') : cp <= 0xffff ? 'u' + cp.toString(16).padStart(4, '0') : 'U' + cp.toString(16).padStart(8, '0'))
+          if (cp > 0xffff) i++
+        } else if (next >= '0' && next <= '7') {
           let oct = next
           while (oct.length < 3 && /[0-7]/.test(raw[i + 1] ?? '')) oct += raw[++i] as string
           out += String.fromCodePoint(parseInt(oct, 8))
@@ -215,7 +245,7 @@ export function tokenize (source: string): LexResult {
         let i = p + 1
         while (i < src.length && src[i] !== ch) i += src[i] === '\\' ? 2 : 1
         if (i >= src.length) fail('unexpected end of template: string literal not closed', p)
-        tokens.push(tok('string', decodeString(src.slice(p + 1, i)), p, i + 1))
+        tokens.push(tok('string', decodeString(src.slice(p + 1, i), message => fail(message, p)), p, i + 1))
         p = i + 1
         continue
       }
@@ -228,11 +258,13 @@ export function tokenize (source: string): LexResult {
         p += text.length
         continue
       }
-      if (NAME_START.test(ch)) {
-        NAME_RE.lastIndex = p
-        const m = NAME_RE.exec(src) as RegExpExecArray
-        tokens.push(tok('name', m[0], p, p + m[0].length))
-        p += m[0].length
+      if (NAME_START.test(ch) || (ch.charCodeAt(0) >= 0x80 && isNameChar(src.codePointAt(p) as number))) {
+        const end = nameEnd(src, p)
+        const name = src.slice(p, end)
+        // Jinja2 accepts a name token only if it is a Python identifier (no leading digit, ² …).
+        if (!isIdentifier(name)) fail('Invalid character in identifier', p)
+        tokens.push(tok('name', name, p, end))
+        p = end
         continue
       }
       const op = OPERATORS.find(o => src.startsWith(o, p))

@@ -85,3 +85,20 @@ t.test('the longest accepted chains compile and render from a deep stack', async
     t.equal(deep(2000, () => compileTemplate(source, 'request_body').render({})), expected, source.slice(0, 40))
   }
 })
+
+t.test('constant expressions with a slice (Jinja2 folds them) compile linearly and render within the budget', async t => {
+  // Each is evaluated from its tree as Jinja2 folds it (fold.ts), every node folded once.
+  const chain = (open: string, close: string): string => {
+    const one = '{{ ' + open + '(1.5)[1:2]' + rep(' ~ 1', 250) + close + ' }}'
+    return rep(one, Math.floor(60_000 / one.length))
+  }
+  const started = Date.now()
+  const folded = compileTemplate(chain('', ''), 'request_body')
+  // The `if` without else makes every fold fail, so each level runs again as ordinary code.
+  const refolded = compileTemplate(chain("('a' if false) ~ ", ''), 'request_body')
+  t.ok(Date.now() - started < 3000, 'both compile in well under the time of a registry load')
+  t.match(folded.render({}), /^1{250}/, 'the slice of a float is Undefined in the fold')
+  const renderStarted = Date.now()
+  t.throws(() => refolded.render({}), /not subscriptable|work budget exceeded/, 'unfolded, the slice raises')
+  t.ok(Date.now() - renderStarted < 250, 'a render of failing folds stays within the event-loop bound')
+})

@@ -29,32 +29,6 @@ const divergenceFile = JSON.parse(readFileSync(new URL('./conformance/divergence
  * Reproducers of each bug: /work/wt/fuzz-mismatches.md during the work on issue 8.
  */
 const KNOWN_BUGS: Record<string, string[]> = {
-  'select/reject/map/batch/slice return lists where Jinja2 returns generators': [
-    's1-764', 's1-875', 's1-1192', 's1-1683', 's1-2441', 's1-3360', 's1-3796', 's1-4556', 's1-4816', 's1-4910',
-    's1-6542', 's1-6953', 's1-7392', 's1-7570', 's1-7784', 's1-8850', 's1-9023', 's1-9119', 's1-9589', 's1-9597',
-    's1-9955', 's1-10420'
-  ],
-  'printing the loop object gives <object> instead of <LoopContext i/n>': [
-    's1-226', 's1-3191', 's1-3466', 's1-5316', 's1-6496', 's1-8490', 's1-8955'
-  ],
-  'slicing a non-sequence constant raises; Jinja2 folds constant expressions to Undefined': [
-    's1-2029', 's1-4506', 's1-7085', 's1-7767', 's1-8820', 's1-8953'
-  ],
-  'integers beyond 2^53 lose digits (issue 8)': [
-    's1-4308'
-  ],
-  'non-ASCII identifiers do not lex': [
-    's1-4374', 's1-6443', 's1-8260', 's1-9176'
-  ],
-  'the Python repr of a string does not escape non-printable characters (U+FFFF, controls)': [
-    's1-842', 's1-1699', 's1-7969'
-  ],
-  'an invalid escape in a string literal compiles; Jinja2 refuses it': [
-    's1-722'
-  ],
-  'Conduit raises where Jinja2 renders (other causes)': [
-    's1-8603'
-  ]
 }
 const knownBug = new Map(Object.entries(KNOWN_BUGS).flatMap(([reason, ids]) => ids.map(id => [id, reason] as const)))
 

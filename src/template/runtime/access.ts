@@ -2,7 +2,9 @@
 // starting with '_' and constructor/prototype/__proto__ at compile time; this is the second wall for
 // names computed at run time (`obj[key]`, the attr filter, map(attribute=…)). Only own data
 // properties of plain values and the whitelisted safe methods are reachable.
-import { Markup, Namespace, ProfileFields, PyDict, Undefined, isInt, isUndefined, namedTupleIndex, pyTypeName } from './values.js'
+import {
+  Markup, Namespace, ProfileFields, PyDict, PyObject, Undefined, isInt, isUndefined, namedTupleIndex, pyAddress, pyRepr, pyTypeName
+} from './values.js'
 import { TemplateRenderError } from '../types.js'
 import { strCharAt, strLen } from './filters/python.js'
 
@@ -18,14 +20,34 @@ export const ALL_SAFE_METHOD_NAMES: ReadonlySet<string> = new Set([
 ])
 
 /** A method looked up on a value, called later through callMethod() of methods.ts. */
-export class BoundMethod {
+export class BoundMethod extends PyObject {
   readonly receiver: unknown
   readonly name: string
   constructor (receiver: unknown, name: string) {
+    super()
     this.receiver = receiver
     this.name = name
   }
+
+  /** A method written in Python (by_id, markupsafe's wrappers of str methods) rather than in C. */
+  private get pythonMethod (): boolean {
+    return this.receiver instanceof ProfileFields ? this.name === 'by_id' : this.receiver instanceof Markup && MARKUP_WRAPPED.has(this.name)
+  }
+
+  get pyType (): string {
+    return this.pythonMethod ? 'method' : 'builtin_function_or_method'
+  }
+
+  /** `<built-in method items of dict object at 0x…>`, `<bound method ProfileFields.by_id of {…}>`. */
+  pyRepr (): string {
+    const owner = this.receiver instanceof ProfileFields ? 'ProfileFields' : pyTypeName(this.receiver)
+    if (this.pythonMethod) return `<bound method ${owner}.${this.name} of ${pyRepr(this.receiver)}>`
+    return `<built-in method ${this.name} of ${owner} object at ${pyAddress(this.receiver)}>`
+  }
 }
+
+/** The str methods markupsafe's Markup redefines in Python (the others stay str's built-ins). */
+const MARKUP_WRAPPED = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'split', 'replace', 'title', 'capitalize'])
 
 /** Objects that expose named read-only properties to templates (the loop object, user.profile_fields). */
 export interface TemplateObject {

@@ -1,11 +1,12 @@
 // The filters of SPEC §4.2, with Jinja2 3.1's semantics and argument names (positional and keyword).
-// Where Jinja2 returns a generator (map, select, unique, batch, …) these return a list: iterating,
-// joining and filtering behave the same; printing one shows the list where Jinja2 prints
-// `<generator object …>`, and |length counts it where Jinja2 raises.
+// Where Jinja2 returns a generator (select, reject, selectattr, rejectattr, map, unique, batch,
+// slice, items) or an iterator (reverse of a list, tuple, range or dict) these return a PyIter
+// (iterators.ts): lazy and single pass as Jinja2's, so a chain like `| selectattr(…) | map(…) |
+// list` still visits each item once and builds one list.
 import type { RuntimeEnv } from './env.js'
 import {
-  Markup, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
-  makeNamedTuple, makeTuple, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
+  Markup, PyComplex, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
+  isTuple, makeNamedTuple, makeTuple, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
 } from './values.js'
 import { getAttr, getItem, BoundMethod, SAFE_METHODS } from './access.js'
 import { TESTS } from './tests.js'
@@ -16,11 +17,14 @@ import {
   percentFormat, parsePyFloat, parsePyInt, roundFloat, roundInt
 } from './filters/pyformat.js'
 import {
-  PY_WHITESPACE, asciiDigits, codePoints, fail, hashKey, ignoreCase, intArg, iterate, pyAdd, pyLen, pySorted,
+  PY_WHITESPACE, asciiDigits, codePoints, fail, hashKey, ignoreCase, intArg, iterOf, iterate, pyAdd, pyLen, pySorted,
   isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
-import { COST, chargeChars, chargeItems, chargeList, chargeSort, chargeString } from './budget.js'
+import { COST, charge, chargeChars, chargeItems, chargeList, chargeSort, chargeString } from './budget.js'
+import { DONE, PyIter, drain, generator, reverseIterator } from './iterators.js'
+import type { Step } from './iterators.js'
+import { listKindName } from './list-kinds.js'
 
 export type FilterFn = (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>) => unknown
 
@@ -106,6 +110,12 @@ function absFilter (_env: RuntimeEnv, value: unknown): unknown {
   if (typeof value === 'bigint') return value < 0n ? -value : value
   if (isInt(value)) return Math.abs(value)
   if (isFloat(value)) return makeFloat(Math.abs(toNumber(value)))
+  // abs() of a complex is its magnitude (complex_abs: hypot, an error where it overflows).
+  if (value instanceof PyComplex) {
+    const r = Math.hypot(value.re, value.im)
+    if (r === Infinity && Number.isFinite(value.re) && Number.isFinite(value.im)) fail('absolute value too large')
+    return makeFloat(r)
+  }
   return fail(`bad operand type for abs(): '${pyTypeName(value)}'`)
 }
 
@@ -150,7 +160,7 @@ const roundFilter = withParams('round', ['precision', 'method'], { precision: 0,
   if (typeof value === 'bigint' && precision >= 0) return method === 'common' ? value : makeFloat(Number(value))
   if (method === 'common') {
     if (isFloat(value)) return makeFloat(roundFloat(toNumber(value), precision))
-    return roundInt(toNumber(value), precision)
+    return roundInt(typeof value === 'bigint' ? value : toNumber(value), precision)
   }
   const scale = 10 ** precision
   const scaled = toNumber(value) * scale
@@ -249,7 +259,7 @@ function urlQuote (value: unknown, forQs: boolean): string {
 }
 
 function urlencodeFilter (_env: RuntimeEnv, value: unknown): string {
-  if (typeof value === 'string' || !(Array.isArray(value) || isDict(value) || isUndefined(value))) {
+  if (typeof value === 'string' || !(Array.isArray(value) || isDict(value) || isUndefined(value) || value instanceof PyIter)) {
     return urlQuote(value, false)
   }
   const pairs = isDict(value)
@@ -266,6 +276,11 @@ function urlencodeFilter (_env: RuntimeEnv, value: unknown): string {
 // --- sequences -------------------------------------------------------------------------------
 
 function firstFilter (_env: RuntimeEnv, value: unknown): unknown {
+  // next(iter(seq)): an iterator gives up one item.
+  if (value instanceof PyIter) {
+    const item = value.next()
+    return item === DONE ? UNDEFINED : item
+  }
   const items = iterate(value)
   return items.length > 0 ? items[0] : UNDEFINED
 }
@@ -278,12 +293,29 @@ function lastFilter (_env: RuntimeEnv, value: unknown): unknown {
   return items.length > 0 ? items[items.length - 1] : UNDEFINED
 }
 
+/** The type of reversed(seq), by the type of seq. */
+function reverseIteratorType (seq: unknown[]): string {
+  switch (listKindName(seq)) {
+    case 'range': return 'range_iterator'
+    case 'dict_keys': return 'dict_reversekeyiterator'
+    case 'dict_values': return 'dict_reversevalueiterator'
+    case 'dict_items': return 'dict_reverseitemiterator'
+  }
+  return isTuple(seq) ? 'reversed' : 'list_reverseiterator'
+}
+
+/** Jinja2's do_reverse: a str reversed; reversed(value) where Python has it; else list(value) reversed. */
 function reverseFilter (_env: RuntimeEnv, value: unknown): unknown {
   if (typeof value === 'string') return codePoints(value).reverse().join('')
-  if (!(Array.isArray(value) || isDict(value) || isUndefined(value))) fail('argument must be iterable')
-  const items = iterate(value)
-  chargeList(items.length)
-  return [...items].reverse()
+  if (Array.isArray(value)) return reverseIterator(reverseIteratorType(value), value)
+  if (isDict(value)) {
+    chargeItems(value.size)
+    return reverseIterator('dict_reversekeyiterator', value.keys())
+  }
+  if (isUndefined(value)) return reverseIterator('reversed', [])
+  // An iterator has no reversed(): it is read into a list, which is reversed.
+  if (value instanceof PyIter) return drain(value).reverse()
+  return fail('argument must be iterable')
 }
 
 const joinFilter = withParams('join', ['d', 'attribute'], { d: '', attribute: null }, (_env, value, p) => {
@@ -302,68 +334,93 @@ const joinFilter = withParams('join', ['d', 'attribute'], { d: '', attribute: nu
   return out
 })
 
+/** Jinja2's do_batch, a generator: a batch is handed out when the item after it has been read. */
 const batchFilter = withParams('batch', ['linecount', 'fill_with'], { fill_with: null }, (_env, value, p) => {
-  const linecount = toNumber(p.linecount)
-  if (Number.isNaN(linecount)) fail(`batch: linecount must be a number, not ${pyTypeName(p.linecount)}`)
-  const out: unknown[][] = []
+  const linecount = p.linecount
+  // len(tmp) == linecount: never true for a linecount that is not a number.
+  const size = isNumber(linecount) || typeof linecount === 'boolean' ? toNumber(linecount) : NaN
+  const fill = p.fill_with
+  let next: Step | null = null
   let tmp: unknown[] = []
-  const items = iterate(value)
-  chargeList(items.length)
-  chargeItems(items.length, COST.part / 2)
-  // The fill of the last batch is as long as the caller says: charged before it is built.
-  if (p.fill_with !== null && items.length > 0) {
-    const last = linecount > 0 ? items.length % linecount : 0
-    if (last > 0) chargeList(linecount - last)
-  }
-  for (const item of items) {
-    if (tmp.length === linecount) {
-      out.push(tmp)
-      tmp = []
+  return generator('do_batch', () => {
+    next ??= iterOf(value)
+    for (;;) {
+      const item = next()
+      if (item === DONE) break
+      charge(COST.item + COST.part / 2)
+      if (tmp.length === size) {
+        const full = tmp
+        tmp = [item]
+        return full
+      }
+      tmp.push(item)
     }
-    tmp.push(item)
-  }
-  if (tmp.length > 0) {
-    if (p.fill_with !== null && tmp.length < linecount) {
-      while (tmp.length < linecount) tmp.push(p.fill_with)
+    if (tmp.length === 0) return DONE
+    const last = tmp
+    tmp = []
+    if (fill !== null) {
+      if (Number.isNaN(size)) fail(`'<' not supported between instances of 'int' and '${pyTypeName(linecount)}'`)
+      if (last.length < size) {
+        if (isFloat(linecount)) fail("can't multiply sequence by non-int of type 'float'")
+        // The fill is as long as the template says: charged (and capped) before it is built.
+        chargeList(size - last.length)
+        while (last.length < size) last.push(fill)
+      }
     }
-    out.push(tmp)
-  }
-  return out
+    return last
+  })
 })
 
+/** Jinja2's sync_do_slice, a generator: it reads the whole input when the first slice is asked for. */
 const sliceFilter = withParams('slice', ['slices', 'fill_with'], { fill_with: null }, (_env, value, p) => {
-  const slices = intArg(p.slices, 'slice')
-  const items = iterate(value)
-  // One list per slice, however few items: a slice count is charged like that many items.
-  chargeList(items.length + Math.max(0, slices))
-  const seq = [...items]
-  if (slices === 0) fail('integer division or modulo by zero')
-  const perSlice = Math.floor(seq.length / slices)
-  const withExtra = seq.length - perSlice * slices
-  const out: unknown[][] = []
+  let seq: unknown[] | null = null
+  let slices = 0
+  let perSlice = 0
+  let withExtra = 0
   let offset = 0
-  for (let n = 0; n < slices; n++) {
+  let n = 0
+  return generator('sync_do_slice', () => {
+    if (seq === null) {
+      seq = [...iterate(value)]
+      slices = intArg(p.slices, 'slice')
+      // One list per slice, however few items: a slice count is charged like that many items.
+      chargeList(seq.length + Math.max(0, slices))
+      if (slices === 0) fail('integer division or modulo by zero')
+      perSlice = Math.floor(seq.length / slices)
+      withExtra = seq.length - perSlice * slices
+    }
+    if (n >= slices) return DONE
     const start = offset + n * perSlice
     if (n < withExtra) offset++
     const end = offset + (n + 1) * perSlice
     const tmp = seq.slice(Math.max(0, start), Math.max(0, end))
     if (p.fill_with !== null && n >= withExtra) tmp.push(p.fill_with)
-    out.push(tmp)
-  }
-  return out
+    n++
+    return tmp
+  })
 })
 
 function listFilter (_env: RuntimeEnv, value: unknown): unknown[] {
+  // The list an iterator is read into is already a new one.
+  if (value instanceof PyIter) return drain(value)
   const items = iterate(value)
   chargeList(items.length)
   return [...items]
 }
 
-function itemsFilter (_env: RuntimeEnv, value: unknown): unknown[] {
-  if (isUndefined(value)) return []
-  if (!isDict(value)) fail('Can only get item pairs from a mapping.')
-  chargeItems(value.size, COST.item * 4)
-  return value.entries().map(e => makeTuple(e))
+/** Jinja2's do_items, a generator of (key, value) tuples; its checks run when it is first read. */
+function itemsFilter (_env: RuntimeEnv, value: unknown): PyIter {
+  let entries: Array<[unknown, unknown]> | null = null
+  let i = 0
+  return generator('do_items', () => {
+    if (entries === null) {
+      if (isUndefined(value)) return DONE
+      if (!isDict(value)) fail('Can only get item pairs from a mapping.')
+      chargeItems(value.size, COST.item * 4)
+      entries = value.entries()
+    }
+    return i < entries.length ? makeTuple(entries[i++] as [unknown, unknown]) : DONE
+  })
 }
 
 const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'],
@@ -398,17 +455,20 @@ const uniqueFilter = withParams('unique', ['case_sensitive', 'attribute'],
   { case_sensitive: false, attribute: null }, (_env, value, p) => {
     const key = attrGetter(p.attribute, caseGetter(p.case_sensitive))
     const seen = new Set<string>()
-    const out: unknown[] = []
-    const items = iterate(value)
-    chargeItems(items.length, COST.part * 2)
-    for (const item of items) {
-      const h = hashKey(key(item))
-      if (!seen.has(h)) {
-        seen.add(h)
-        out.push(item)
+    let next: Step | null = null
+    return generator('sync_do_unique', () => {
+      next ??= iterOf(value)
+      for (;;) {
+        const item = next()
+        if (item === DONE) return DONE
+        charge(COST.part * 2)
+        const h = hashKey(key(item))
+        if (!seen.has(h)) {
+          seen.add(h)
+          return item
+        }
       }
-    }
-    return out
+    })
   })
 
 function minMax (name: 'min' | 'max'): FilterFn {
@@ -456,8 +516,25 @@ const groupbyFilter = withParams('groupby', ['attribute', 'default', 'case_sensi
 
 // --- higher-order ----------------------------------------------------------------------------
 
-function mapFilter (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown[] {
-  if (!truthy(value)) return []
+/** Jinja2's sync_do_map, a generator: the arguments are checked when it is first read, as there. */
+function mapFilter (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Record<string, unknown>): PyIter {
+  let next: Step | null = null
+  let func: Getter = item => item
+  return generator('sync_do_map', () => {
+    if (next === null) {
+      if (!truthy(value)) return DONE
+      func = mapFunction(env, args, kwargs)
+      next = iterOf(value)
+    }
+    const item = next()
+    if (item === DONE) return DONE
+    charge(COST.item)
+    return func(item)
+  })
+}
+
+/** prepare_map: the attribute getter or the filter call map applies to each item. */
+function mapFunction (env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown>): Getter {
   let func: Getter
   if (args.length === 0 && Object.hasOwn(kwargs, 'attribute')) {
     const { attribute, default: dflt, ...rest } = kwargs
@@ -473,38 +550,49 @@ function mapFilter (env: RuntimeEnv, value: unknown, args: unknown[], kwargs: Re
     const rest = args.slice(1)
     func = item => filter(env, item, rest, kwargs)
   }
-  const items = iterate(value)
-  chargeItems(items.length)
-  return items.map(func)
+  return func
 }
 
+/** Jinja2's select_or_reject, a generator: the arguments are checked when it is first read, as there. */
 function selectOrReject (select: boolean, lookupAttr: boolean): FilterFn {
   return (env, value, args, kwargs) => {
-    if (!truthy(value)) return []
-    let trans: Getter = x => x
-    let off = 0
-    if (lookupAttr) {
-      if (args.length === 0) fail('Missing parameter for attribute name')
-      trans = attrGetter(args[0])
-      off = 1
-    }
-    let check: (x: unknown) => boolean = truthy
-    if (args.length > off) {
-      const name = args[off]
-      const test = typeof name === 'string' && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined
-      if (test === undefined) fail(`${lookupAttr ? 'selectattr/rejectattr: the second' : 'select/reject: the first'} argument does not name a test of the template language`)
-      const rest = args.slice(off + 1)
-      if (Object.keys(kwargs).length > 0) fail('tests take no keyword arguments')
-      check = x => test(env, x, rest)
-    }
-    const items = iterate(value)
-    chargeItems(items.length)
-    const out: unknown[] = []
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]
-      if (check(trans(item)) === select) out.push(item)
-    }
-    return out
+    let next: Step | null = null
+    let keep: (item: unknown) => boolean = () => true
+    return generator('select_or_reject', () => {
+      if (next === null) {
+        if (!truthy(value)) return DONE
+        keep = selectFunction(env, select, lookupAttr, args, kwargs)
+        next = iterOf(value)
+      }
+      for (;;) {
+        const item = next()
+        if (item === DONE || keep(item)) return item
+      }
+    })
+  }
+}
+
+/** prepare_select_or_reject: whether an item is kept. */
+function selectFunction (env: RuntimeEnv, select: boolean, lookupAttr: boolean, args: unknown[], kwargs: Record<string, unknown>): (item: unknown) => boolean {
+  let trans: Getter = x => x
+  let off = 0
+  if (lookupAttr) {
+    if (args.length === 0) fail('Missing parameter for attribute name')
+    trans = attrGetter(args[0])
+    off = 1
+  }
+  let check: (x: unknown) => boolean = truthy
+  if (args.length > off) {
+    const name = args[off]
+    const test = typeof name === 'string' && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined
+    if (test === undefined) fail(`${lookupAttr ? 'selectattr/rejectattr: the second' : 'select/reject: the first'} argument does not name a test of the template language`)
+    const rest = args.slice(off + 1)
+    if (Object.keys(kwargs).length > 0) fail('tests take no keyword arguments')
+    check = x => test(env, x, rest)
+  }
+  return item => {
+    charge(COST.item)
+    return check(trans(item)) === select
   }
 }
 

@@ -8,6 +8,7 @@ import { fail, intArg, iterate } from './filters/python.js'
 import { jwtEncode } from './jwt-encode.js'
 import { markList } from './list-kinds.js'
 import { chargeItems, chargeList } from './budget.js'
+import { PyIter } from './iterators.js'
 
 export type TemplateFunction = (env: RuntimeEnv, args: unknown[], kwargs: Record<string, unknown>) => unknown
 
@@ -39,9 +40,9 @@ function dictPairs (name: string, args: unknown[], kwargs: Record<string, unknow
     const src = args[0]
     chargeItems(isDict(src) ? src.size : Array.isArray(src) ? src.length : 0, 4)
     if (isDict(src)) pairs.push(...src.entries())
-    else if (Array.isArray(src) || isUndefined(src)) {
+    else if (Array.isArray(src) || isUndefined(src) || src instanceof PyIter) {
       iterate(src).forEach((item) => {
-        const kv = Array.isArray(item) || typeof item === 'string' ? [...iterate(item)] : undefined
+        const kv = Array.isArray(item) || typeof item === 'string' || item instanceof PyIter ? [...iterate(item)] : undefined
         // Neither the element's index nor its length is echoed: both come from a value (SPEC §4.6).
         if (kv === undefined) fail(`cannot convert a ${name} update sequence element to a sequence`)
         if (kv.length !== 2) fail(`a ${name} update sequence element has the wrong length; 2 is required`)

@@ -11,6 +11,10 @@ import { isTemplateObject } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { BUDGET, charge, chargeItems, chargeList, chargeString } from './budget.js'
 import { percentFormat } from './filters/pyformat.js'
+import { exactIntPow, intTrueDiv } from './float-pow.js'
+import { cAdd, cDiv, cMul, cPow, cSub } from './complex.js'
+import { iteratorContains } from './filters/python.js'
+import { PyIter } from './iterators.js'
 
 function undefinedCheck (v: unknown): void {
   if (v instanceof Undefined) throw new TemplateRenderError(v.describe())
@@ -86,6 +90,18 @@ function repeat (seq: unknown, times: unknown): unknown {
   return isTuple(list) ? makeTuple(out) : out
 }
 
+/**
+ * Python's complex arithmetic when one operand is complex and the other a number (converted to
+ * complex as Python converts it); undefined when the operands are not that.
+ */
+function complexOp (a: unknown, b: unknown, fn: (x: PyComplex, y: PyComplex) => PyComplex): PyComplex | undefined {
+  if (!(a instanceof PyComplex || b instanceof PyComplex)) return undefined
+  const asComplex = (v: unknown): PyComplex | undefined => v instanceof PyComplex ? v : isNumeric(v) ? new PyComplex(toNumber(v), 0) : undefined
+  const x = asComplex(a)
+  const y = asComplex(b)
+  return x === undefined || y === undefined ? undefined : fn(x, y)
+}
+
 /** The charge of an operator on scalars: what keeps a long loop body from running uncounted. */
 function op (): void {
   charge(1)
@@ -97,6 +113,8 @@ export function add (a: unknown, b: unknown): unknown {
   if (a instanceof Markup && (typeof b === 'string' || b instanceof Markup)) return new Markup(add(a.text, markupText(b)) as string)
   if (b instanceof Markup && typeof a === 'string') return new Markup(add(htmlEscape(a), b.text) as string)
   if (a instanceof Markup) return add(a.text, b)
+  const complex = complexOp(a, b, cAdd)
+  if (complex !== undefined) return complex
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x + y, (x, y) => x + y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) + toNumber(b), false)
   if (typeof a === 'string' && typeof b === 'string') {
@@ -119,6 +137,8 @@ export function add (a: unknown, b: unknown): unknown {
 
 export function sub (a: unknown, b: unknown): unknown {
   op()
+  const complex = complexOp(a, b, cSub)
+  if (complex !== undefined) return complex
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x - y, (x, y) => x - y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) - toNumber(b), false)
   return unsupported('-', a, b)
@@ -130,6 +150,8 @@ export function mul (a: unknown, b: unknown): unknown {
     const out = mul(unmark(a), unmark(b))
     return typeof out === 'string' ? new Markup(out) : out
   }
+  const complex = complexOp(a, b, cMul)
+  if (complex !== undefined) return complex
   if (bothInts(a, b)) return intOp(a as IntLike, b as IntLike, (x, y) => x * y, (x, y) => x * y)
   if (isNumeric(a) && isNumeric(b)) return numResult(toNumber(a) * toNumber(b), false)
   if ((typeof a === 'string' || isPlainSequence(a)) && (isInt(b) || typeof b === 'boolean')) return repeat(a, b)
@@ -139,9 +161,14 @@ export function mul (a: unknown, b: unknown): unknown {
 
 export function truediv (a: unknown, b: unknown): unknown {
   op()
+  const complex = complexOp(a, b, cDiv)
+  if (complex !== undefined) return complex
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('/', a, b)
   const y = toNumber(b)
   if (y === 0) throw new TemplateRenderError('division by zero')
+  // int / int is the exact quotient rounded once (long_true_divide); a big int as a double would
+  // round twice.
+  if (bothInts(a, b) && (typeof a === 'bigint' || typeof b === 'bigint')) return makeFloat(intTrueDiv(toBigInt(a as IntLike), toBigInt(b as IntLike)))
   return makeFloat(toNumber(a) / y)
 }
 
@@ -191,10 +218,15 @@ function escapeArgs (v: unknown): unknown {
 export function mod (a: unknown, b: unknown): unknown {
   op()
   if (a instanceof Markup) return new Markup(mod(a.text, escapeArgs(b)) as string)
-  if (b instanceof Markup) return mod(a, b.text)
   // One printf implementation (pyformat.ts, a linear scanner); a tuple holds the arguments, a dict
   // the %(name)s values, anything else is the one argument.
-  if (typeof a === 'string') return percentFormat(a, isTuple(b) || b instanceof PyDict ? b : [b])
+  if (typeof a === 'string') {
+    if (isTuple(b) || b instanceof PyDict) return percentFormat(a, b)
+    // Python reads any other right operand that has [] (a list, a range, Undefined) as a mapping
+    // for %(name)s: it is still the one positional argument, but leaving it unused is no error.
+    const subscriptable = b instanceof Undefined || (Array.isArray(b) && (listKindName(b) ?? 'range') === 'range')
+    return percentFormat(a, [b], subscriptable)
+  }
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('%', a, b)
   const ints = bothInts(a, b)
   const x = toNumber(a)
@@ -216,6 +248,8 @@ export function mod (a: unknown, b: unknown): unknown {
 
 export function pow (a: unknown, b: unknown): unknown {
   op()
+  const complex = complexOp(a, b, cPow)
+  if (complex !== undefined) return complex
   if (!(isNumeric(a) && isNumeric(b))) return unsupported('** or pow()', a, b)
   const x = toNumber(a)
   const y = toNumber(b)
@@ -232,22 +266,11 @@ export function pow (a: unknown, b: unknown): unknown {
     const phase = Math.PI * y
     return new PyComplex(len * Math.cos(phase), len * Math.sin(phase))
   }
-  const r = Number.isInteger(y) && y < 0 ? negativePow(x, y) : x ** y
+  // An int exponent: the exact power rounded once, as C's pow() gives it (float-pow.ts).
+  const r = Number.isInteger(y) ? exactIntPow(x, y) ?? x ** y : x ** y
   // Python raises where a float power overflows; JS would print inf.
   if ((r === Infinity || r === -Infinity) && Number.isFinite(x) && Number.isFinite(y) && x !== 0) throw new TemplateRenderError('(34, \'Numerical result out of range\')')
   return makeFloat(r)
-}
-
-/**
- * x ** -n: Python calls C pow(), correctly rounded here (7 ** -2 == 0.02040816326530612,
- * 1e16 ** -2 == 1e-32); JS's ** can be off by one ulp. 1 / x**n rounds once more, but x**n is
- * exact for small integers and a single correctly rounded product for |n| <= 2.
- */
-function negativePow (x: number, y: number): number {
-  // V8's ** is not correctly rounded even for squares (1e16 ** 2); a product is.
-  const positive = y === -1 ? x : y === -2 ? x * x : x ** -y
-  if (Number.isFinite(positive) && positive !== 0 && (Number.isSafeInteger(positive) || y >= -2)) return 1 / positive
-  return x ** y
 }
 
 export function neg (a: unknown): unknown {
@@ -255,13 +278,14 @@ export function neg (a: unknown): unknown {
   if (typeof a === 'bigint') return normInt(-a)
   if (typeof a === 'number') return isFloat(a) ? makeFloat(-a) : a === 0 ? 0 : -a
   if (a instanceof PyFloat) return makeFloat(-a.value)
+  if (a instanceof PyComplex) return new PyComplex(-a.re, -a.im)
   undefinedCheck(a)
   throw new TemplateRenderError(`bad operand type for unary -: '${pyTypeName(a)}'`)
 }
 
 export function pos (a: unknown): unknown {
   if (typeof a === 'boolean') return a ? 1 : 0
-  if (isNumber(a)) return a
+  if (isNumber(a) || a instanceof PyComplex) return a
   undefinedCheck(a)
   throw new TemplateRenderError(`bad operand type for unary +: '${pyTypeName(a)}'`)
 }
@@ -311,6 +335,7 @@ export function contains (container: unknown, item: unknown): boolean {
     return container.some(x => pyEquals(x, item))
   }
   if (container instanceof PyDict) return container.has(item)
+  if (container instanceof PyIter) return iteratorContains(container, item)
   if (container instanceof Undefined) return false
   if (isTemplateObject(container)) return false
   throw new TemplateRenderError(`argument of type '${pyTypeName(container)}' is not iterable`)

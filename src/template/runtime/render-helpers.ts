@@ -11,16 +11,18 @@ import { BOUND_FILTERS, FILTERS } from './filters.js'
 import { FUNCTIONS } from './functions.js'
 import { callMethod } from './methods.js'
 import { LoopContext } from './loop.js'
+import type { LoopItems } from './loop.js'
+import { DONE, LazyItems, PyIter, drain } from './iterators.js'
 import * as ops from './operators.js'
 import { TESTS } from './tests.js'
-import { COST, chargeItems, chargeList } from './budget.js'
-import { strLen, strSlice } from './filters/python.js'
+import { COST, chargeItems } from './budget.js'
 import {
-  HOST_RECORD, Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, isInt, isTuple, makeDict, makeTuple, pyStr,
+  HOST_RECORD, Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, makeDict, makeTuple, pyStr,
   pyTypeName, truthy
 } from './values.js'
 import { parseJson } from './filters/from-json.js'
-import { listKind, markList } from './list-kinds.js'
+import { subscriptSlice } from './slice.js'
+import { foldConstant } from './const-fold.js'
 
 const USER_FIELDS = ['id', 'email', 'first_name', 'last_name', 'username'] as const
 // Anonymous: every user.* is None, profile_fields included, so by_id() on it fails as in Jinja2.
@@ -122,6 +124,7 @@ function lookup (map: Record<string, string> | null | undefined, key: string, fn
 /** Python iteration: lists and tuples as they are, str by character, dict by key; Undefined is empty. */
 function iterate (v: unknown): readonly unknown[] {
   if (Array.isArray(v)) return v
+  if (v instanceof PyIter) return drain(v)
   if (typeof v === 'string') {
     chargeItems(v.length, COST.codePoint)
     return Array.from(v)
@@ -138,6 +141,29 @@ function iterate (v: unknown): readonly unknown[] {
   throw new TemplateRenderError(`'${pyTypeName(v)}' object is not iterable`)
 }
 
+/**
+ * The items of a for loop: a list as it is; an iterator, or any iterable under a `for … if`
+ * filter, as LazyItems pulled while the loop runs (the filter runs on an item when the loop gets
+ * to it). A value that is not iterable fails here, before the loop starts, as in Python.
+ */
+function loopItems (v: unknown, _pos: number, filter?: (item: unknown) => boolean): LoopItems {
+  if (filter === undefined) return v instanceof PyIter ? new LazyItems(v) : iterate(v)
+  let next: () => unknown
+  if (v instanceof PyIter) {
+    next = () => v.next()
+  } else {
+    const items = iterate(v)
+    let i = 0
+    next = () => i < items.length ? items[i++] : DONE
+  }
+  return new LazyItems(new PyIter('generator', 'generator object <genexpr>', () => {
+    for (;;) {
+      const item = next()
+      if (item === DONE || filter(item)) return item
+    }
+  }))
+}
+
 function unpack (v: unknown, n: number): readonly unknown[] {
   const items = iterate(v)
   if (items.length !== n) {
@@ -147,60 +173,6 @@ function unpack (v: unknown, n: number): readonly unknown[] {
       : `not enough values to unpack (expected ${n})`)
   }
   return items
-}
-
-function sliceIndex (v: unknown): number | null {
-  if (v === null || v === undefined || v instanceof Undefined) return null
-  if (isInt(v)) return v
-  if (typeof v === 'boolean') return v ? 1 : 0
-  throw new TemplateRenderError('slice indices must be integers or None')
-}
-
-/** Python's seq[start:stop:step] on str, list, tuple and range; anything else is Python's TypeError. */
-function slice (obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
-  if (obj instanceof Undefined) throw new TemplateRenderError(obj.describe())
-  if (obj instanceof Markup) return new Markup(slice(obj.text, start, stop, step) as string)
-  const isStr = typeof obj === 'string'
-  if (obj instanceof PyDict) throw new TemplateRenderError("unhashable type: 'slice'")
-  if (!isStr && !Array.isArray(obj)) throw new TemplateRenderError(`'${pyTypeName(obj)}' object is not subscriptable`)
-  const kind = listKind(obj)
-  if (kind !== undefined && kind.kind !== 'range') throw new TemplateRenderError(`'${kind.kind}' object is not subscriptable`)
-  const st = sliceIndex(step) ?? 1
-  if (st === 0) throw new TemplateRenderError('slice step cannot be zero')
-  if (isStr && st === 1) {
-    // The common s[a:b]: cut by code-point offsets, without a list of characters.
-    const len = strLen(obj)
-    const clamp = (i: number | null, dflt: number): number => i === null ? dflt : Math.min(Math.max(i < 0 ? i + len : i, 0), len)
-    const a = clamp(sliceIndex(start), 0)
-    const b = clamp(sliceIndex(stop), len)
-    return a >= b ? '' : strSlice(obj, a, b)
-  }
-  if (isStr) chargeItems(obj.length, COST.codePoint)
-  const seq: readonly unknown[] = isStr ? Array.from(obj) : obj
-  const n = seq.length
-  const norm = (i: number | null, dflt: number, lo: number, hi: number): number => {
-    if (i === null) return dflt
-    if (i < 0) i += n
-    return Math.min(Math.max(i, lo), hi)
-  }
-  // What the slice copies: at most every item once (the step only skips).
-  chargeList(Math.min(n, Math.ceil(n / Math.abs(st)) + 1))
-  const out: unknown[] = []
-  let a: number
-  let b: number
-  if (st > 0) {
-    a = norm(sliceIndex(start), 0, 0, n)
-    b = norm(sliceIndex(stop), n, 0, n)
-    for (let i = a; i < b; i += st) out.push(seq[i])
-  } else {
-    a = norm(sliceIndex(start), n - 1, -1, n - 1)
-    b = norm(sliceIndex(stop), -1, -1, n - 1)
-    for (let i = a; i > b; i += st) out.push(seq[i])
-  }
-  if (isStr) return out.join('')
-  // A slice of a range is a range: its bounds are the slice's, mapped through the range.
-  if (kind !== undefined) return markList(out, { kind: 'range', start: kind.start + a * kind.step, stop: kind.start + b * kind.step, step: kind.step * st })
-  return isTuple(obj) ? makeTuple(out) : out
 }
 
 function callValue (env: RuntimeEnv, fn: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
@@ -274,8 +246,9 @@ export const RT = Object.freeze({
   attr: (obj: unknown, name: string, _pos?: number): unknown => getAttr(obj, name, true),
   key: (obj: unknown, name: string, _pos?: number): unknown => getCheckedAttr(obj, name),
   item: (obj: unknown, key: unknown, _pos?: number): unknown => getItem(obj, key),
-  slice,
-  iter: iterate,
+  slice: subscriptSlice,
+  foldConst: foldConstant,
+  loopItems,
   unpack,
   charge: chargeLoopIteration,
   Loop: LoopContext,

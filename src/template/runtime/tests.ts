@@ -6,7 +6,8 @@ import {
 } from './values.js'
 import { registry } from './filters/args.js'
 import { mod } from './operators.js'
-import { isIterable, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
+import { isIterable, iteratorContains, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
+import { PyIter } from './iterators.js'
 import { charge, chargeItems } from './budget.js'
 
 export type TestFn = (env: RuntimeEnv, value: unknown, args: unknown[]) => boolean
@@ -76,6 +77,7 @@ export function pyIn (value: unknown, seq: unknown): boolean {
     return seq.some(item => pyEquals(item, value))
   }
   if (isDict(seq)) return seq.has(value)
+  if (seq instanceof PyIter) return iteratorContains(seq, value)
   if (isUndefined(seq)) return false
   if (seq instanceof Namespace) fail("argument of type 'Namespace' is not iterable")
   return fail(`argument of type '${pyTypeName(seq)}' is not iterable`)

@@ -3,7 +3,6 @@
 // Conduit's plain json.dumps(value): keys in insertion order, no HTML escapes. Both escape non-ASCII
 // as \uXXXX (ensure_ascii), print floats as Python's repr (2.0, 1e-05) and NaN/Infinity as Python does.
 import { Markup, Namespace, PyDict, PyFloat, Undefined, floatRepr, isUndefined, pyLess, pyRepr, pyTypeName, compareCodePoints } from './values.js'
-import { BoundMethod } from './access.js'
 import { listKindName } from './list-kinds.js'
 import { TemplateRenderError } from '../types.js'
 import { COST, chargeChars, chargeItems, chargeString } from './budget.js'
@@ -65,7 +64,6 @@ export function jsonString (s: string): string {
 
 function typeNameForJson (v: unknown): string {
   if (v instanceof Undefined) return 'Undefined'
-  if (v instanceof BoundMethod) return 'builtin_function_or_method'
   if (v instanceof Namespace) return 'Namespace'
   return pyTypeName(v) === 'object' ? (v as object).constructor?.name ?? 'object' : pyTypeName(v)
 }

@@ -12,6 +12,7 @@
 import { TemplateRenderError } from '../types.js'
 import { listKindName, listKindRepr } from './list-kinds.js'
 import { COST, chargeItems } from './budget.js'
+import { isPrintable } from './unicode.js'
 
 /**
  * Jinja2's default Undefined: prints as '', is falsy, iterates as empty; attribute access on it is
@@ -178,6 +179,15 @@ export class Namespace {
   constructor (init?: Iterable<[string, unknown]>) {
     this.attrs = new Map(init)
   }
+}
+
+/**
+ * A runtime object with Python's object semantics: printed by its own repr (a generator, the loop
+ * object), true, equal and hashable by identity, of the Python type `pyType`.
+ */
+export abstract class PyObject {
+  abstract readonly pyType: string
+  abstract pyRepr (): string
 }
 
 /** The key a Undefined is stored under: all Undefined values are one key, as in Jinja2. */
@@ -420,7 +430,9 @@ export class PyDict {
     if (key instanceof PyFloat) return this.normalize(key.value, false)
     if (key instanceof Markup) return key.text
     if (key instanceof Undefined) return UNDEFINED_KEY
-    if (isTuple(key)) {
+    // Objects without their own equality are hashable by identity.
+    if (key instanceof PyObject || key instanceof Namespace) return key
+    if (isTuple(key) || listKindName(key) === 'range') {
       const text = hashText(key)
       let token = this.tuples?.get(text)
       if (token === undefined && create) {
@@ -451,11 +463,37 @@ export function hashText (value: unknown): string {
     return 'n:' + (Number.isInteger(n) && !Number.isSafeInteger(n) ? BigInt(n).toString() : String(n))
   }
   if (value instanceof Undefined) return 'Undefined'
+  if (value instanceof PyObject || value instanceof Namespace) return 'o:' + objectId(value)
+  // A range is hashable; equal ranges (the same items) are one key.
+  if (Array.isArray(value) && listKindName(value) === 'range') {
+    return value.length === 0 ? 'r:0' : `r:${value.length},${String(value[0])},${value.length > 1 ? String((value[1] as number) - (value[0] as number)) : ''}`
+  }
   if (isTuple(value)) {
     chargeItems(value.length, COST.equality)
     return 't:[' + value.map(hashText).join(',') + ']'
   }
   throw new TemplateRenderError(`unhashable type: '${pyTypeName(value)}'`)
+}
+
+const objectIds = new WeakMap<object, number>()
+let lastObjectId = 0
+
+/** A number that identifies an object: Python's id() for hashing by identity. */
+function objectId (o: object): number {
+  let id = objectIds.get(o)
+  if (id === undefined) objectIds.set(o, id = ++lastObjectId)
+  return id
+}
+
+/**
+ * A Python-looking address for a repr (`<generator object … at 0x7f…>`): 0x7f and ten hex digits,
+ * as CPython prints heap objects on 64-bit Linux (the same length, so `| length` of the text
+ * agrees). It is derived from a serial, never from memory: nothing about the process shows. The
+ * same object (a value that is not an object: a new one each time) has the same address.
+ */
+export function pyAddress (o: unknown): string {
+  const id = o !== null && typeof o === 'object' ? objectId(o) : ++lastObjectId
+  return '0x7f' + (0x3a00000000 + id * 0x40).toString(16).padStart(10, '0')
 }
 
 /** A dict from [key, value] pairs (dict literals, dict()). */
@@ -592,33 +630,57 @@ export function floatRepr (n: number): string {
   return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e}`
 }
 
-/** Characters repr() writes as escapes (and the quotes, one of which may need one). */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what repr() escapes
-const REPR_SPECIAL = /[\\'"\x00-\x1f\x7f-\xa0\xad\ud800-\udfff\u2028\u2029]/
-// eslint-disable-next-line no-control-regex -- as above
-const REPR_ESCAPES = /[\\'"\x00-\x1f\x7f-\xa0\xad\ud800-\udfff\u2028\u2029]/g
+/** A str repr() writes as it is between single quotes: printable ASCII without ' or \\. */
+const REPR_PLAIN = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/
 
-function reprEscape (ch: string, quote: string, at: number, s: string): string {
-  const code = ch.charCodeAt(0)
-  // A surrogate pair is one astral character, printed as is; only a lone surrogate is escaped.
-  if (code >= 0xd800 && code <= 0xdbff && (s.charCodeAt(at + 1) & 0xfc00) === 0xdc00) return ch
-  if (code >= 0xdc00 && code <= 0xdfff && (s.charCodeAt(at - 1) & 0xfc00) === 0xd800) return ch
-  if (ch === '\\') return '\\\\'
-  if (ch === "'" || ch === '"') return ch === quote ? '\\' + quote : ch
-  if (ch === '\n') return '\\n'
-  if (ch === '\r') return '\\r'
-  if (ch === '\t') return '\\t'
-  return code <= 0xff ? '\\x' + code.toString(16).padStart(2, '0') : '\\u' + code.toString(16).padStart(4, '0')
+function hex (n: number, width: number): string {
+  return n.toString(16).padStart(width, '0')
 }
 
-/** Python repr() of a str: single quotes unless the text has ' and no ". */
+/**
+ * Python repr() of a str (unicode_repr): single quotes unless the text has ' and no "; the quote,
+ * backslash, \t \n \r escaped; other ASCII controls as \xNN; a non-ASCII character as it is when
+ * Python's str.isprintable() accepts it (unicode.ts, Python's Unicode tables), else as \xNN, \uNNNN
+ * or \UNNNNNNNN (a lone surrogate included).
+ */
 export function stringRepr (s: string): string {
   chargeItems(s.length, 1)
   // Most strs need no escape: written as they are.
-  if (!REPR_SPECIAL.test(s)) return "'" + s + "'"
+  if (REPR_PLAIN.test(s)) return "'" + s + "'"
   chargeItems(s.length, COST.unicodeChar)
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
-  return quote + s.replace(REPR_ESCAPES, (ch: string, at: number) => reprEscape(ch, quote, at, s)) + quote
+  const q = quote.charCodeAt(0)
+  let out = quote
+  let start = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    let width = 1
+    let escape: string
+    if (c >= 0x20 && c < 0x7f) {
+      if (c !== 0x5c && c !== q) continue
+      escape = '\\' + s[i]
+    } else if (c < 0x80) {
+      escape = c === 0x09 ? '\\t' : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : '\\x' + hex(c, 2)
+    } else {
+      let cp = c
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const low = s.charCodeAt(i + 1)
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00)
+          width = 2
+        }
+      }
+      if (isPrintable(cp)) {
+        i += width - 1
+        continue
+      }
+      escape = cp <= 0xff ? '\\x' + hex(cp, 2) : cp <= 0xffff ? '\\u' + hex(cp, 4) : '\\U' + hex(cp, 8)
+    }
+    out += s.slice(start, i) + escape
+    start = i + width
+    i += width - 1
+  }
+  return out + s.slice(start) + quote
 }
 
 /** Python repr(). */
@@ -653,6 +715,7 @@ export function pyRepr (v: unknown): string {
     chargeItems(v.size + inner.length, 2)
     return '{' + inner + '}'
   }
+  if (v instanceof PyObject) return v.pyRepr()
   if (typeof v === 'function') return '<function>'
   return '<object>'
 }
@@ -743,6 +806,7 @@ export function pyTypeName (v: unknown): string {
   if (v instanceof PyDict) return 'dict'
   if (v instanceof Markup) return 'Markup'
   if (v instanceof PyComplex) return 'complex'
+  if (v instanceof PyObject) return v.pyType
   return 'object'
 }
 

@@ -11,6 +11,7 @@ import {
   Markup, PyFloat, Undefined, isDict, isTuple, makeDict, makeFloat, makeTuple
 } from '../../../src/template/runtime/values.js'
 import { TemplateRenderError } from '../../../src/template/types.js'
+import { PyIter, drain } from '../../../src/template/runtime/iterators.js'
 
 type Encoded =
   | { t: 'undefined' | 'none' }
@@ -76,7 +77,11 @@ function run (c: Case): unknown {
   const value = decode(c.value)
   const args = c.args.map(decode)
   const kwargs = Object.fromEntries(c.kwargs.map(([k, v]) => [k, decode(v)]))
-  if (c.kind === 'filter') return (FILTERS[c.name] as NonNullable<typeof FILTERS[string]>)(env, value, args, kwargs)
+  if (c.kind === 'filter') {
+    const out = (FILTERS[c.name] as NonNullable<typeof FILTERS[string]>)(env, value, args, kwargs)
+    // The recorder reads a generator or iterator into a list (errors of its items included).
+    return out instanceof PyIter ? drain(out) : out
+  }
   if (c.kind === 'test') return (TESTS[c.name] as NonNullable<typeof TESTS[string]>)(env, value, args)
   return callMethod(env, new BoundMethod(value, c.name), args, kwargs)
 }

@@ -91,17 +91,18 @@ function decimalText (q: number, places: number, negative: boolean): string {
 }
 
 /** Python's round(n, ndigits) for an int n with ndigits < 0 (half to even). */
-export function roundInt (n: number, ndigits: number): number {
+export function roundInt (n: number | bigint, ndigits: number): number | bigint {
   if (ndigits >= 0) return n
-  // |n| < 1.8e308 ≤ half of 10^-ndigits: Python's answer is 0, without computing that power of ten.
-  if (ndigits < -309) return 0
+  const b = typeof n === 'bigint' ? (n < 0n ? -n : n) : BigInt(Math.abs(n))
+  // |n| below half of 10^-ndigits: Python's answer is 0, without computing that power of ten.
+  if (-ndigits > b.toString().length + 1) return 0
   const p = 10n ** BigInt(-ndigits)
-  const b = BigInt(Math.abs(n))
   let q = b / p
   const r2 = (b % p) * 2n
   if (r2 > p || (r2 === p && (q & 1n) === 1n)) q += 1n
-  const r = Number(q * p)
-  return n < 0 ? -r : r
+  const r = q * p
+  const negative = typeof n === 'bigint' ? n < 0n : n < 0
+  return normInt(negative ? -r : r)
 }
 
 function nonFinite (x: number, upper: boolean): string | undefined {
@@ -277,9 +278,10 @@ function asciiEscape (ch: string): string {
 
 /**
  * `format % args`: args is a list (Jinja2's positional arguments, a tuple) or a dict (its keyword
- * arguments) for %(name)s conversions.
+ * arguments) for %(name)s conversions. `extraAllowed`: the one argument is an object Python reads
+ * as a mapping (it has []), so arguments left unused are no error.
  */
-export function percentFormat (format: string, args: unknown[] | Record<string, unknown> | PyDict): string {
+export function percentFormat (format: string, args: unknown[] | Record<string, unknown> | PyDict, extraAllowed = false): string {
   const mapping = Array.isArray(args) ? undefined : args
   const positional = Array.isArray(args) ? args : [args]
   let argIndex = 0
@@ -361,7 +363,7 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
     }
     out += convert({ flags, width, prec, type }, arg)
   }
-  if (mapping === undefined && argIndex < positional.length) fail('not all arguments converted during string formatting')
+  if (mapping === undefined && !extraAllowed && argIndex < positional.length) fail('not all arguments converted during string formatting')
   return out
 }
 

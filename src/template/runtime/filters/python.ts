@@ -2,10 +2,12 @@
 // set membership, sorted() with a key, + for sum(), and str methods whose Unicode rules differ from
 // JavaScript's (whitespace set, code-point length, title/capitalize, islower/isupper).
 import {
-  Markup, PyDict, PyFloat, compareCodePoints, hashText, isInt, isUndefined, pyLess, pyTypeName, toNumber
+  Markup, PyDict, PyFloat, compareCodePoints, hashText, isInt, isUndefined, pyEquals, pyLess, pyTypeName, toNumber
 } from '../values.js'
 import { add } from '../operators.js'
 import type { Undefined } from '../values.js'
+import { DONE, PyIter, drain } from '../iterators.js'
+import type { Step } from '../iterators.js'
 import { TemplateRenderError } from '../../types.js'
 import { COST, activeBudget, charge, chargeChars, chargeItems, chargeSort, chargeString } from '../budget.js'
 
@@ -110,9 +112,10 @@ export function strSlice (s: string, start: number, end?: number): string {
   return s.slice(offsets[a], offsets[b])
 }
 
-/** iter(value) as a list. Undefined iterates as empty (Jinja2's default Undefined). */
+/** iter(value) as a list. Undefined iterates as empty (Jinja2's default Undefined); an iterator is drained. */
 export function iterate (value: unknown): unknown[] {
   if (Array.isArray(value)) return value
+  if (value instanceof PyIter) return drain(value)
   if (typeof value === 'string') return codePoints(value)
   if (value instanceof Markup) return codePoints(value.text)
   if (isUndefined(value)) return []
@@ -123,8 +126,35 @@ export function iterate (value: unknown): unknown[] {
   return fail(`'${pyTypeName(value)}' object is not iterable`)
 }
 
+/**
+ * iter(value) for a consumer that pulls: the next item per call, DONE at the end. A list is read
+ * live (an item appended before the consumer gets there is seen, as in Python); an iterator is
+ * shared (what one consumer takes, the next does not see). Raises for a value that is not iterable.
+ */
+export function iterOf (value: unknown): Step {
+  if (value instanceof PyIter) return () => value.next()
+  const items = iterate(value)
+  let i = 0
+  return () => {
+    if (i < items.length) return items[i++]
+    // Exhausted for good, like Python's list iterator, even if the list grows later.
+    i = Infinity
+    return DONE
+  }
+}
+
+/** `item in it` on an iterator: reads it up to the first equal item (what is read is gone). */
+export function iteratorContains (it: PyIter, item: unknown): boolean {
+  for (let x = it.next(); x !== DONE; x = it.next()) {
+    charge(COST.item)
+    if (pyEquals(x, item)) return true
+  }
+  return false
+}
+
 export function isIterable (value: unknown): boolean {
-  return Array.isArray(value) || typeof value === 'string' || isUndefined(value) || value instanceof PyDict || value instanceof Markup
+  return Array.isArray(value) || typeof value === 'string' || isUndefined(value) || value instanceof PyDict || value instanceof Markup ||
+    value instanceof PyIter
 }
 
 /** len(value). */
