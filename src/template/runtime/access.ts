@@ -65,15 +65,23 @@ export function isUnsafeName (name: string): boolean {
 /** Jinja2's description of a value's type in "has no attribute" messages. */
 function ownerName (obj: unknown): string {
   if (obj === null || obj === undefined) return "'None'"
-  return `'${pyTypeName(obj)} object'`
+  const type = pyTypeName(obj)
+  // One text per type: a lookup that misses on every item of a long list allocates nothing here.
+  let name = OWNER_NAMES.get(type)
+  if (name === undefined) {
+    name = `'${type} object'`
+    OWNER_NAMES.set(type, name)
+  }
+  return name
 }
+const OWNER_NAMES = new Map<string, string>()
 
 /**
  * The Undefined of a missing attribute or item. Its error names the attribute only when the name
  * was written in the template (`trusted`): a key computed at render time may carry a context value,
  * a secret's slice say, and a render error never shows one (SPEC §4.6).
  */
-function missing (obj: unknown, name: string, trusted = false): Undefined {
+function missing (obj: unknown, name?: string, trusted = false): Undefined {
   return new Undefined(undefined, ownerName(obj), trusted ? name : undefined)
 }
 
@@ -123,7 +131,7 @@ export function getItem (obj: unknown, key: unknown): unknown {
     // Keys are data, never attributes: any str key, '_x' included, is an item of a dict.
     const v = obj.get(key)
     if (v !== undefined) return v
-    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj)
   }
   if (isUndefined(obj)) throw new TemplateRenderError(obj.describe())
   if (obj instanceof Markup && (isInt(key) || typeof key === 'boolean')) {
@@ -135,19 +143,19 @@ export function getItem (obj: unknown, key: unknown): unknown {
   if (Array.isArray(obj)) {
     if (isInt(key)) {
       const i = key < 0 ? obj.length + key : key
-      return i >= 0 && i < obj.length ? obj[i] : missing(obj, String(key))
+      return i >= 0 && i < obj.length ? obj[i] : missing(obj)
     }
-    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj)
   }
   if (typeof obj === 'string') {
     if (isInt(key)) {
       // By code point, as Python indexes; the offsets of an astral str are built once per render.
       const n = strLen(obj)
       const i = key < 0 ? n + key : key
-      return i >= 0 && i < n ? strCharAt(obj, i) : missing(obj, String(key))
+      return i >= 0 && i < n ? strCharAt(obj, i) : missing(obj)
     }
-    return typeof key === 'string' ? getAttr(obj, key) : missing(obj, pyRepr(key))
+    return typeof key === 'string' ? getAttr(obj, key) : missing(obj)
   }
   if (typeof key === 'string') return getAttr(obj, key)
-  return missing(obj, pyRepr(key))
+  return missing(obj)
 }

@@ -21,7 +21,7 @@ import {
   isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
-import { COST, charge, chargeChars, chargeItems, chargeList, chargeString } from './budget.js'
+import { COST, charge, chargeChars, chargeItems, chargeList, chargeSort, chargeString } from './budget.js'
 import { DONE, PyIter, drain, generator, reverseIterator } from './iterators.js'
 import type { Step } from './iterators.js'
 import { listKindName } from './list-kinds.js'
@@ -445,8 +445,10 @@ const sortFilter = withParams('sort', ['reverse', 'case_sensitive', 'attribute']
     if (typeof p.attribute === 'string' && p.attribute.includes(',')) return pySorted(items, multiAttrGetter(p.attribute, post), reverse)
     // Jinja2 sorts by one-item lists [key]; for numbers or strs only, that orders as the keys do.
     const get = attrGetter(p.attribute, post)
+    // Charged before the keys are computed: a sort the budget cannot afford fails before that work.
+    chargeSort(items.length)
     const keys = items.map(get)
-    return sortByKeys(items, isNumberOrStrKeys(keys) ? keys : keys.map(k => [k]), reverse)
+    return sortByKeys(items, isNumberOrStrKeys(keys) ? keys : keys.map(k => [k]), reverse, true)
   })
 
 const uniqueFilter = withParams('unique', ['case_sensitive', 'attribute'],

@@ -45,9 +45,31 @@ function callDictMethod (d: PyDict, name: string, args: unknown[], kwargs: Recor
   return fail(`'dict' object has no attribute '${name}'`)
 }
 
+/**
+ * startswith/endswith without bounds, on the UTF-16 text (no list of code points): a match counts
+ * unless it splits a surrogate pair of `s`, where Python sees one code point.
+ */
+function wholeAffix (s: string, name: 'startswith' | 'endswith', target: unknown): boolean {
+  const candidates = isTuple(target) ? target : [target]
+  return candidates.some(c => {
+    if (typeof c !== 'string') {
+      fail(`${name} first arg must be str or a tuple of str, not ${pyTypeName(isTuple(target) ? c : target)}`)
+    }
+    if (c.length === 0) return true
+    if (name === 'startswith') {
+      return s.startsWith(c) && !(isHighSurrogate(c.charCodeAt(c.length - 1)) && isLowSurrogate(s.charCodeAt(c.length)))
+    }
+    return s.endsWith(c) && !(isLowSurrogate(c.charCodeAt(0)) && isHighSurrogate(s.charCodeAt(s.length - c.length - 1)))
+  })
+}
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff
+
 function affix (s: string, name: 'startswith' | 'endswith', args: unknown[], kwargs: Record<string, unknown>): boolean {
   positional('str', name, args, kwargs, 1, 3)
   chargeChars(s)
+  if (args.length === 1) return wholeAffix(s, name, args[0])
   const cps = codePoints(s)
   const [start, end] = sliceBounds(cps.length, args[1], args[2])
   // Python: a start beyond the end never matches, not even the empty prefix.

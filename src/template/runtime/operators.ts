@@ -83,8 +83,10 @@ function repeat (seq: unknown, times: unknown): unknown {
   const list = seq as unknown[]
   if (list.length === 0) return isTuple(list) ? makeTuple([]) : []
   chargeList(list.length * n)
-  const out: unknown[] = []
-  for (let i = 0; i < n; i++) out.push(...list)
+  // Filled item by item: a push(...list) per repetition costs a call each, not the 2 units charged.
+  const len = list.length
+  const out = new Array<unknown>(len * n)
+  for (let i = 0, k = 0; i < n; i++) for (let j = 0; j < len; j++) out[k++] = list[j]
   return isTuple(list) ? makeTuple(out) : out
 }
 

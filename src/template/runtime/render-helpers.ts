@@ -17,7 +17,7 @@ import * as ops from './operators.js'
 import { TESTS } from './tests.js'
 import { COST, chargeItems } from './budget.js'
 import {
-  Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, makeDict, makeTuple, pyStr,
+  HOST_RECORD, Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, makeDict, makeTuple, pyStr,
   pyTypeName, truthy
 } from './values.js'
 import { parseJson } from './filters/from-json.js'
@@ -28,30 +28,51 @@ const USER_FIELDS = ['id', 'email', 'first_name', 'last_name', 'username'] as co
 // Anonymous: every user.* is None, profile_fields included, so by_id() on it fails as in Jinja2.
 const ANONYMOUS_USER = makeDict([...USER_FIELDS, 'profile_fields'].map(f => [f, null]))
 
-// One request renders several fields with the same user object: wrap it once.
-const wrappedUsers = new WeakMap<object, PyDict>()
-
+/**
+ * `user` as a dict: the fields of SPEC §2.1 first (None when absent), other keys of the object
+ * after them in its order, profile_fields last. Built per render: a few properties, converted when
+ * read (the gateway's user objects are shared by every request of a token, never written to).
+ */
 function wrapUser (user: unknown): unknown {
   if (user === null || typeof user !== 'object' || Array.isArray(user)) return ANONYMOUS_USER
-  const cached = wrappedUsers.get(user)
-  if (cached !== undefined) return cached
   const host = user as Record<string, unknown>
+  const pf = host.profile_fields
+  const fields = pf !== null && typeof pf === 'object' && !Array.isArray(pf) ? new ProfileFields(pf as Record<string, unknown>, HOST_RECORD) : null
+  if (hasOnlyUserKeys(host)) {
+    // The usual shape: a record in the order above (no integer-like key to move first).
+    return new PyDict({
+      id: userField(host.id),
+      email: userField(host.email),
+      first_name: userField(host.first_name),
+      last_name: userField(host.last_name),
+      username: userField(host.username),
+      profile_fields: fields
+    })
+  }
   const out = new PyDict()
-  for (const f of USER_FIELDS) out.setStr(f, Object.hasOwn(host, f) && host[f] !== undefined ? fromHost(host[f]) : null)
+  for (const f of USER_FIELDS) out.setStr(f, Object.hasOwn(host, f) ? userField(host[f]) : null)
   for (const k of Object.keys(host)) {
     if (!out.has(k) && k !== 'profile_fields' && host[k] !== undefined) out.setStr(k, fromHost(host[k]))
   }
-  const pf = host.profile_fields
-  out.setStr('profile_fields', pf !== null && typeof pf === 'object' && !Array.isArray(pf) ? profileFields(pf as Record<string, unknown>) : null)
-  wrappedUsers.set(user, out)
+  out.setStr('profile_fields', fields)
   return out
 }
 
-/** The claim `profile_fields` as a dict that also answers by_id(N). */
-function profileFields (fields: Record<string, unknown>): ProfileFields {
-  const out = new ProfileFields()
-  for (const k of Object.keys(fields)) if (fields[k] !== undefined) out.setStr(k, fromHost(fields[k]))
-  return out
+function userField (v: unknown): unknown {
+  return v === undefined ? null : fromHost(v)
+}
+
+/** A plain object whose keys are all fields of SPEC §2.1 (what the gateway's callers module builds). */
+function hasOnlyUserKeys (host: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(host)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const k in host) {
+    switch (k) {
+      case 'id': case 'email': case 'first_name': case 'last_name': case 'username': case 'profile_fields': continue
+      default: return false
+    }
+  }
+  return true
 }
 
 // A caller payload parsed by Conduit's own JSON reader, once per payload object.

@@ -87,10 +87,33 @@ function jsonKey (k: unknown): string {
   throw new TemplateRenderError(`keys must be str, int, float, bool or None, not ${pyTypeName(k)}`)
 }
 
+/**
+ * A container of more items than this, scalars, is written by one join: appending would leave two
+ * rope pieces per item to the collector. Containers of containers are appended (a join would copy
+ * each item's rope once more), as are small ones.
+ */
+const JOIN_FROM = 64
+
+function isScalar (v: unknown): boolean {
+  return v === null || typeof v !== 'object' || v instanceof PyFloat
+}
+
+/** Levels whose containers the circular-reference check keeps in an array rather than a Set. */
+const SHALLOW = 16
+
+function circular (): never {
+  throw new TemplateRenderError('Circular reference detected')
+}
+
 /** One json.dumps call. A class rather than closures: tojson runs per item in response loops. */
 class Encoder {
-  /** Containers being encoded, for json's circular-reference check; allocated on the first nesting. */
+  /** Containers being encoded below the first SHALLOW levels, for json's circular-reference check. */
   private active: Set<object> | null = null
+  /** The container being encoded at each of the first SHALLOW levels (entries above the current level are stale). */
+  private readonly path: object[] = []
+  /** By nesting level (the dicts of one level are mostly alike): the last keys and their order. */
+  private readonly lastKeys: string[][] = []
+  private readonly lastOrder: Array<[number[], string[]]> = []
   constructor (
     private readonly sortKeys: boolean,
     private readonly indentUnit: string | null,
@@ -112,45 +135,94 @@ class Encoder {
       if (kind !== undefined) throw new TemplateRenderError(`Object of type ${kind} is not JSON serializable`)
       if (v.length === 0) return '[]'
       chargeItems(v.length, COST.parse)
-      this.enter(v)
+      this.enter(v, level)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)
-      for (let i = 0; i < v.length; i++) {
-        if (i > 0) out += sep
-        out += this.encode(v[i], level + 1)
+      if (v.length > JOIN_FROM && isScalar(v[0])) {
+        // Joined once: appending would leave two rope pieces per item to the collector.
+        const parts = new Array<string>(v.length)
+        for (let i = 0; i < v.length; i++) parts[i] = this.encode(v[i], level + 1)
+        out += parts.join(sep)
+      } else {
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) out += sep
+          out += this.encode(v[i], level + 1)
+        }
       }
-      this.active?.delete(v)
+      this.leave(v, level)
       // Each level copies the text of the levels below it (a list shared many times, deep nesting).
       chargeItems(out.length, 2)
       return out + this.closing(level) + ']'
     }
     if (typeof v === 'bigint') return v.toString()
     if (v instanceof PyDict) {
-      if (v.size === 0) return '{}'
-      chargeItems(v.size)
-      const entries = this.dictEntries(v)
-      this.enter(v)
-      const sep = this.separator(level)
-      let out = '{' + this.opening(level)
-      for (let i = 0; i < entries.length; i++) {
-        const [k, value] = entries[i] as [string, unknown]
-        if (i > 0) out += sep
-        out += encodeString(k, this.html) + this.keySep + this.encode(value, level + 1)
+      let out: string
+      if (v.hasOnlyStrKeys()) {
+        const [keys, values] = v.strEntries()
+        if (keys.length === 0) return '{}'
+        chargeItems(keys.length)
+        const [order, prefixes] = this.strKeyOrder(keys, level)
+        this.enter(v, level)
+        const sep = this.separator(level)
+        out = '{' + this.opening(level)
+        if (order.length > JOIN_FROM && isScalar(values[order[0] as number])) {
+          const parts = new Array<string>(order.length)
+          for (let i = 0; i < order.length; i++) parts[i] = (prefixes[i] as string) + this.encode(values[order[i] as number], level + 1)
+          out += parts.join(sep)
+        } else {
+          for (let i = 0; i < order.length; i++) {
+            if (i > 0) out += sep
+            out += (prefixes[i] as string) + this.encode(values[order[i] as number], level + 1)
+          }
+        }
+      } else {
+        if (v.size === 0) return '{}'
+        chargeItems(v.size)
+        const entries = this.dictEntries(v)
+        this.enter(v, level)
+        const sep = this.separator(level)
+        out = '{' + this.opening(level)
+        for (let i = 0; i < entries.length; i++) {
+          const [k, value] = entries[i] as [string, unknown]
+          if (i > 0) out += sep
+          out += encodeString(k, this.html) + this.keySep + this.encode(value, level + 1)
+        }
       }
-      this.active?.delete(v)
+      this.leave(v, level)
       chargeItems(out.length, 2)
       return out + this.closing(level) + '}'
     }
     throw new TemplateRenderError(`Object of type ${typeNameForJson(v)} is not JSON serializable`)
   }
 
-  /** json.dumps's view of a dict: sorted by the Python keys (sort_keys), keys written as strs. */
-  private dictEntries (d: PyDict): Array<[string, unknown]> {
-    if (d.hasOnlyStrKeys()) {
-      const entries = d.entries() as Array<[string, unknown]>
-      if (this.sortKeys) entries.sort((a, b) => compareCodePoints(a[0], b[0]))
-      return entries
+  /**
+   * The output order of a dict's str keys (indices into `keys`) and, in that order, each key's
+   * encoded `"key": ` prefix. The dicts of a list (records of one API) mostly share their keys: the
+   * last order of the same nesting level is reused when they match.
+   */
+  private strKeyOrder (keys: string[], level: number): [number[], string[]] {
+    const slot = level < SHALLOW ? level : SHALLOW
+    const last = this.lastKeys[slot]
+    if (last !== undefined && last.length === keys.length) {
+      let same = true
+      for (let i = 0; i < keys.length; i++) {
+        if (last[i] !== keys[i]) {
+          same = false
+          break
+        }
+      }
+      if (same) return this.lastOrder[slot] as [number[], string[]]
     }
+    const order = Array.from(keys, (_, i) => i)
+    if (this.sortKeys) order.sort((a, b) => compareCodePoints(keys[a] as string, keys[b] as string))
+    const result: [number[], string[]] = [order, order.map(i => encodeString(keys[i] as string, this.html) + this.keySep)]
+    this.lastKeys[slot] = keys
+    this.lastOrder[slot] = result
+    return result
+  }
+
+  /** json.dumps's view of a dict with non-str keys: sorted by the Python keys (sort_keys), keys written as strs. */
+  private dictEntries (d: PyDict): Array<[string, unknown]> {
     const entries = d.entries()
     if (this.sortKeys) {
       // sorted(d.items()): Python compares the keys (a str with an int raises TypeError).
@@ -159,10 +231,24 @@ class Encoder {
     return entries.map(([k, value]) => [jsonKey(k), value])
   }
 
-  private enter (obj: object): void {
+  /**
+   * json's circular-reference check: the containers being encoded, outermost first. The first
+   * levels are an array searched from the top (cheaper than a Set at the depth of most data).
+   */
+  private enter (obj: object, level: number): void {
+    if (level < SHALLOW) {
+      const path = this.path
+      for (let i = 0; i < level; i++) if (path[i] === obj) circular()
+      path[level] = obj
+      return
+    }
     this.active ??= new Set()
-    if (this.active.has(obj)) throw new TemplateRenderError('Circular reference detected')
+    if (this.active.has(obj) || this.path.includes(obj)) circular()
     this.active.add(obj)
+  }
+
+  private leave (obj: object, level: number): void {
+    if (level >= SHALLOW) this.active?.delete(obj)
   }
 
   private separator (level: number): string {

@@ -194,37 +194,143 @@ export abstract class PyObject {
 const UNDEFINED_KEY = Symbol('Undefined')
 
 /**
+ * Fills the values of a record-backed PyDict on its first read: from_json converts the objects of
+ * JSON.parse, fromHost the objects of the render context, lazily (a subtree the template never
+ * reads is never converted).
+ */
+export interface RecordFiller {
+  /** The record with template values: `rec` converted in place, or a converted copy. */
+  fill (rec: Record<string, unknown>): Record<string, unknown>
+  /** True when the record's own keys are the dict's keys before it is filled. */
+  readonly exactKeys: boolean
+  /**
+   * True when the record holds each integer-like key ("10") as RECORD_KEY_MARK + key: a JS object
+   * would move it first, a marked one keeps its place in the text.
+   */
+  readonly markedKeys: boolean
+}
+
+/** Prefix of an integer-like key in a record with marked keys (JSON text cannot hold U+0001 raw). */
+export const RECORD_KEY_MARK = '\u0001'
+const INTEGER_LIKE = /^(?:0|[1-9][0-9]*)$/
+
+/** A key a JS object orders first (an array index), conservatively any integer-like text. */
+export function isIntegerLikeKey (key: string): boolean {
+  const c = key.charCodeAt(0)
+  return c >= 0x30 && c <= 0x39 && INTEGER_LIKE.test(key)
+}
+
+/** The record's name of a key, and back. */
+function markKey (key: string): string {
+  return isIntegerLikeKey(key) ? RECORD_KEY_MARK + key : key
+}
+function unmarkKey (name: string): string {
+  return name.charCodeAt(0) === 1 ? name.slice(1) : name
+}
+
+/**
  * A Python dict: insertion order for every key (a JS object would move "10" first) and keys of any
  * hashable type, equal keys being one entry as in Python (True, 1 and 1.0 are one key; the first
  * key written is kept). Entries live in a Map under a normalized key: a str is itself, a number is
  * its double (a bigint beyond 2^53), True/False are 1/0; the Python key object is remembered beside
  * when it differs from its normalized form. Values are never JS undefined.
+ * A dict read by from_json or taken from the render context starts as a record instead: an object
+ * with only str keys (the one JSON.parse built, whose key order is the text's because from_json
+ * made sure it has no integer-like key or has them marked; or a host object, in its own order);
+ * it becomes a Map on its first write.
  */
 export class PyDict {
-  private readonly m = new Map<unknown, unknown>()
+  private m: Map<unknown, unknown> | null
+  /** Record mode: the str-keyed object holding the entries (m is null). */
+  private rec: Record<string, unknown> | null
+  /** Converts the record's values on the first read; null once done. */
+  private filler: RecordFiller | null
+  private recSize: number
+  /** Integer-like keys are held marked (RecordFiller.markedKeys). */
+  private readonly marked: boolean
   /** Normalized key → the Python key, where they differ (True, 2.0, a tuple, Undefined). */
   private originals: Map<unknown, unknown> | null = null
   /** Canonical text of a tuple key → the token object it is stored under. */
   private tuples: Map<string, object> | null = null
 
+  /**
+   * An empty dict, or one over the record `rec` whose values `filler` converts on the first read
+   * (from_json's objects, converted in place; the context's host objects, copied).
+   */
+  constructor (rec?: Record<string, unknown>, filler?: RecordFiller) {
+    if (rec === undefined) {
+      this.m = new Map()
+      this.rec = null
+    } else {
+      this.m = null
+      this.rec = rec
+    }
+    this.filler = filler ?? null
+    this.recSize = -1
+    this.marked = filler?.markedKeys ?? false
+  }
+
   get size (): number {
-    return this.m.size
+    if (this.m !== null) return this.m.size
+    if (this.recSize < 0) this.recSize = Object.keys(this.keyRecord()).length
+    return this.recSize
+  }
+
+  /** The record, its values converted. */
+  private record (): Record<string, unknown> {
+    const filler = this.filler
+    if (filler !== null) {
+      this.filler = null
+      this.rec = filler.fill(this.rec as Record<string, unknown>)
+    }
+    return this.rec as Record<string, unknown>
+  }
+
+  /** The record as far as its keys are concerned (filled only when that changes them). */
+  private keyRecord (): Record<string, unknown> {
+    return this.filler === null || this.filler.exactKeys ? this.rec as Record<string, unknown> : this.record()
+  }
+
+  private recGet (key: string): unknown {
+    const rec = this.record()
+    if (this.marked) {
+      // No key of the text starts with the mark (from_json made sure): a marked name is none.
+      if (key.charCodeAt(0) === 1) return undefined
+      key = markKey(key)
+    }
+    const v = rec[key]
+    // Inherited members of Object.prototype are functions, or the __proto__ accessor: not entries.
+    if (v === undefined || typeof v === 'function') return undefined
+    if (key === '__proto__' && !Object.hasOwn(rec, key)) return undefined
+    return v
+  }
+
+  /** Record mode ends at the first write: entries move to a Map. */
+  private map (): Map<unknown, unknown> {
+    if (this.m !== null) return this.m
+    const rec = this.record()
+    const m = new Map<unknown, unknown>()
+    for (const k of Object.keys(rec)) m.set(this.marked ? unmarkKey(k) : k, rec[k])
+    this.m = m
+    this.rec = null
+    return m
   }
 
   /** The value of a str key, undefined when absent: the hot path of attribute access. */
   getStr (key: string): unknown {
-    return this.m.get(key)
+    return this.m !== null ? this.m.get(key) : this.recGet(key)
   }
 
   /** Sets a str key (from_json, host objects, keyword arguments). */
   setStr (key: string, value: unknown): void {
-    this.m.set(key, value)
+    this.map().set(key, value)
   }
 
   /** d[key]: undefined when absent; raises Python's TypeError for an unhashable key. */
   get (key: unknown): unknown {
-    if (typeof key === 'string') return this.m.get(key)
+    if (typeof key === 'string') return this.getStr(key)
     const k = this.normalize(key, false)
+    if (this.m === null) return typeof k === 'string' ? this.recGet(k) : undefined
     return k === undefined ? undefined : this.m.get(k)
   }
 
@@ -234,20 +340,26 @@ export class PyDict {
 
   /** d[key] = value; an existing equal key keeps its place and its original key object. */
   set (key: unknown, value: unknown): void {
+    const m = this.map()
     if (typeof key === 'string') {
-      this.m.set(key, value)
+      m.set(key, value)
       return
     }
     const k = this.normalize(key, true)
-    if (!this.m.has(k) && k !== key) {
+    if (!m.has(k) && k !== key) {
       this.originals ??= new Map()
       this.originals.set(k, key)
     }
-    this.m.set(k, value)
+    m.set(k, value)
   }
 
   /** The Python keys, in insertion order. */
   keys (): unknown[] {
+    if (this.m === null) {
+      const keys = Object.keys(this.keyRecord())
+      if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
+      return keys
+    }
     const out = Array.from(this.m.keys())
     const originals = this.originals
     if (originals !== null) {
@@ -257,11 +369,28 @@ export class PyDict {
   }
 
   values (): unknown[] {
+    if (this.m === null) {
+      const rec = this.record()
+      const keys = Object.keys(rec)
+      const out = new Array<unknown>(keys.length)
+      for (let i = 0; i < keys.length; i++) out[i] = rec[keys[i] as string]
+      return out
+    }
     return Array.from(this.m.values())
   }
 
   /** [key, value] pairs, in insertion order. */
   entries (): Array<[unknown, unknown]> {
+    if (this.m === null) {
+      const rec = this.record()
+      const keys = Object.keys(rec)
+      const out = new Array<[unknown, unknown]>(keys.length)
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string
+        out[i] = [this.marked ? unmarkKey(k) : k, rec[k]]
+      }
+      return out
+    }
     const out = Array.from(this.m.entries())
     const originals = this.originals
     if (originals !== null) {
@@ -270,8 +399,22 @@ export class PyDict {
     return out
   }
 
+  /** For a dict whose keys are all str: the keys and their values, in insertion order. */
+  strEntries (): [string[], unknown[]] {
+    if (this.m === null) {
+      const rec = this.record()
+      const keys = Object.keys(rec)
+      const values = new Array<unknown>(keys.length)
+      for (let i = 0; i < keys.length; i++) values[i] = rec[keys[i] as string]
+      if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
+      return [keys, values]
+    }
+    return [Array.from(this.m.keys()) as string[], Array.from(this.m.values())]
+  }
+
   /** True when every key is a str (the common case: JSON objects, host objects). */
   hasOnlyStrKeys (): boolean {
+    if (this.m === null) return true
     if (this.originals !== null) return false
     for (const k of this.m.keys()) if (typeof k !== 'string') return false
     return true
@@ -369,36 +512,52 @@ function isPlainObject (v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
-// Host objects are converted once: one request renders several fields from the same context.
-const fromHostCache = new WeakMap<object, unknown>()
+// Arrays of the host are copied once (their items converted), so a cyclic one stays cyclic.
+const fromHostArrays = new WeakMap<object, unknown[]>()
+
+/**
+ * Converts a host object's values on the first read of its dict, into a copy: the render context
+ * belongs to the caller (one request renders several fields from the same objects).
+ */
+export const HOST_RECORD: RecordFiller = {
+  exactKeys: false,
+  markedKeys: false,
+  fill (host: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(host)) {
+      const v = host[k]
+      if (v === undefined) continue
+      // A "__proto__" key is an entry, never the copy's prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: fromHost(v), enumerable: true, writable: true, configurable: true })
+      else out[k] = fromHost(v)
+    }
+    return out
+  }
+}
 
 /**
  * A host value (the render context: JSON from a JS parser, the pipeline's objects) as a template
- * value: plain objects become PyDicts (in the host's key order), arrays are copied with converted
- * items, integers beyond 2^53 become bigints; template values pass through unchanged.
+ * value: plain objects become PyDicts in the host's key order, whose values convert when first
+ * read (a context object the template never reads costs one small object); arrays are copied with
+ * converted items; integers beyond 2^53 become bigints; template values pass through unchanged.
  */
 export function fromHost (v: unknown): unknown {
   if (v === undefined) return null
   if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v) ? BigInt(v) : v
   if (v === null || typeof v !== 'object') return v
   if (v instanceof PyDict) return v
-  const hit = fromHostCache.get(v)
-  if (hit !== undefined) return hit
-  // Cached before the items are converted, so a cyclic host value converts to a cyclic value.
   if (Array.isArray(v)) {
     if (TUPLES.has(v)) return v
+    const hit = fromHostArrays.get(v)
+    if (hit !== undefined) return hit
     const out = new Array<unknown>(v.length)
-    fromHostCache.set(v, out)
+    // Remembered before the items are converted, so a cyclic array converts to a cyclic list.
+    fromHostArrays.set(v, out)
     for (let i = 0; i < v.length; i++) out[i] = fromHost(v[i])
     return out
   }
   if (!isPlainObject(v)) return v
-  const d = new PyDict()
-  fromHostCache.set(v, d)
-  for (const k of Object.keys(v)) {
-    if (v[k] !== undefined) d.setStr(k, fromHost(v[k]))
-  }
-  return d
+  return new PyDict(v, HOST_RECORD)
 }
 
 export function isString (v: unknown): v is string {

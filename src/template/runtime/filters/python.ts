@@ -209,9 +209,9 @@ export function isNumberOrStrKeys (keys: readonly unknown[]): boolean {
  * sorted(items) by precomputed keys (keys[i] belongs to items[i]): stable, equal keys keep their
  * order either way. Homogeneous numeric or str keys are compared directly, anything else by pyLess.
  */
-export function sortByKeys<T> (items: readonly T[], keys: readonly unknown[], reverse = false): T[] {
+export function sortByKeys<T> (items: readonly T[], keys: readonly unknown[], reverse = false, charged = false): T[] {
   const n = items.length
-  chargeSort(n)
+  if (!charged) chargeSort(n)
   const kind = keyKind(keys)
   if (kind === 'number') {
     const nums = new Float64Array(n)
@@ -288,7 +288,9 @@ function sortByNumbers<T> (items: readonly T[], nums: Float64Array, reverse: boo
 /** sorted(items, key=key, reverse=reverse): stable, equal keys keep their order either way. */
 export function pySorted<T> (items: readonly T[], key: (item: T) => unknown, reverse = false): T[] {
   chargeItems(items.length, COST.part)
-  return sortByKeys(items, items.map(key), reverse)
+  // Charged before the keys are computed: a sort the budget cannot afford fails before that work.
+  chargeSort(items.length)
+  return sortByKeys(items, items.map(key), reverse, true)
 }
 
 /** Python's binary + as sum() applies it. */
