@@ -5,6 +5,7 @@
 import type { Pos } from './ast.js'
 import { TemplateSyntaxError } from './ast.js'
 import { isIdentifier, isNameChar } from './runtime/unicode.js'
+import { lastIndexAtMost } from './binary-search.js'
 
 export type TokenType =
   | 'data' | 'var_begin' | 'var_end' | 'block_begin' | 'block_end'
@@ -58,13 +59,7 @@ export class PositionMap {
 
   at (offset: number): Pos {
     const starts = this.lineStarts
-    let lo = 0
-    let hi = starts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if ((starts[mid] as number) <= offset) lo = mid
-      else hi = mid - 1
-    }
+    const lo = lastIndexAtMost(starts, offset)
     return { line: lo + 1, column: offset - (starts[lo] as number) + 1 }
   }
 }

@@ -2,6 +2,7 @@
 // scripts/gen-unicode-tables.py): JavaScript's own tables are of a newer Unicode version and define
 // printable and identifier characters differently.
 import { CONTINUE, NAME, PRINTABLE, START, UNICODE_RUNS } from './unicode-tables.js'
+import { lastIndexAtMost } from '../binary-search.js'
 
 const runs = UNICODE_RUNS.split(',')
 /** First code point of each run, and its class bits. */
@@ -24,14 +25,7 @@ const BMP = new Uint8Array(0x10000)
 
 function classOf (cp: number): number {
   if (cp < 0x10000) return BMP[cp] as number
-  let lo = 0
-  let hi = RUN_STARTS.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if ((RUN_STARTS[mid] as number) <= cp) lo = mid
-    else hi = mid - 1
-  }
-  return RUN_CLASSES[lo] as number
+  return RUN_CLASSES[lastIndexAtMost(RUN_STARTS, cp)] as number
 }
 
 /** str.isprintable() of one code point: what repr() writes as it is. */
