@@ -41,7 +41,11 @@ export const COST = {
   /** Evaluating one node of the template (an operator, a call, an attribute): dozens of ns. */
   node: 16,
   /** One step of a deep equality or hashing walk. */
-  equality: 16
+  equality: 16,
+  /** Writing the repr of one item of a list, tuple or dict (a str built per item, then joined). */
+  reprItem: 64,
+  /** One character of a container's repr, per level of nesting that copies it. */
+  reprChar: 2
 } as const
 
 export interface Budget {
