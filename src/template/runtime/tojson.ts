@@ -137,7 +137,7 @@ class Encoder {
       // Plus a fixed part: entering a container (the circular check, its own str) costs as much
       // as a new list does.
       chargeItems(v.length, COST.parse)
-      charge(COST.newList)
+      charge(COST.newList * 2)
       this.enter(v, level)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)
@@ -164,7 +164,7 @@ class Encoder {
     if (typeof v === 'bigint') return v.toString()
     if (v instanceof PyDict) {
       let out: string
-      // A dict costs twice a list: its values are converted on first read, its keys ordered.
+      // A dict costs more than a list: its values are converted on first read, its keys ordered.
       charge(COST.newList * 2)
       if (v.hasOnlyStrKeys()) {
         const [keys, values] = v.strEntries()

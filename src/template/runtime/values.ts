@@ -755,8 +755,8 @@ function containerRepr (v: unknown[] | PyDict | Namespace): string {
     if (v instanceof PyDict) return '{...}'
     return listKindName(v) !== undefined ? '...' : isTuple(v) ? '(...)' : '[...]'
   }
-  // Entering a container (the in-progress mark, a str built for it) costs as much as an item.
-  charge(COST.reprItem)
+  // Entering a container (the in-progress mark, a str built for it) costs as much as a new list.
+  charge(v instanceof PyDict ? COST.newList * 2 : COST.newList)
   reprActive.add(key)
   try {
     if (v instanceof Namespace) return `<Namespace ${itemsRepr(Array.from(v.attrs.entries()), true)}>`
