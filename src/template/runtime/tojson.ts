@@ -137,7 +137,7 @@ class Encoder {
       // Plus a fixed part: entering a container (the circular check, its own str) costs as much
       // as a new list does.
       chargeItems(v.length, COST.parse)
-      charge(COST.newList * 2)
+      charge(COST.newList * 4)
       this.enter(v, level)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)

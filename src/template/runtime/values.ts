@@ -775,7 +775,7 @@ function containerRepr (v: unknown[] | PyDict | Namespace): string {
     return listKindName(v) !== undefined ? '...' : isTuple(v) ? '(...)' : '[...]'
   }
   // Entering a container (the in-progress mark, a str built for it) costs as much as a new list.
-  charge(v instanceof PyDict ? COST.newList * 2 : COST.newList)
+  charge(v instanceof PyDict ? COST.newList * 4 : COST.newList * 2)
   reprActive.add(key)
   try {
     if (v instanceof Namespace) return `<Namespace ${itemsRepr(Array.from(v.attrs.entries()), true)}>`
