@@ -10,7 +10,7 @@
 // Python itself raises (documented at the function).
 
 import { TemplateRenderError } from '../types.js'
-import { listKindName, listKindRepr } from './list-kinds.js'
+import { listKind, listKindName, listKindRepr } from './list-kinds.js'
 import { COST, charge, chargeItems } from './budget.js'
 import { isPrintable } from './unicode.js'
 
@@ -351,6 +351,15 @@ export class PyDict {
     return m
   }
 
+  /**
+   * Moves a big record to a Map before it is listed: Object.keys of an object of thousands
+   * of keys (a dictionary-mode object) costs ~150 ns a key on every call, so `d.keys()` in a loop
+   * over a 1 MiB JSON object stalled the event loop; a Map lists its keys at a few ns each.
+   */
+  private mapForListing (): void {
+    if (this.size > LIST_FROM_MAP) this.map()
+  }
+
   /** The value of a str key, undefined when absent: the hot path of attribute access. */
   getStr (key: string): unknown {
     return this.m !== null ? this.m.get(key) : this.recGet(key)
@@ -390,6 +399,7 @@ export class PyDict {
 
   /** The Python keys, in insertion order. */
   keys (): unknown[] {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const keys = Object.keys(this.keyRecord())
       if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
@@ -404,6 +414,7 @@ export class PyDict {
   }
 
   values (): unknown[] {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const rec = this.record()
       const keys = Object.keys(rec)
@@ -416,6 +427,7 @@ export class PyDict {
 
   /** [key, value] pairs, in insertion order. */
   entries (): Array<[unknown, unknown]> {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const rec = this.record()
       const keys = Object.keys(rec)
@@ -436,6 +448,7 @@ export class PyDict {
 
   /** For a dict whose keys are all str: the keys and their values, in insertion order. */
   strEntries (): [string[], unknown[]] {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const rec = this.record()
       const keys = Object.keys(rec)
@@ -480,6 +493,9 @@ export class PyDict {
     throw new TemplateRenderError(`unhashable type: '${pyTypeName(key)}'`)
   }
 }
+
+/** Records with more keys than this are listed (keys, values, items) from a Map. */
+const LIST_FROM_MAP = 256
 
 /** `user.profile_fields`: a dict keyed by field id that also answers `by_id(N)` (SPEC §2.1). */
 export class ProfileFields extends PyDict {}
@@ -780,8 +796,9 @@ function containerRepr (v: unknown[] | PyDict | Namespace): string {
   try {
     if (v instanceof Namespace) return `<Namespace ${itemsRepr(Array.from(v.attrs.entries()), true)}>`
     if (v instanceof PyDict) return itemsRepr(v.entries(), true)
-    const special = listKindRepr(v, pyRepr)
-    if (special !== undefined) return special
+    const kind = listKind(v)
+    // A dict view prints its items as a list does (charged the same way); a range its bounds.
+    if (kind !== undefined) return kind.kind === 'range' ? listKindRepr(v, pyRepr) as string : `${kind.kind}([${listRepr(v)}])`
     const inner = listRepr(v)
     if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`
     return `[${inner}]`
