@@ -5,7 +5,7 @@
 import { Markup, Namespace, PyDict, PyFloat, Undefined, floatRepr, isUndefined, pyLess, pyRepr, pyTypeName, compareCodePoints } from './values.js'
 import { listKindName } from './list-kinds.js'
 import { TemplateRenderError } from '../types.js'
-import { COST, charge, chargeChars, chargeItems, chargeString } from './budget.js'
+import { BUDGET, COST, charge, chargeChars, chargeItems, chargeString } from './budget.js'
 
 export interface DumpOptions {
   sortKeys: boolean
@@ -211,9 +211,13 @@ class Encoder {
   private plainJoin (v: readonly unknown[], sep: string): string | undefined {
     const flags = ESCAPE_FLAGS[this.html ? 1 : 0] as Uint8Array
     if (typeof v[0] === 'string') {
+      let length = 0
       for (let i = 0; i < v.length; i++) {
         const x = v[i]
         if (typeof x !== 'string') return undefined
+        // Charged before it is scanned, and the text held to the cap before it is joined.
+        if ((length += x.length + 4) > BUDGET.maxStringLength) chargeString(length)
+        chargeChars(x)
         for (let j = 0; j < x.length; j++) {
           const c = x.charCodeAt(j)
           if (c >= 128 || flags[c] === 1) return undefined

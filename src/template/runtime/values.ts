@@ -11,7 +11,7 @@
 
 import { TemplateRenderError } from '../types.js'
 import { listKind, listKindName, listKindRepr } from './list-kinds.js'
-import { COST, charge, chargeItems } from './budget.js'
+import { BUDGET, COST, charge, chargeItems, chargeString } from './budget.js'
 import { isPrintable } from './unicode.js'
 
 /**
@@ -816,10 +816,20 @@ function listRepr (v: readonly unknown[]): string {
   chargeItems(n, 1)
   if (n === 0) return ''
   // The common lists print without building a str per item: plain strs, and ints.
+  // Each str is charged before it is scanned (and the text held to the cap before it is joined):
+  // a few long strs repeated would otherwise be scanned and joined for free.
   let kind = typeof v[0]
+  let length = 0
   for (let i = 0; i < n && kind !== 'object'; i++) {
     const x = v[i]
-    if (kind === 'string' ? !(typeof x === 'string' && isPlainRepr(x)) : !(typeof x === 'number' && Number.isSafeInteger(x))) kind = 'object'
+    if (kind === 'string') {
+      if (typeof x !== 'string') kind = 'object'
+      else {
+        if ((length += x.length + 4) > BUDGET.maxStringLength) chargeString(length)
+        chargeItems(x.length, 1)
+        if (!isPlainRepr(x)) kind = 'object'
+      }
+    } else if (!(typeof x === 'number' && Number.isSafeInteger(x))) kind = 'object'
   }
   let inner: string
   if (kind === 'string') inner = "'" + v.join("', '") + "'"
