@@ -421,7 +421,7 @@ function itemsFilter (_env: RuntimeEnv, value: unknown): PyIter {
     if (entries === null) {
       if (isUndefined(value)) return DONE
       if (!isDict(value)) fail('Can only get item pairs from a mapping.')
-      chargeItems(value.size, COST.listItem + COST.newList / 2)
+      chargeItems(value.size, COST.listItem + COST.newList)
       entries = value.entries()
     }
     return i < entries.length ? makeTuple(entries[i++] as [unknown, unknown]) : DONE
@@ -437,7 +437,7 @@ const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'
     if (isUndefined(value)) undefinedError(value)
     if (!isDict(value)) fail(`'${pyTypeName(value)}' object has no attribute 'items'`)
     const post = caseGetter(p.case_sensitive)
-    chargeItems(value.size, COST.listItem + COST.newList / 2)
+    chargeItems(value.size, COST.listItem + COST.newList)
     const items = value.entries().map(e => makeTuple(e))
     return pySorted(items, item => post === undefined ? item[pos] : post(item[pos]), truthy(p.reverse))
   })

@@ -25,7 +25,7 @@ function positional (owner: string, name: string, args: unknown[], kwargs: Recor
 
 function callDictMethod (d: PyDict, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
   // A list of the entries; items() also builds a tuple per entry (a new list each).
-  if (name !== 'get') chargeItems(d.size, name === 'items' ? COST.listItem + COST.newList / 2 : COST.listItem)
+  if (name !== 'get') chargeItems(d.size, name === 'items' ? COST.listItem + COST.newList : COST.listItem)
   switch (name) {
     case 'items':
       positional('dict', name, args, kwargs, 0, 0)

@@ -281,6 +281,8 @@ export class PyDict {
   /** Converts the record's values on the first read; null once done. */
   private filler: RecordFiller | null
   private recSize: number
+  /** The record's own keys once `size` listed them (a big record's Object.keys is slow: kept for map()). */
+  private recKeys: string[] | null = null
   /** Integer-like keys are held marked (RecordFiller.markedKeys). */
   private readonly marked: boolean
   /** Normalized key → the Python key, where they differ (True, 2.0, a tuple, Undefined). */
@@ -307,7 +309,11 @@ export class PyDict {
 
   get size (): number {
     if (this.m !== null) return this.m.size
-    if (this.recSize < 0) this.recSize = Object.keys(this.keyRecord()).length
+    if (this.recSize < 0) {
+      const keys = Object.keys(this.keyRecord())
+      this.recSize = keys.length
+      if (keys.length > LIST_FROM_MAP) this.recKeys = keys
+    }
     return this.recSize
   }
 
@@ -345,7 +351,8 @@ export class PyDict {
     if (this.m !== null) return this.m
     const rec = this.record()
     const m = new Map<unknown, unknown>()
-    for (const k of Object.keys(rec)) m.set(this.marked ? unmarkKey(k) : k, rec[k])
+    for (const k of this.recKeys ?? Object.keys(rec)) m.set(this.marked ? unmarkKey(k) : k, rec[k])
+    this.recKeys = null
     this.m = m
     this.rec = null
     return m
@@ -791,7 +798,7 @@ function containerRepr (v: unknown[] | PyDict | Namespace): string {
     return listKindName(v) !== undefined ? '...' : isTuple(v) ? '(...)' : '[...]'
   }
   // Entering a container (the in-progress mark, a str built for it) costs as much as a new list.
-  charge(v instanceof PyDict ? COST.newList * 4 : COST.newList * 2)
+  charge(v instanceof PyDict ? COST.newList * 8 : COST.newList * 4)
   reprActive.add(key)
   try {
     if (v instanceof Namespace) return `<Namespace ${itemsRepr(Array.from(v.attrs.entries()), true)}>`
