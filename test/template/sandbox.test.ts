@@ -162,6 +162,27 @@ t.test('values cannot grow without bound', async t => {
   }
 })
 
+t.test('printing, joining and JSON-encoding big lists: linear, charged by what they write', async t => {
+  const chars = 'ab'.repeat(150_000)
+  const render = (source: string, body: string): string => compileTemplate(source, 'request_body').render({ body_text: body })
+  // A list holding itself prints as Python prints it, in time linear in its size.
+  t.equal(render('{% set l = [] %}{% for i in range(10000) %}{% set _ = l.append(l) %}{% endfor %}{{ l | string | length }}', ''), String(7 * 10000 - 2 + 2))
+  // A 300,000-item list of a 300 KB payload prints, joins and encodes whole (within the budget).
+  t.equal(render('{{ body_text | list | string | length }}', chars), String(300_000 * 5 - 2 + 2))
+  t.equal(render("{{ body_text | list | join(',') | length }}", chars), String(300_000 * 2 - 1))
+  t.equal(render('{{ body_text | list | tojson | length }}', chars), String(300_000 * 5 - 2 + 2))
+  // Lists and tuples built in a loop over a payload are charged per item and per list built.
+  for (const source of [
+    '{% for x in body_text %}{% set y = [x] * 50 %}{% endfor %}',
+    '{% for x in body_text %}{% set y = [x] * 5 + [x] * 5 %}{% endfor %}',
+    '{% for x in body_text %}{% set y = ((x,),(x,),(x,),(x,),(x,),(x,),(x,),(x,),(x,),(x,)) %}{% endfor %}',
+    // 300,000 strs that each need escapes.
+    '{{ body_text | list | string | length }}'
+  ]) {
+    t.throws(() => render(source, source.includes('| string') ? '\n'.repeat(300_000) : 'x'.repeat(99_000)), { name: 'TemplateRenderError', message: /work budget exceeded/ }, source)
+  }
+})
+
 // Runs last: after every template above was compiled and rendered.
 t.test('nothing global was touched', async t => {
   t.same(Object.getOwnPropertyNames(globalThis).sort(), globalsBefore, 'no global was added or removed')

@@ -26,6 +26,16 @@ export const BUDGET = {
 export const COST = {
   /** Copying or visiting one item of a list or dict. */
   item: 2,
+  /**
+   * One item of a new list or dict (repetition, concatenation, slices, `| list`): storing it, and
+   * the collection of what a loop builds and drops, measured at 5–12 ns an item.
+   */
+  listItem: 8,
+  /**
+   * A new list, whatever its length: an operator on lists (`[x] * 5 + [x] * 5`) costs 300–500 ns
+   * in a loop body, most of it before the first item is copied.
+   */
+  newList: 128,
   /** One comparison of a sort (charged n·log2 n times), one deep-equality step. */
   compare: 8,
   /** Parsing one character (from_json, int, float) or escaping one (tojson, repr). */
@@ -41,7 +51,11 @@ export const COST = {
   /** Evaluating one node of the template (an operator, a call, an attribute): dozens of ns. */
   node: 16,
   /** One step of a deep equality or hashing walk. */
-  equality: 16
+  equality: 16,
+  /** Writing the repr of one item of a list, tuple or dict (a str built per item, then joined). */
+  reprItem: 64,
+  /** One character of a container's repr, per level of nesting that copies it. */
+  reprChar: 2
 } as const
 
 export interface Budget {
@@ -96,8 +110,13 @@ export function chargeString (length: number): void {
 
 /** A list or dict about to be built with `count` items: charged, and refused beyond the cap. */
 export function chargeList (count: number): void {
+  checkItems(count)
+  charge(count * COST.listItem + COST.newList)
+}
+
+/** Refuses a list or dict of more than the item cap (what it costs is charged elsewhere). */
+export function checkItems (count: number): void {
   if (!(count <= BUDGET.maxItems)) throw new TemplateRenderError(`value too large: more than ${BUDGET.maxItems} items`)
-  charge(count * COST.item + 1)
 }
 
 /** The budget of the render in progress (an unbounded one outside a render). */

@@ -21,7 +21,7 @@ import {
   isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
-import { COST, charge, chargeChars, chargeItems, chargeList, chargeSort, chargeString } from './budget.js'
+import { BUDGET, COST, charge, chargeChars, chargeItems, chargeList, chargeSort, chargeString } from './budget.js'
 import { DONE, PyIter, drain, generator, reverseIterator } from './iterators.js'
 import type { Step } from './iterators.js'
 import { listKindName } from './list-kinds.js'
@@ -322,16 +322,21 @@ const joinFilter = withParams('join', ['d', 'attribute'], { d: '', attribute: nu
   const items = iterate(value)
   const get = p.attribute !== null && p.attribute !== undefined ? attrGetter(p.attribute) : undefined
   const sep = str(p.d)
-  chargeItems(items.length)
-  let out = ''
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) out += sep
-    out += str(get === undefined ? items[i] : get(items[i]))
-    // Checked as it grows: a long separator or long items could build far past the cap.
-    if (out.length > 65536) chargeString(out.length)
+  const n = items.length
+  // Each item's text is stored, then all are joined once (a str grown item by item is a rope
+  // of a million pieces, several times slower to build and to flatten).
+  chargeItems(n, COST.listItem)
+  const parts = new Array<string>(n)
+  let length = n > 0 ? (n - 1) * sep.length : 0
+  if (length > BUDGET.maxStringLength) chargeString(length)
+  for (let i = 0; i < n; i++) {
+    const part = str(get === undefined ? items[i] : get(items[i]))
+    parts[i] = part
+    // Held to the cap as it grows: a long separator or long items could build far past it.
+    if ((length += part.length) > BUDGET.maxStringLength) chargeString(length)
   }
-  chargeChars(out)
-  return out
+  chargeString(length)
+  return parts.join(sep)
 })
 
 /** Jinja2's do_batch, a generator: a batch is handed out when the item after it has been read. */
@@ -416,7 +421,7 @@ function itemsFilter (_env: RuntimeEnv, value: unknown): PyIter {
     if (entries === null) {
       if (isUndefined(value)) return DONE
       if (!isDict(value)) fail('Can only get item pairs from a mapping.')
-      chargeItems(value.size, COST.item * 4)
+      chargeItems(value.size, COST.listItem + COST.newList)
       entries = value.entries()
     }
     return i < entries.length ? makeTuple(entries[i++] as [unknown, unknown]) : DONE
@@ -432,7 +437,7 @@ const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'
     if (isUndefined(value)) undefinedError(value)
     if (!isDict(value)) fail(`'${pyTypeName(value)}' object has no attribute 'items'`)
     const post = caseGetter(p.case_sensitive)
-    chargeItems(value.size, COST.item * 4)
+    chargeItems(value.size, COST.listItem + COST.newList)
     const items = value.entries().map(e => makeTuple(e))
     return pySorted(items, item => post === undefined ? item[pos] : post(item[pos]), truthy(p.reverse))
   })

@@ -5,7 +5,7 @@
 // `| list` of the same generator is empty), always true, without len() or [index], and printed
 // `<generator object select_or_reject at 0x…>`. Consumers pull through next(); the producers charge
 // the work budget per item as they go, as the eager filters did.
-import { charge, chargeList } from './budget.js'
+import { COST, charge, chargeItems, chargeList, checkItems } from './budget.js'
 import { PyObject, pyAddress } from './values.js'
 
 /** What next() returns once the iterator is exhausted (Python's StopIteration). */
@@ -65,9 +65,12 @@ export function drain (it: PyIter): unknown[] {
   for (let v = it.next(); v !== DONE; v = it.next()) {
     out.push(v)
     // A producer charges what it computes; the list it fills is held to the item cap as it grows.
-    if ((out.length & 0xffff) === 0) chargeList(out.length)
+    if ((out.length & 0xffff) === 0) {
+      checkItems(out.length)
+      chargeItems(0x10000, COST.listItem)
+    }
   }
-  chargeList(out.length)
+  chargeList(out.length & 0xffff)
   return out
 }
 

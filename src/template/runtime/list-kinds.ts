@@ -7,16 +7,22 @@ export type ListKind =
   | { kind: 'range', start: number, stop: number, step: number }
   | { kind: 'dict_keys' | 'dict_values' | 'dict_items' }
 
-// Beside the values, like values.ts's tuple marks, so arrays keep their fast elements.
-const KINDS = new WeakMap<object, ListKind>()
+// An own symbol property, like values.ts's tuple marks (a WeakMap entry costs far more to add).
+const KIND = Symbol('list kind')
+const FROZEN_KINDS = new WeakMap<object, ListKind>()
+let frozenKinds = false
 
 export function markList<T> (items: T[], kind: ListKind): T[] {
-  KINDS.set(items, kind)
+  if (Object.isExtensible(items)) (items as { [KIND]?: ListKind })[KIND] = kind
+  else {
+    frozenKinds = true
+    FROZEN_KINDS.set(items, kind)
+  }
   return items
 }
 
 export function listKind (v: unknown): ListKind | undefined {
-  return Array.isArray(v) ? KINDS.get(v) : undefined
+  return Array.isArray(v) ? (v as { [KIND]?: ListKind })[KIND] ?? (frozenKinds ? FROZEN_KINDS.get(v) : undefined) : undefined
 }
 
 /** Python's type name of a marked list ('range', 'dict_keys', …), undefined for a plain list. */

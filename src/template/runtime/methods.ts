@@ -24,7 +24,8 @@ function positional (owner: string, name: string, args: unknown[], kwargs: Recor
 }
 
 function callDictMethod (d: PyDict, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
-  if (name !== 'get') chargeItems(d.size, COST.item * 2)
+  // A list of the entries; items() also builds a tuple per entry (a new list each).
+  if (name !== 'get') chargeItems(d.size, name === 'items' ? COST.listItem + COST.newList : COST.listItem)
   switch (name) {
     case 'items':
       positional('dict', name, args, kwargs, 0, 0)

@@ -5,7 +5,7 @@
 import { Markup, Namespace, PyDict, PyFloat, Undefined, floatRepr, isUndefined, pyLess, pyRepr, pyTypeName, compareCodePoints } from './values.js'
 import { listKindName } from './list-kinds.js'
 import { TemplateRenderError } from '../types.js'
-import { COST, chargeChars, chargeItems, chargeString } from './budget.js'
+import { BUDGET, COST, charge, chargeChars, chargeItems, chargeString } from './budget.js'
 
 export interface DumpOptions {
   sortKeys: boolean
@@ -134,12 +134,19 @@ class Encoder {
       const kind = listKindName(v)
       if (kind !== undefined) throw new TemplateRenderError(`Object of type ${kind} is not JSON serializable`)
       if (v.length === 0) return '[]'
+      // Plus a fixed part: entering a container (the circular check, its own str) costs as much
+      // as a new list does.
       chargeItems(v.length, COST.parse)
+      charge(COST.newList * 4)
       this.enter(v, level)
       const sep = this.separator(level)
       let out = '[' + this.opening(level)
-      if (v.length > JOIN_FROM && isScalar(v[0])) {
-        // Joined once: appending would leave two rope pieces per item to the collector.
+      const plain = v.length > JOIN_FROM ? this.plainJoin(v, sep) : undefined
+      if (plain !== undefined) out += plain
+      else if (v.length > JOIN_FROM && isScalar(v[0])) {
+        // Joined once: appending would leave two rope pieces per item to the collector. A str
+        // built per item costs far more than the scan charged above.
+        chargeItems(v.length, COST.reprItem)
         const parts = new Array<string>(v.length)
         for (let i = 0; i < v.length; i++) parts[i] = this.encode(v[i], level + 1)
         out += parts.join(sep)
@@ -157,6 +164,8 @@ class Encoder {
     if (typeof v === 'bigint') return v.toString()
     if (v instanceof PyDict) {
       let out: string
+      // A dict costs more than a list: its values are converted on first read, its keys ordered.
+      charge(COST.newList * 2)
       if (v.hasOnlyStrKeys()) {
         const [keys, values] = v.strEntries()
         if (keys.length === 0) return '{}'
@@ -193,6 +202,31 @@ class Encoder {
       return out + this.closing(level) + '}'
     }
     throw new TemplateRenderError(`Object of type ${typeNameForJson(v)} is not JSON serializable`)
+  }
+
+  /**
+   * The items of a long list of strs that need no escape, or of ints, joined at once (no str per
+   * item); undefined for any other list.
+   */
+  private plainJoin (v: readonly unknown[], sep: string): string | undefined {
+    const flags = ESCAPE_FLAGS[this.html ? 1 : 0] as Uint8Array
+    if (typeof v[0] === 'string') {
+      let length = 0
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i]
+        if (typeof x !== 'string') return undefined
+        // Charged before it is scanned, and the text held to the cap before it is joined.
+        if ((length += x.length + 4) > BUDGET.maxStringLength) chargeString(length)
+        chargeChars(x)
+        for (let j = 0; j < x.length; j++) {
+          const c = x.charCodeAt(j)
+          if (c >= 128 || flags[c] === 1) return undefined
+        }
+      }
+      return '"' + v.join('"' + sep + '"') + '"'
+    }
+    for (let i = 0; i < v.length; i++) if (!Number.isSafeInteger(v[i])) return undefined
+    return v.join(sep)
   }
 
   /**

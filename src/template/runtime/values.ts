@@ -10,8 +10,8 @@
 // Python itself raises (documented at the function).
 
 import { TemplateRenderError } from '../types.js'
-import { listKindName, listKindRepr } from './list-kinds.js'
-import { COST, chargeItems } from './budget.js'
+import { listKind, listKindName, listKindRepr } from './list-kinds.js'
+import { BUDGET, COST, charge, chargeItems, chargeString } from './budget.js'
 import { isPrintable } from './unicode.js'
 
 /**
@@ -100,30 +100,46 @@ export function toNumber (v: unknown): number {
   return NaN
 }
 
-// Marks live beside the values (not as properties) so arrays keep their fast elements.
-const TUPLES = new WeakSet<object>()
-const TUPLE_FIELDS = new WeakMap<object, readonly string[]>()
+// Marks are own symbol properties of the array: a WeakSet or WeakMap entry costs a microsecond or
+// more once many are live (a loop building tuples stalled the event loop), a property a few ns.
+// Arrays keep their fast elements; copies (slice, spread, map) are plain lists, as in Python.
+const TUPLE = Symbol('tuple')
+const TUPLE_FIELDS = Symbol('tuple fields')
+// A frozen array cannot take a property: marked here instead (never in practice).
+const FROZEN_TUPLES = new WeakMap<object, readonly string[] | null>()
+let frozenTuples = false
+
+interface Marked { [TUPLE]?: true, [TUPLE_FIELDS]?: readonly string[] }
+
+function markTuple (items: object, names: readonly string[] | null): void {
+  if (Object.isExtensible(items)) {
+    (items as Marked)[TUPLE] = true
+    if (names !== null) (items as Marked)[TUPLE_FIELDS] = names
+  } else {
+    frozenTuples = true
+    FROZEN_TUPLES.set(items, names)
+  }
+}
 
 export function makeTuple<T> (items: T[]): T[] {
-  TUPLES.add(items)
+  markTuple(items, null)
   return items
 }
 
 /** A tuple whose items are also readable by name (Python namedtuple, e.g. groupby's grouper/list). */
 export function makeNamedTuple<T> (items: T[], names: readonly string[]): T[] {
-  TUPLES.add(items)
-  TUPLE_FIELDS.set(items, names)
+  markTuple(items, names)
   return items
 }
 
 /** Index of a named field of a namedtuple, or -1. */
 export function namedTupleIndex (v: unknown[], name: string): number {
-  const names = TUPLE_FIELDS.get(v)
-  return names === undefined ? -1 : names.indexOf(name)
+  const names = (v as Marked)[TUPLE_FIELDS] ?? (frozenTuples ? FROZEN_TUPLES.get(v) : undefined)
+  return names === undefined || names === null ? -1 : names.indexOf(name)
 }
 
 export function isTuple (v: unknown): v is unknown[] {
-  return Array.isArray(v) && TUPLES.has(v)
+  return Array.isArray(v) && ((v as Marked)[TUPLE] === true || (frozenTuples && FROZEN_TUPLES.has(v)))
 }
 
 export function isList (v: unknown): v is unknown[] {
@@ -164,9 +180,28 @@ function complexRepr (c: PyComplex): string {
 
 /** markupsafe.escape of a str. */
 export function htmlEscape (s: string): string {
-  return s.replace(/[&<>"']/g, c => HTML_ESCAPES[c] as string)
+  // A scan that copies the runs between escapes (a replace callback per character costs ~100 ns
+  // each on an escape-dense payload); pieces are joined once.
+  chargeItems(s.length, 1)
+  let parts: string[] | null = null
+  let start = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    const escape = c === 0x26 ? '&amp;' : c === 0x3c ? '&lt;' : c === 0x3e ? '&gt;' : c === 0x22 ? '&#34;' : c === 0x27 ? '&#39;' : null
+    if (escape === null) continue
+    if (parts === null) {
+      // Escaping builds the text piece by piece: charged per character left to scan.
+      chargeItems(s.length - i, COST.parse)
+      parts = []
+    }
+    if (i > start) parts.push(s.slice(start, i))
+    parts.push(escape)
+    start = i + 1
+  }
+  if (parts === null) return s
+  if (start < s.length) parts.push(s.slice(start))
+  return parts.join('')
 }
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
 
 /** The text of a Markup, any other value as it is. */
 export function unmark (v: unknown): unknown {
@@ -246,6 +281,8 @@ export class PyDict {
   /** Converts the record's values on the first read; null once done. */
   private filler: RecordFiller | null
   private recSize: number
+  /** The record's own keys once `size` listed them (a big record's Object.keys is slow: kept for map()). */
+  private recKeys: string[] | null = null
   /** Integer-like keys are held marked (RecordFiller.markedKeys). */
   private readonly marked: boolean
   /** Normalized key → the Python key, where they differ (True, 2.0, a tuple, Undefined). */
@@ -272,7 +309,11 @@ export class PyDict {
 
   get size (): number {
     if (this.m !== null) return this.m.size
-    if (this.recSize < 0) this.recSize = Object.keys(this.keyRecord()).length
+    if (this.recSize < 0) {
+      const keys = Object.keys(this.keyRecord())
+      this.recSize = keys.length
+      if (keys.length > LIST_FROM_MAP) this.recKeys = keys
+    }
     return this.recSize
   }
 
@@ -310,10 +351,20 @@ export class PyDict {
     if (this.m !== null) return this.m
     const rec = this.record()
     const m = new Map<unknown, unknown>()
-    for (const k of Object.keys(rec)) m.set(this.marked ? unmarkKey(k) : k, rec[k])
+    for (const k of this.recKeys ?? Object.keys(rec)) m.set(this.marked ? unmarkKey(k) : k, rec[k])
+    this.recKeys = null
     this.m = m
     this.rec = null
     return m
+  }
+
+  /**
+   * Moves a big record to a Map before it is listed: Object.keys of an object of thousands
+   * of keys (a dictionary-mode object) costs ~150 ns a key on every call, so `d.keys()` in a loop
+   * over a 1 MiB JSON object stalled the event loop; a Map lists its keys at a few ns each.
+   */
+  private mapForListing (): void {
+    if (this.size > LIST_FROM_MAP) this.map()
   }
 
   /** The value of a str key, undefined when absent: the hot path of attribute access. */
@@ -355,6 +406,7 @@ export class PyDict {
 
   /** The Python keys, in insertion order. */
   keys (): unknown[] {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const keys = Object.keys(this.keyRecord())
       if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
@@ -369,6 +421,7 @@ export class PyDict {
   }
 
   values (): unknown[] {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const rec = this.record()
       const keys = Object.keys(rec)
@@ -381,6 +434,7 @@ export class PyDict {
 
   /** [key, value] pairs, in insertion order. */
   entries (): Array<[unknown, unknown]> {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const rec = this.record()
       const keys = Object.keys(rec)
@@ -401,6 +455,7 @@ export class PyDict {
 
   /** For a dict whose keys are all str: the keys and their values, in insertion order. */
   strEntries (): [string[], unknown[]] {
+    if (this.m === null) this.mapForListing()
     if (this.m === null) {
       const rec = this.record()
       const keys = Object.keys(rec)
@@ -445,6 +500,9 @@ export class PyDict {
     throw new TemplateRenderError(`unhashable type: '${pyTypeName(key)}'`)
   }
 }
+
+/** Records with more keys than this are listed (keys, values, items) from a Map. */
+const LIST_FROM_MAP = 256
 
 /** `user.profile_fields`: a dict keyed by field id that also answers `by_id(N)` (SPEC §2.1). */
 export class ProfileFields extends PyDict {}
@@ -547,7 +605,7 @@ export function fromHost (v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v
   if (v instanceof PyDict) return v
   if (Array.isArray(v)) {
-    if (TUPLES.has(v)) return v
+    if (isTuple(v)) return v
     const hit = fromHostArrays.get(v)
     if (hit !== undefined) return hit
     const out = new Array<unknown>(v.length)
@@ -630,9 +688,6 @@ export function floatRepr (n: number): string {
   return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e}`
 }
 
-/** A str repr() writes as it is between single quotes: printable ASCII without ' or \\. */
-const REPR_PLAIN = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/
-
 function hex (n: number, width: number): string {
   return n.toString(16).padStart(width, '0')
 }
@@ -646,11 +701,16 @@ function hex (n: number, width: number): string {
 export function stringRepr (s: string): string {
   chargeItems(s.length, 1)
   // Most strs need no escape: written as they are.
-  if (REPR_PLAIN.test(s)) return "'" + s + "'"
-  chargeItems(s.length, COST.unicodeChar)
+  if (isPlainRepr(s)) return "'" + s + "'"
+  // Escaping builds the str piece by piece: a fixed cost per str beside the per-character one.
+  charge(s.length * COST.unicodeChar + COST.reprItem)
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
   const q = quote.charCodeAt(0)
-  let out = quote
+  // Runs without escapes are copied whole. A short str is concatenated; a long one collects its
+  // pieces and joins them once (a str grown by one concatenation per escape is a rope of millions
+  // of pieces on an escape-dense payload).
+  if (s.length <= 64) return shortStringRepr(s, quote)
+  const parts: string[] = [quote]
   let start = 0
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
@@ -658,7 +718,7 @@ export function stringRepr (s: string): string {
     let escape: string
     if (c >= 0x20 && c < 0x7f) {
       if (c !== 0x5c && c !== q) continue
-      escape = '\\' + s[i]
+      escape = c === 0x5c ? '\\\\' : '\\' + quote
     } else if (c < 0x80) {
       escape = c === 0x09 ? '\\t' : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : '\\x' + hex(c, 2)
     } else {
@@ -676,11 +736,132 @@ export function stringRepr (s: string): string {
       }
       escape = cp <= 0xff ? '\\x' + hex(cp, 2) : cp <= 0xffff ? '\\u' + hex(cp, 4) : '\\U' + hex(cp, 8)
     }
-    out += s.slice(start, i) + escape
+    if (i > start) parts.push(s.slice(start, i))
+    parts.push(escape)
     start = i + width
     i += width - 1
   }
-  return out + s.slice(start) + quote
+  if (start < s.length) parts.push(s.slice(start))
+  parts.push(quote)
+  return parts.join('')
+}
+
+/** stringRepr of a short str that needs escapes, built by concatenation. */
+function shortStringRepr (s: string, quote: string): string {
+  let out = quote
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x20 && c < 0x7f) out += c === 0x5c ? '\\\\' : c === 0x27 && quote === "'" ? "\\'" : s[i]
+    else if (c < 0x80) out += c === 0x09 ? '\\t' : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : '\\x' + hex(c, 2)
+    else {
+      let cp = c
+      let width = 1
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const low = s.charCodeAt(i + 1)
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00)
+          width = 2
+        }
+      }
+      out += isPrintable(cp) ? s.slice(i, i + width) : cp <= 0xff ? '\\x' + hex(cp, 2) : cp <= 0xffff ? '\\u' + hex(cp, 4) : '\\U' + hex(cp, 8)
+      i += width - 1
+    }
+  }
+  return out + quote
+}
+
+/** True when repr() writes `s` as it is between single quotes: printable ASCII without ' or \\. */
+function isPlainRepr (s: string): boolean {
+  // A scan: a regular expression costs more than the whole test on the short strs of a list.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x5c) return false
+  }
+  return true
+}
+
+/**
+ * The lists, tuples, dicts and namespaces whose repr is being written: a container met again
+ * inside itself prints as `[...]`, `(...)` or `{...}`, as Python's Py_ReprEnter does (so a list
+ * appended to itself prints in time linear in its size, instead of recursing until the budget
+ * runs out).
+ */
+const reprActive = new Set<object>()
+
+/** The repr of a list, tuple, dict view, dict or namespace. */
+function containerRepr (v: unknown[] | PyDict | Namespace): string {
+  // A namespace prints its attribute dict: that dict is what Python marks as in progress.
+  const key: object = v instanceof Namespace ? v.attrs : v
+  if (reprActive.has(key)) {
+    if (v instanceof Namespace) return '<Namespace {...}>'
+    if (v instanceof PyDict) return '{...}'
+    return listKindName(v) !== undefined ? '...' : isTuple(v) ? '(...)' : '[...]'
+  }
+  // Entering a container (the in-progress mark, a str built for it) costs as much as a new list.
+  charge(v instanceof PyDict ? COST.newList * 8 : COST.newList * 4)
+  reprActive.add(key)
+  try {
+    if (v instanceof Namespace) return `<Namespace ${itemsRepr(Array.from(v.attrs.entries()), true)}>`
+    if (v instanceof PyDict) return itemsRepr(v.entries(), true)
+    const kind = listKind(v)
+    // A dict view prints its items as a list does (charged the same way); a range its bounds.
+    if (kind !== undefined) return kind.kind === 'range' ? listKindRepr(v, pyRepr) as string : `${kind.kind}([${listRepr(v)}])`
+    const inner = listRepr(v)
+    if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`
+    return `[${inner}]`
+  } finally {
+    reprActive.delete(key)
+  }
+}
+
+/**
+ * The items of a list, comma-separated. Charged per item (each repr is a str built) and per
+ * character written; a level copies the text of the levels below it once, and that is charged too.
+ */
+function listRepr (v: readonly unknown[]): string {
+  const n = v.length
+  chargeItems(n, 1)
+  if (n === 0) return ''
+  // The common lists print without building a str per item: plain strs, and ints.
+  // Each str is charged before it is scanned (and the text held to the cap before it is joined):
+  // a few long strs repeated would otherwise be scanned and joined for free.
+  let kind = typeof v[0]
+  let length = 0
+  for (let i = 0; i < n && kind !== 'object'; i++) {
+    const x = v[i]
+    if (kind === 'string') {
+      if (typeof x !== 'string') kind = 'object'
+      else {
+        if ((length += x.length + 4) > BUDGET.maxStringLength) chargeString(length)
+        chargeItems(x.length, 1)
+        if (!isPlainRepr(x)) kind = 'object'
+      }
+    } else if (!(typeof x === 'number' && Number.isSafeInteger(x))) kind = 'object'
+  }
+  let inner: string
+  if (kind === 'string') inner = "'" + v.join("', '") + "'"
+  else if (kind === 'number') inner = v.join(', ')
+  else {
+    chargeItems(n, COST.reprItem)
+    const parts = new Array<string>(n)
+    for (let i = 0; i < n; i++) parts[i] = pyRepr(v[i])
+    inner = parts.join(', ')
+  }
+  chargeItems(inner.length, COST.reprChar)
+  return inner
+}
+
+/** `{k: v, …}` of [key, value] pairs, charged as listRepr is. */
+function itemsRepr (entries: ReadonlyArray<readonly [unknown, unknown]>, braces: boolean): string {
+  chargeItems(entries.length, COST.reprItem * 2)
+  const parts = new Array<string>(entries.length)
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as readonly [unknown, unknown]
+    parts[i] = pyRepr(e[0]) + ': ' + pyRepr(e[1])
+  }
+  const inner = parts.join(', ')
+  chargeItems(inner.length, COST.reprChar)
+  return braces ? '{' + inner + '}' : inner
 }
 
 /** Python repr(). */
@@ -695,26 +876,7 @@ export function pyRepr (v: unknown): string {
   if (typeof v === 'string') return stringRepr(v)
   if (v instanceof Markup) return `Markup(${stringRepr(v.text)})`
   if (v instanceof PyComplex) return complexRepr(v)
-  if (Array.isArray(v)) {
-    chargeItems(v.length)
-    const special = listKindRepr(v, pyRepr)
-    if (special !== undefined) return special
-    const inner = v.map(pyRepr).join(', ')
-    // Each level copies the text of the levels below it: charged, so nesting (or one list shared
-    // many times) cannot multiply the work unseen.
-    chargeItems(inner.length, 2)
-    if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`
-    return `[${inner}]`
-  }
-  if (v instanceof Namespace) {
-    return `<Namespace ${pyRepr(makeDict(v.attrs))}>`
-  }
-  if (v instanceof PyDict) {
-    const inner = v.entries().map(([key, val]) => `${pyRepr(key)}: ${pyRepr(val)}`).join(', ')
-    // Each level copies the text of the levels below it (see lists above).
-    chargeItems(v.size + inner.length, 2)
-    return '{' + inner + '}'
-  }
+  if (Array.isArray(v) || v instanceof PyDict || v instanceof Namespace) return containerRepr(v)
   if (v instanceof PyObject) return v.pyRepr()
   if (typeof v === 'function') return '<function>'
   return '<object>'
