@@ -239,7 +239,9 @@ class Parser {
     const items = [first]
     while (this.isOp(',')) {
       this.next()
-      if (!(this.cur.type === 'name' && this.cur.value !== 'in') && !this.isOp('(')) break
+      // After a trailing comma Jinja2 reads any name as one more target, `in` included
+      // (`for a, in xs` is a syntax error there, `for a, in in xs` unpacks into `a` and `in`).
+      if (this.cur.type !== 'name' && !this.isOp('(')) break
       items.push(this.parseTargetItem())
     }
     return { type: 'Tuple', items, names: targetNames(items), line: start.line, column: start.column }

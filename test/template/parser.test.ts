@@ -131,6 +131,9 @@ t.test('syntax errors name the position and what was expected', async t => {
     ['{{ x y }}', "unexpected 'y', expected '}}' (end of print statement)", 1, 6],
     ['{% foo %}', "unknown tag 'foo'", 1, 4],
     ['{% for x y %}', "unexpected 'y', expected 'in'", 1, 10],
+    // A trailing comma makes Jinja2 read `in` as one more target name: `for a, in xs` does not parse.
+    ['{% for a, in [1] %}{% endfor %}', "unexpected '[', expected 'in'", 1, 14],
+    ['{% for (a, b), in [1] %}{% endfor %}', "unexpected '[', expected 'in'", 1, 19],
     ['{% if x %}{% else %}{% else %}{% endif %}', "unexpected 'else' inside 'if' from line 1, column 1", 1, 24],
     ['{% set %}', 'unexpected end of statement block, expected a variable name', 1, 8],
     ['{{ f(a=1, 2) }}', 'positional argument follows keyword argument', 1, 11],
