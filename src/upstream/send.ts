@@ -91,7 +91,14 @@ async function start (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOp
 
 /** Performs one upstream call and reads the whole body (up to maxResponseBytes). */
 export async function sendUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
-  return await readWhole(await start(dispatcher, req, opts), opts)
+  const started = await start(dispatcher, req, opts)
+  // A declared length was already held against the cap: read it in one go (no async iteration).
+  return hasDeclaredLength(started.headers) ? await readDeclared(started) : await readWhole(started, opts)
+}
+
+function hasDeclaredLength (headers: Record<string, string>): boolean {
+  const declared = headers['content-length']
+  return declared !== undefined && /^\d{1,15}$/.test(declared)
 }
 
 async function readWhole ({ ctx, response, headers, startedAt, clear }: Started, opts: SendOptions): Promise<UpstreamResponse> {
@@ -129,8 +136,7 @@ export async function forwardUpstream (
   dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions & { bufferUpToBytes: number }
 ): Promise<UpstreamStreamResponse | UpstreamResponse> {
   const started = await start(dispatcher, req, opts)
-  const declared = started.headers['content-length']
-  if (declared !== undefined && /^\d{1,15}$/.test(declared) && Number(declared) <= opts.bufferUpToBytes) {
+  if (hasDeclaredLength(started.headers) && Number(started.headers['content-length']) <= opts.bufferUpToBytes) {
     return await readDeclared(started)
   }
   return streamBody(started, opts)
