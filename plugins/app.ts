@@ -109,7 +109,10 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     accessLog: options.logger !== undefined && LOGS_INFO.has(options.logger.level),
     clock
   })
-  if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.close() })
+  // onClose runs once every connection of the server has ended, so no caller waits for an answer
+  // any more: an upstream call still running belongs to a caller that went away. close() would
+  // wait for it (up to upstream.timeoutMs); destroy() ends it now.
+  if (ownDispatcher) app.addHook('onClose', async () => { await dispatcher.destroy() })
 
   const deps: ExecuteDeps = {
     settings,

@@ -92,3 +92,42 @@ t.test('at warn level requests are not logged', async t => {
   t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
   t.same(lines, [])
 })
+
+t.test('close() does not wait for upstream calls of callers that went away', async t => {
+  const { createServer } = await import('node:http')
+  const { tmpdir } = await import('node:os')
+  const { buildApp } = await import('../../plugins/app.js')
+  const { loadSettings } = await import('../../src/settings/load.js')
+  const { validateRegistryText } = await import('../../src/registry/load.js')
+  const { MemoryStore } = await import('./fixtures/memory-store.js')
+  const { inMemoryHolder } = await import('./fixtures/app.js')
+  // An upstream that takes the request and never answers.
+  let arrived!: () => void
+  const reached = new Promise<void>(resolve => { arrived = resolve })
+  const upstream = createServer(() => { arrived() })
+  await new Promise<void>(resolve => upstream.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { upstream.closeAllConnections(); upstream.close() })
+  const port = (upstream.address() as { port: number }).port
+  const checked = validateRegistryText(JSON.stringify({ connectors: [{ name: 'Hang', url: `http://127.0.0.1:${port}/hang` }] }), { allowInsecure: true, allowPrivateNetworks: true }, 'test')
+  const registry = { connectors: new Map(checked.connectors.map(c => [c.permalink, c])), composites: new Map(), warnings: [], sources: ['test'], loadedAt: 0 }
+  const app = await buildApp({
+    // The upstream timeout is far longer than this test may take.
+    settings: loadSettings({ env: { CONDUIT_UPSTREAM_ALLOW_INSECURE: 'true', CONDUIT_UPSTREAM_ALLOW_PRIVATE_NETWORKS: 'true', CONDUIT_UPSTREAM_TIMEOUT_MS: '600000', CONDUIT_SERVER_SHUTDOWN_GRACE_MS: '600000' }, cwd: tmpdir() }),
+    store: new MemoryStore(),
+    registry: inMemoryHolder(() => registry),
+    adminToken: 'admin-token-for-plugin-tests-0123456789'
+  })
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const caller = new AbortController()
+  const call = fetch(`${address}/connectors/hang/execute`, { signal: caller.signal }).catch((err: Error) => err)
+  await reached
+  caller.abort()
+  t.ok(await call instanceof Error, 'the caller gave up')
+  let timer: NodeJS.Timeout | undefined
+  const closed = await Promise.race([
+    app.close().then(() => 'closed'),
+    new Promise(resolve => { timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000) })
+  ])
+  clearTimeout(timer)
+  t.equal(closed, 'closed')
+})
