@@ -159,6 +159,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     registryPath: settings.registry.path,
     registryOptions,
     test: { deps, registryOptions, tenantId: settings.callers.tenantId },
+    sessions: shared?.sessions,
     clock
   })
   await app.register(sdkPlugin)

@@ -13,7 +13,7 @@ import type { SecretResolver, SecretStore } from '../src/secrets/types.js'
 import { createFailedAttemptLimiter } from './rate-limit.js'
 import { PROJECT_ROOT, STATIC_DIR, STUDIO_ROOT, VIEWS_DIR } from '../src/studio/paths.js'
 import { SessionStore, randomToken, sameToken } from '../src/studio/sessions.js'
-import type { StudioSession } from '../src/studio/sessions.js'
+import type { SharedSessionStore, StudioSession } from '../src/studio/sessions.js'
 import type { AdminConnectorsOptions } from './admin-connectors.js'
 import studioEntries from './studio-entries.js'
 import studioConnectors from './studio-connectors.js'
@@ -28,6 +28,8 @@ export interface StudioOptions {
   registryOptions: RegistryOptions
   /** The admin test-connection options: the Studio runs the same function. */
   test: AdminConnectorsOptions
+  /** Sessions shared by replicas (Redis); this process only when absent. */
+  sessions?: SharedSessionStore
   /** Milliseconds since the epoch (session expiry, login windows). */
   clock?: () => number
 }
@@ -86,7 +88,7 @@ async function studio (fastify: FastifyInstance, options: StudioOptions): Promis
     return
   }
   const clock = options.clock ?? Date.now
-  const sessions = new SessionStore({ clock })
+  const sessions = new SessionStore({ clock, shared: options.sessions })
   // The admin API's failed-token counter (shared through Redis when set): ten wrong tokens per
   // minute and IP, whichever door they knock on.
   const attempts = fastify.hasDecorator('adminAttempts') && fastify.adminAttempts !== undefined
@@ -133,7 +135,7 @@ async function studio (fastify: FastifyInstance, options: StudioOptions): Promis
   fastify.addHook('preHandler', async (request, reply) => {
     const url = request.url.split('?')[0] as string
     if (url.startsWith('/studio/static/')) return
-    request.studioSession = sessions.get(request.cookies[SESSION_COOKIE]) ?? null
+    request.studioSession = await sessions.get(request.cookies[SESSION_COOKIE]) ?? null
     if (url === '/studio/login') return
     if (request.studioSession === null) {
       if (isApi(request)) return await reply.code(401).send({ error: 'Your Studio session has ended: sign in again' })
@@ -155,7 +157,7 @@ async function studio (fastify: FastifyInstance, options: StudioOptions): Promis
     return kit.page(reply, 'login', { title: 'Sign in', loginCsrf: token, error }, status)
   }
 
-  fastify.get('/studio', async (request, reply) => reply.redirect(sessions.get(request.cookies[SESSION_COOKIE]) === undefined ? '/studio/login' : '/studio/connectors', 303))
+  fastify.get('/studio', async (request, reply) => reply.redirect(await sessions.get(request.cookies[SESSION_COOKIE]) === undefined ? '/studio/login' : '/studio/connectors', 303))
 
   fastify.get('/studio/login', async (request, reply) => {
     if (request.studioSession !== null) return await reply.redirect('/studio/connectors', 303)
@@ -180,15 +182,15 @@ async function studio (fastify: FastifyInstance, options: StudioOptions): Promis
       return loginPage(reply, 'Invalid admin token', 401)
     }
     const previous = request.cookies[SESSION_COOKIE]
-    if (previous !== undefined) sessions.delete(previous)
-    const session = sessions.create()
+    if (previous !== undefined) await sessions.delete(previous)
+    const session = await sessions.create()
     setSessionCookie(request, reply, session.id, Math.floor(sessions.ttlMs / 1000))
     reply.clearCookie(LOGIN_COOKIE, { path: '/studio/login' })
     return await reply.redirect('/studio/connectors', 303)
   })
 
   fastify.post('/studio/logout', async (request, reply) => {
-    if (request.studioSession !== null) sessions.delete(request.studioSession.id)
+    if (request.studioSession !== null) await sessions.delete(request.studioSession.id)
     reply.clearCookie(SESSION_COOKIE, { path: '/studio', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' })
     return await reply.redirect('/studio/login', 303)
   })

@@ -1,6 +1,6 @@
 // Shared state across replicas (SPEC §19), built once per process from one Redis connection:
-// secret-cache invalidation, the OAuth token store, and the stores the rate limiter and the HTTP
-// cache plug in. Without `redis.url` nothing here is built and every replica keeps its own state.
+// secret-cache invalidation, the OAuth token store, Studio sessions, and the stores the rate
+// limiter and the HTTP cache plug in. Without `redis.url` nothing here is built and every replica keeps its own state.
 import type { SharedTokenStore } from '../auth/token-cache.js'
 import type { ByteStore, SharedCacheStoreOptions } from './cache-store.js'
 import { createSharedCacheStore } from './cache-store.js'
@@ -10,11 +10,15 @@ import type { InvalidationBus, InvalidationTarget } from './invalidation.js'
 import { sharedRateLimitStore } from './rate-limit-store.js'
 import type { RateLimitStoreClass } from './rate-limit-store.js'
 import { createRedisTokenStore } from './token-store.js'
+import { createRedisSessionStore } from './session-store.js'
+import type { SharedSessionStore } from '../studio/sessions.js'
 
 export interface SharedState {
   readonly connection: SharedConnection
   readonly tokens: SharedTokenStore
   readonly invalidation: InvalidationBus
+  /** Studio sessions, so any replica can answer a signed-in browser. */
+  readonly sessions: SharedSessionStore
   /** For `@fastify/rate-limit`'s `store` option. */
   readonly rateLimitStore: RateLimitStoreClass
   /** A shared byte store over the HTTP cache's local store. */
@@ -37,6 +41,7 @@ export function createSharedState (connection: SharedConnection, options: Shared
     connection,
     tokens: createRedisTokenStore(connection, { lockMs: options.tokenLockMs }),
     invalidation,
+    sessions: createRedisSessionStore(connection),
     rateLimitStore: sharedRateLimitStore(connection),
     cacheStore: cacheOptions => createSharedCacheStore(connection, cacheOptions),
     stats: connection.stats,

@@ -102,6 +102,38 @@ t.test('100 concurrent calls across both replicas to an OAuth connector make one
   t.same([...new Set(replies.map(r => r.json().auth))], [`Bearer tok-${before + 1}`], 'every call used that token')
 })
 
+/** The session cookie of a Studio sign-in on `replica` with its admin token. */
+async function studioSignIn (replica: Conduit): Promise<string> {
+  const page = await replica.call('GET', '/studio/login')
+  const loginCookie = (page.headers['set-cookie'] ?? '').split(';')[0]
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? ''
+  const signedIn = await replica.call('POST', '/studio/login', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
+    body: new URLSearchParams({ _csrf: csrf, token: replica.adminToken }).toString()
+  })
+  if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`)
+  const session = /conduit_studio=[^;]+/.exec(signedIn.headers['set-cookie'] ?? '')?.[0]
+  if (session === undefined) throw new Error('no session cookie')
+  return session
+}
+
+t.test('a Studio session signed in on replica A is valid on B, and signing out on B ends it on A', async t => {
+  const cookie = await studioSignIn(a)
+  const onB = await b.call('GET', '/studio/connectors', { headers: { cookie } })
+  t.equal(onB.status, 200, 'B knows the session')
+  t.match(onB.text, /Sign out/)
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(onB.text)?.[1] ?? ''
+  const out = await b.call('POST', '/studio/logout', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ _csrf: csrf }).toString()
+  })
+  t.equal(out.status, 303)
+  const onA = await a.call('GET', '/studio/connectors', { headers: { cookie } })
+  t.equal(onA.status, 303, 'A no longer accepts it')
+  t.equal(onA.headers.location, '/studio/login')
+  t.notMatch(a.output() + b.output(), new RegExp(cookie.split('=')[1] as string), 'the session id is in no log')
+})
+
 t.test('Redis killed: requests keep succeeding on local state; Redis back: sharing resumes', async t => {
   await redis.kill()
   // Each replica notices at its next Redis command or reconnect attempt.
