@@ -123,6 +123,8 @@ t.test('close() does not wait for upstream calls of callers that went away', asy
   await reached
   caller.abort()
   t.ok(await call instanceof Error, 'the caller gave up')
+  for (let i = 0; i < 200 && app.lifecycle.inFlight().length > 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
+  t.same(app.lifecycle.inFlight(), [], 'a request whose caller went away is no longer in flight')
   let timer: NodeJS.Timeout | undefined
   const closed = await Promise.race([
     app.close().then(() => 'closed'),
