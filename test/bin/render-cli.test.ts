@@ -1,29 +1,16 @@
 // `conduit render` (SPEC §13), run as a user would: template on stdin, output on stdout,
 // errors as JSON on stderr with exit code 1.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { ROOT, conduit as runConduit } from './fixtures/cli.js'
+import type { Run } from './fixtures/cli.js'
 
 // Every step is a child process through the TypeScript loader: slow on a busy 2-core machine.
 t.setTimeout(300_000)
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-
-interface Result { code: number | null, stdout: string, stderr: string }
-
-function conduit (args: string[], stdin: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'bin/conduit.ts', 'render', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
-    child.stdin.end(stdin)
-  })
+function conduit (args: string[], stdin: string): Promise<Run> {
+  return runConduit(['render', ...args], { cwd: ROOT, stdin })
 }
 
 /** The JSON error line (npm may print its own warnings on stderr first). */

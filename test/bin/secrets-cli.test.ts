@@ -1,27 +1,19 @@
 // `conduit secrets` and `conduit variables` as a user runs them: a child process per command, in a
 // temp working directory, with the data directory and master key from the environment. The
 // scenarios start together (child processes are the slow part) and are checked one by one.
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { FileSecretStore } from '../../src/secrets/file-store.js'
+import { conduit as runConduit } from './fixtures/cli.js'
+import type { Run } from './fixtures/cli.js'
 
 // Every step is a child process through the TypeScript loader: slow on a busy 2-core machine.
 t.setTimeout(300_000)
 
-const ROOT = new URL('../../', import.meta.url).pathname
-// The tsx loader in this node process (the tsx binary would start a second one).
-const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs')
-const CONDUIT = join(ROOT, 'bin/conduit.ts')
 const MAX_CHILDREN = 4
-
-interface Run { code: number | null, stdout: string, stderr: string }
-
-const BASE_ENV: Record<string, string> = {}
-for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CONDUIT_') && !k.startsWith('VAULT_')) BASE_ENV[k] = v
 
 const WORK = mkdtempSync(join(tmpdir(), 'conduit-cli-'))
 t.teardown(() => rmSync(WORK, { recursive: true, force: true }))
@@ -43,21 +35,7 @@ async function slot<T> (fn: () => Promise<T>): Promise<T> {
 
 /** Runs `conduit ARGS` with cwd WORK, data dir WORK/<dataDir> and the master key; env entries set to undefined are removed. */
 function conduit (dataDir: string, args: string[], stdin = '', env: Record<string, string | undefined> = {}): Promise<Run> {
-  const childEnv: Record<string, string> = { ...BASE_ENV, CONDUIT_DATA_DIR: join(WORK, dataDir), CONDUIT_MASTER_KEY: MASTER_KEY }
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete childEnv[k]
-    else childEnv[k] = v
-  }
-  return slot(() => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CONDUIT, ...args], { cwd: WORK, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
-    child.stdin.end(stdin)
-  }))
+  return slot(async () => await runConduit(args, { cwd: WORK, stdin, env: { CONDUIT_DATA_DIR: join(WORK, dataDir), CONDUIT_MASTER_KEY: MASTER_KEY, ...env } }))
 }
 
 /** The store a scenario's CLI runs used; `keyFileOnly` opens it with the key file instead of the master key. */
