@@ -23,12 +23,13 @@ function ownIdentityHeaders (headers: Record<string, string>): { requestId: bool
  */
 export function upstreamIdentity (version: string): StepInterceptor {
   const userAgent = `Conduit/${version}`
-  return next => async req => {
+  // Not an async function: one promise less per call (this runs on every upstream request).
+  return next => req => {
     const headers: Record<string, string> = { ...req.headers }
     const own = ownIdentityHeaders(headers)
     if (!own.requestId) headers['x-request-id'] = req.requestId
     if (!own.userAgent) headers['user-agent'] = userAgent
-    return await next({ ...req, headers } satisfies Outbound)
+    return next({ ...req, headers } satisfies Outbound)
   }
 }
 
