@@ -77,6 +77,12 @@ class Parser {
     this.next()
   }
 
+  /** The `%}` that opens a body (if, elif, else, for, block set): Jinja2 takes one `:` before it, as in Python. */
+  private expectBodyStart (): void {
+    if (this.isOp(':')) this.next()
+    this.expectBlockEnd()
+  }
+
   // ---- statements ----
 
   parseTemplate (): Node[] {
@@ -150,7 +156,7 @@ class Parser {
     this.next()
     this.openBlock('if', begin)
     const node: If = { type: 'If', test: this.parseTuple(false), body: [], otherwise: [], line: begin.line, column: begin.column }
-    this.expectBlockEnd()
+    this.expectBodyStart()
     let current = node
     for (;;) {
       current.body = this.subparse(new Set(['elif', 'else', 'endif']))
@@ -158,13 +164,13 @@ class Parser {
       const tag = this.takeTag()
       if (tag === 'elif') {
         const elif: If = { type: 'If', test: this.parseTuple(false), body: [], otherwise: [], line: tagPos.line, column: tagPos.column }
-        this.expectBlockEnd()
+        this.expectBodyStart()
         current.otherwise = [elif]
         current = elif
         continue
       }
       if (tag === 'else') {
-        this.expectBlockEnd()
+        this.expectBodyStart()
         current.otherwise = this.subparse(new Set(['endif']))
         this.takeTag()
       }
@@ -188,11 +194,11 @@ class Parser {
       filter = this.parseExpression(true)
     }
     if (this.isName('recursive')) this.fail('recursive loops are not supported in Conduit templates')
-    this.expectBlockEnd()
+    this.expectBodyStart()
     const body = this.subparse(new Set(['endfor', 'else']))
     let otherwise: Node[] = []
     if (this.takeTag() === 'else') {
-      this.expectBlockEnd()
+      this.expectBodyStart()
       otherwise = this.subparse(new Set(['endfor']))
       this.takeTag()
     }
@@ -212,6 +218,7 @@ class Parser {
     }
     const filters: Filter[] = []
     while (this.isOp('|')) filters.push(this.parseFilter(null))
+    if (this.isOp(':')) this.next()
     if (this.cur.type !== 'block_end') this.unexpected("'=' or '%}'")
     this.next()
     this.openBlock('set', begin)

@@ -138,7 +138,11 @@ t.test('syntax errors name the position and what was expected', async t => {
     ['{% set %}', 'unexpected end of statement block, expected a variable name', 1, 8],
     ['{{ f(a=1, 2) }}', 'positional argument follows keyword argument', 1, 11],
     ['{{ x is a is b }}', 'you cannot chain multiple tests with is', 1, 11],
-    ['{% for x in y recursive %}{% endfor %}', 'recursive loops are not supported in Conduit templates', 1, 15]
+    ['{% for x in y recursive %}{% endfor %}', 'recursive loops are not supported in Conduit templates', 1, 15],
+    // Jinja2 takes one ':' only where a body starts, not at the end tags nor after `set x = …`.
+    ['{% if x:: %}{% endif %}', "unexpected ':', expected '%}' (end of statement block)", 1, 9],
+    ['{% if x %}{% endif: %}', "unexpected ':', expected '%}' (end of statement block)", 1, 19],
+    ['{% set x = 1: %}', "unexpected ':', expected '%}' (end of statement block)", 1, 13]
   ]
   for (const [source, message, line, column] of cases) {
     try {
@@ -150,4 +154,19 @@ t.test('syntax errors name the position and what was expected', async t => {
       t.same([(err as ParseError).line, (err as ParseError).column], [line, column], `${source}: position`)
     }
   }
+})
+
+t.test('a colon may end the header of a block, as in Python (Jinja2 skips one before the body)', async t => {
+  const { compileTemplate } = await import('../../src/template/index.js')
+  const cases: Array<[string, string]> = [
+    ['{% if true: %}a{% endif %}', 'a'],
+    ['{% if false: %}a{% elif true: %}b{% endif %}', 'b'],
+    ['{% if false %}a{% else: %}c{% endif %}', 'c'],
+    ['{% for i in [1, 2]: %}{{ i }}{% endfor %}', '12'],
+    ['{% for i in []: %}{{ i }}{% else: %}none{% endfor %}', 'none'],
+    ['{% for i in [1, 2, 3] if i > 1: %}{{ i }}{% endfor %}', '23'],
+    ['{% set x | upper: %}body{% endset %}{{ x }}', 'BODY'],
+    ['{%- if true : -%} a {%- endif %}', 'a']
+  ]
+  for (const [source, output] of cases) t.equal(compileTemplate(source, 'request_body').render({}), output, source)
 })
