@@ -230,6 +230,25 @@ class Generator {
     return ident
   }
 
+  /**
+   * The code of `nodes` in a scope of their own: what they assign starts from the enclosing value
+   * and stays inside (a block set's body, a for loop's else).
+   */
+  private innerScope (nodes: Node[]): string {
+    const outer = this.scope
+    const inner = new Scope(outer)
+    let inits = ''
+    for (const name of assignedIn(nodes, new Set())) {
+      const ident = this.fresh(`v_${name}_`)
+      inits += `let ${ident} = ${this.resolveOuter(name, outer)};\n`
+      inner.vars.set(name, ident)
+    }
+    this.scope = inner
+    const body = this.nodes(nodes)
+    this.scope = outer
+    return inits + body
+  }
+
   /** Resolves a name in the enclosing scope of the current one (for loop-local initialisation). */
   private resolveOuter (name: string, outer: Scope): string {
     const saved = this.scope
@@ -269,18 +288,7 @@ class Generator {
         for (const f of n.filters) value = this.filterCall(f.name, value, f.args, f.kwargs, f)
         const val = this.fresh('B')
         // The body is its own scope, as in Jinja2: what it assigns stays inside.
-        const outer = this.scope
-        const inner = new Scope(outer)
-        let inits = ''
-        for (const name of assignedIn(n.body, new Set())) {
-          const ident = this.fresh(`v_${name}_`)
-          inits += `let ${ident} = ${this.resolveOuter(name, outer)};\n`
-          inner.vars.set(name, ident)
-        }
-        this.scope = inner
-        const body = this.nodes(n.body)
-        this.scope = outer
-        return `{ const ${saved} = o; o = "";\n{ ${inits}${body}}\nconst ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
+        return `{ const ${saved} = o; o = "";\n{ ${this.innerScope(n.body)}}\nconst ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
       }
       case 'For': return this.forLoop(n)
     }
@@ -388,7 +396,8 @@ class Generator {
       `const ${x} = ${count} >= 0 ? ${items}[${idx}] : ${items}.buf[${idx}];\n` +
       bind + (usesLoop ? `const ${loopIdent} = new R.Loop(${items}, ${idx});\n` : '') + localInits + body +
       'R.checkLength(E, o);\n}\n'
-    if (n.otherwise.length > 0) code += `if (${idx} === 0) {\n${this.nodes(n.otherwise)}}\n`
+    // The else body is a scope of its own too (Jinja2 renders it in an inner frame).
+    if (n.otherwise.length > 0) code += `if (${idx} === 0) {\n${this.innerScope(n.otherwise)}}\n`
     return code + '}\n'
   }
 

@@ -215,3 +215,11 @@ t.test('every identifier the generated code declares is declared once', async t 
   t.same(declared.filter((name, i) => declared.indexOf(name) !== i), [], 'no identifier declared twice')
   t.equal(render(source), 'X1111fblse0', 'as Jinja2 renders it')
 })
+
+t.test("a for loop's else body is a scope of its own, as in Jinja2 (its sets stay inside)", async t => {
+  t.equal(render('{% for i in [] %}{% else %}{% set x = 1 %}{{ x }}{% endfor %}[{{ x }}]'), '1[]')
+  t.equal(render('{% set x = 5 %}{% for i in [] %}{% else %}{% set x = x + 1 %}{{ x }}{% endfor %}{{ x }}'), '65')
+  t.equal(render('{% for i in [1, 2] %}{% set k = 0 %}{% for j in [] %}{% else %}{% set k = i %}{% endfor %}{{ k }}{% endfor %}'), '00')
+  t.equal(render('{% set ns = namespace(a=0) %}{% for i in [] %}{% else %}{% set ns.a = 7 %}{% endfor %}{{ ns.a }}'), '7', 'a namespace is changed in place')
+  t.equal(render('{% for i in [] %}{% else %}{% set ns3 = namespace() %}{% endfor %}{{ ns3 }}'), '')
+})

@@ -636,11 +636,12 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true })
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 function base64DecodeFilter (_env: RuntimeEnv, value: unknown): string {
-  if (typeof value !== 'string') throw new TemplateRenderError(`base64_decode: expected a string, got ${pyTypeName(value)}`)
-  chargeItems(value.length)
-  if (!BASE64.test(value)) throw new TemplateRenderError('base64_decode: the value is not valid padded base64')
+  // Like base64_encode, the value as str() prints it: an Undefined decodes to '', None ('None') fails.
+  const text = str(value)
+  chargeItems(text.length)
+  if (!BASE64.test(text)) throw new TemplateRenderError('base64_decode: the value is not valid padded base64')
   try {
-    return UTF8.decode(Buffer.from(value, 'base64'))
+    return UTF8.decode(Buffer.from(text, 'base64'))
   } catch {
     throw new TemplateRenderError('base64_decode: the decoded bytes are not valid UTF-8 text')
   }

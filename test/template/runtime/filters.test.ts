@@ -202,7 +202,10 @@ t.test('base64_encode / base64_decode round-trip UTF-8 and reject bad input', as
   t.throws(() => f('base64_decode', 'a'), /not valid padded base64/)
   t.throws(() => f('base64_decode', 'YQ='), /not valid padded base64/)
   t.throws(() => f('base64_decode', '/w=='), /decoded bytes are not valid UTF-8 text/)
-  t.throws(() => f('base64_decode', 5), /expected a string, got int/)
+  // Any value is decoded as str() prints it, as base64_encode encodes it: an Undefined is ''.
+  t.equal(f('base64_decode', UNDEFINED), '')
+  t.throws(() => f('base64_decode', 5), /not valid padded base64/)
+  t.throws(() => f('base64_decode', null), /decoded bytes are not valid UTF-8 text/, "'None' is base64 of bytes that are not UTF-8")
 })
 
 t.test('format and urlencode', async t => {
