@@ -57,8 +57,10 @@ export async function createTraffic (options: TrafficOptions): Promise<Traffic> 
 
   const interceptors: StepInterceptor[] = []
   if (settings.cache.enabled) {
+    const shared = settings.cache.store === 'redis' && options.shared !== undefined
     interceptors.push(httpCacheInterceptor({
       store: cacheStore(settings.cache, options.shared),
+      storeIsPrivate: !shared,
       maxEntryBytes: settings.cache.maxEntryBytes,
       onResult: metrics === undefined ? undefined : (permalink, result) => { metrics.cacheResult(permalink, result) }
     }))

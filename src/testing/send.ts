@@ -14,7 +14,7 @@ export function servedSend (settings: Pick<Settings, 'cache'>): Send {
   const interceptors: StepInterceptor[] = []
   if (settings.cache.enabled) {
     const bounds = { maxBytes: settings.cache.maxBytes, maxEntryBytes: settings.cache.maxEntryBytes }
-    interceptors.push(httpCacheInterceptor({ store: createMemoryCacheStore(bounds), maxEntryBytes: settings.cache.maxEntryBytes }))
+    interceptors.push(httpCacheInterceptor({ store: createMemoryCacheStore(bounds), storeIsPrivate: true, maxEntryBytes: settings.cache.maxEntryBytes }))
   }
   interceptors.push(upstreamIdentity(CONDUIT_VERSION))
   return composeSend(interceptors)

@@ -65,6 +65,12 @@ export interface HttpCacheOptions {
   /** Larger bodies are passed on, never stored. */
   maxEntryBytes: number
   onResult?: (permalink: string, result: CacheResult) => void
+  /**
+   * The store holds only what this interceptor put in it (the memory store; not Redis, which other
+   * replicas fill too): a connector that never had an answer stored is a miss without computing a
+   * key or asking the store, which most API connectors (no Cache-Control) are on every call.
+   */
+  storeIsPrivate?: boolean
 }
 
 /**
@@ -120,15 +126,21 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
 ): (next: CacheSend<Req, Res>) => CacheSend<Req, Res> {
   const { store, maxEntryBytes } = options
   const report = options.onResult ?? (() => {})
+  // Permalinks this interceptor has stored an answer for (only kept with a private store).
+  const everStored = options.storeIsPrivate === true ? new Set<string>() : undefined
   return next => async req => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || req.step.cache === false) {
       req.timing.cacheResult = 'bypass'
       report(req.permalink, 'bypass')
       return await next(req)
     }
-    const key = cacheKey(req.permalink, req.method, req.url, req.headers)
-    const pending = store.get(key)
-    const found = pending instanceof Promise ? await pending.catch(() => undefined) : pending
+    let key: string | undefined
+    const keyOf = (): string => (key ??= cacheKey(req.permalink, req.method, req.url, req.headers))
+    let found: CachedResponse | undefined
+    if (everStored === undefined || everStored.has(req.permalink)) {
+      const pending = store.get(keyOf())
+      found = pending instanceof Promise ? await pending.catch(() => undefined) : pending
+    }
     // Built only when a policy is asked or made: most calls of most APIs need neither.
     let policyRequest: CachePolicy.Request | undefined
     const asPolicyRequest = (): CachePolicy.Request => (policyRequest ??= { url: req.url, method: req.method, headers: lowercaseHeaders(req.headers) })
@@ -164,7 +176,7 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
           if (name !== 'content-length' && name !== 'content-type') headers[name] = value
         }
         const entry: CachedResponse = { status: found.status, headers, body: found.body, policy }
-        await storeEntry(store, key, entry)
+        await storeEntry(store, keyOf(), entry)
         req.timing.cacheResult = 'revalidated'
         report(req.permalink, 'revalidated')
         return { status: entry.status, headers: servedHeaders(entry), body: entry.body } as unknown as Res
@@ -182,7 +194,8 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
     if (Number.isFinite(declared) && declared > maxEntryBytes) return res
     const body = await readBody(res.body)
     if (body.length <= maxEntryBytes) {
-      await storeEntry(store, key, { status: res.status, headers: res.headers, body, policy }, validators ? Math.max(ttl, KEEP_FOR_REVALIDATION_MS) : ttl)
+      everStored?.add(req.permalink)
+      await storeEntry(store, keyOf(), { status: res.status, headers: res.headers, body, policy }, validators ? Math.max(ttl, KEEP_FOR_REVALIDATION_MS) : ttl)
     }
     return Buffer.isBuffer(res.body) ? res : { ...res, body }
   }

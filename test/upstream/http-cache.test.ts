@@ -170,3 +170,23 @@ t.test('the memory store is bounded by bytes, least recently used out first', as
   await send('e')
   t.equal(upstream.calls, calls, 'the most recent entry is still there')
 })
+
+t.test('with a private store, a connector that never had an answer stored skips the lookup; a shared store is always asked', async t => {
+  for (const storeIsPrivate of [true, false]) {
+    const inner = createMemoryCacheStore({ maxBytes: 1024 * 1024, maxEntryBytes: 1024 * 1024 })
+    const asked: string[] = []
+    const store = { get: (key: string) => { asked.push(key); return inner.get(key) }, set: inner.set }
+    const results: string[] = []
+    const next = async (req: Req): Promise<CacheableResponse> =>
+      req.permalink === 'cacheable' ? json('{"c":1}', { 'cache-control': 'max-age=60' }) : json('{"plain":1}')
+    const send = httpCacheInterceptor<Req, CacheableResponse>({ store, maxEntryBytes: 1024 * 1024, storeIsPrivate, onResult: (p, r) => results.push(`${p}:${r}`) })(next)
+    const call = async (permalink: string): Promise<CacheableResponse> =>
+      await send({ permalink, method: 'GET', url: 'https://api.example.com/data', headers: { 'X-Api-Key': 'k1' }, read: 'whole', step: {}, timing: new CallTiming() })
+    for (let i = 0; i < 3; i++) await call('plain')
+    t.equal(asked.length, storeIsPrivate ? 0 : 3, `plain connector, storeIsPrivate ${storeIsPrivate}: store asked ${asked.length} times`)
+    await call('cacheable')
+    const hit = await call('cacheable')
+    t.equal(hit.body.toString(), '{"c":1}')
+    t.same(results, ['plain:miss', 'plain:miss', 'plain:miss', 'cacheable:miss', 'cacheable:hit'], 'the same results either way')
+  }
+})
