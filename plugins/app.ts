@@ -19,7 +19,7 @@ import { composeSend, type StepInterceptor } from '../src/pipeline/step.js'
 import settingsPlugin from './settings.js'
 import registryPlugin from './registry.js'
 import secretsPlugin from './secrets.js'
-import errorsPlugin from './errors.js'
+import errorsPlugin, { MAX_PATH_PARAMETER, frameworkErrors } from './errors.js'
 import healthPlugin from './health.js'
 import lifecyclePlugin from './lifecycle.js'
 import listenersPlugin, { httpServerOptions } from './listeners.js'
@@ -92,7 +92,10 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     // Fastify's own logging writes two lines per request (incoming, completed); one completion
     // line below carries the same facts at half the serializing, redacting and writing.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true
+    return503OnClosing: true,
+    // Permalinks (and secret names) may be 255 characters long; Fastify's default stops at 100.
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
+    frameworkErrors
   }) as unknown as FastifyInstance
 
   app.addHook('onRequest', (request, reply, done) => {

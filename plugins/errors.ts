@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ConduitError, isConduitError, toEnvelope } from '../src/errors.js'
 import type { CallTiming } from '../src/pipeline/timing.js'
+import { PERMALINK_MAX } from '../src/registry/permalink.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,12 +51,32 @@ function send (request: FastifyRequest, reply: FastifyReply, err: unknown): Fast
   } else {
     request.log.info({ code: body.errors.code }, 'request refused')
   }
-  const timing = request.conduitTiming
-  if (timing !== null) {
+  // Undefined on the requests Fastify's router refuses before any route (frameworkErrors).
+  const timing = request.conduitTiming as CallTiming | null | undefined
+  if (timing !== null && timing !== undefined) {
     timing.error = body.errors.code
     reply.headers(timing.headers(request.id))
   }
   return reply.code(status).type('application/json; charset=utf-8').send(body)
+}
+
+/** The longest path segment a route parameter takes: a permalink's limit (names have the same, SPEC §16). */
+export const MAX_PATH_PARAMETER = PERMALINK_MAX
+
+/**
+ * Fastify's `frameworkErrors` option: what its router refuses before any route or hook runs (a path
+ * that is not valid percent-encoding, a path parameter longer than `routerOptions.maxParamLength`)
+ * gets the envelope too, instead of Fastify's own JSON that quotes the whole path.
+ */
+export function frameworkErrors (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('x-request-id', request.id)
+  const path = request.url.split('?')[0].slice(0, 200)
+  const mapped = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new ConduitError('NOT_FOUND', `No route ${request.method} ${path}: a path segment is longer than ${MAX_PATH_PARAMETER} characters`)
+    : err.code === 'FST_ERR_BAD_URL'
+      ? new ConduitError('INVALID_REQUEST', 'The URL path is not valid percent-encoded UTF-8')
+      : err
+  return send(request, reply, mapped)
 }
 
 async function errorsPlugin (fastify: FastifyInstance): Promise<void> {

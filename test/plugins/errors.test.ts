@@ -42,3 +42,23 @@ t.test('the handler: ConduitErrors, Fastify errors and unexpected errors', async
   t.equal(media.statusCode, 415)
   t.equal(media.json().errors.code, 'UNSUPPORTED_MEDIA_TYPE')
 })
+
+t.test('what the router refuses (bad percent-encoding, an over-long segment) is an envelope too; permalinks of 255 characters route', async t => {
+  const { fullApp } = await import('./fixtures/full-app.js')
+  const long = 'p'.repeat(255)
+  const { app, agent } = await fullApp([{ name: 'Long', permalink: long, url: 'https://api.example.com/long' }])
+  agent.get('https://api.example.com').intercept({ path: '/long' }).reply(200, { ok: true })
+  const ok = await app.inject({ method: 'GET', url: `/connectors/${long}/execute` })
+  t.equal(ok.statusCode, 200, 'a 255-character permalink is executed')
+  const tooLong = await app.inject({ method: 'GET', url: `/connectors/${long}x/execute` })
+  t.equal(tooLong.statusCode, 404)
+  t.same(tooLong.json(), {
+    success: false,
+    errors: { code: 'NOT_FOUND', detail: `No route GET /connectors/${`${long}x`.slice(0, 200 - '/connectors/'.length)}: a path segment is longer than 255 characters` },
+    request_id: tooLong.headers['x-request-id']
+  })
+  const bad = await app.inject({ method: 'GET', url: '/connectors/%E0%A4%A/execute', headers: { 'x-request-id': 'bad-url-1' } })
+  t.equal(bad.statusCode, 400)
+  t.same(bad.json(), { success: false, errors: { code: 'INVALID_REQUEST', detail: 'The URL path is not valid percent-encoded UTF-8' }, request_id: 'bad-url-1' })
+  t.equal(bad.headers['x-request-id'], 'bad-url-1')
+})
