@@ -1,3 +1,8 @@
+// Many templates through both engines at once (one python3 process), for probing a feature by hand:
+//   npx tsx scripts/fuzz/probe-batch.ts FILE [kind]
+// FILE has one template per line (a line starting with '"' is a JSON string, for newlines and
+// escapes); each renders with a fixed sample context (user, tenant_id, a JSON response). Prints
+// the templates whose outcomes differ (an error on both sides counts as the same).
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'

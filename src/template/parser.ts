@@ -246,9 +246,10 @@ class Parser {
     const items = [first]
     while (this.isOp(',')) {
       this.next()
-      // After a trailing comma Jinja2 reads any name as one more target, `in` included
-      // (`for a, in xs` is a syntax error there, `for a, in in xs` unpacks into `a` and `in`).
-      if (this.cur.type !== 'name' && !this.isOp('(')) break
+      // Only the end of the tag ends the tuple after a comma (Jinja2's is_tuple_end): anything else
+      // must be one more target, so `set a, = …` is a syntax error and `for a, in xs` reads `in`
+      // as a name (`for a, in in xs` unpacks into `a` and `in`).
+      if (this.cur.type === 'block_end' || this.cur.type === 'var_end' || this.isOp(')')) break
       items.push(this.parseTargetItem())
     }
     return { type: 'Tuple', items, names: targetNames(items), line: start.line, column: start.column }

@@ -142,7 +142,10 @@ t.test('syntax errors name the position and what was expected', async t => {
     // Jinja2 takes one ':' only where a body starts, not at the end tags nor after `set x = …`.
     ['{% if x:: %}{% endif %}', "unexpected ':', expected '%}' (end of statement block)", 1, 9],
     ['{% if x %}{% endif: %}', "unexpected ':', expected '%}' (end of statement block)", 1, 19],
-    ['{% set x = 1: %}', "unexpected ':', expected '%}' (end of statement block)", 1, 13]
+    ['{% set x = 1: %}', "unexpected ':', expected '%}' (end of statement block)", 1, 13],
+    // After a comma only the end of the tag ends a target tuple, as in Jinja2.
+    ['{% set o, = [1] %}', "unexpected '=', expected a variable name", 1, 11],
+    ['{% set a, b, = [1, 2] %}', "unexpected '=', expected a variable name", 1, 14]
   ]
   for (const [source, message, line, column] of cases) {
     try {
