@@ -2,7 +2,7 @@
 // the signal arrives, and responses ask clients to reconnect elsewhere) and the requests in
 // flight, so that a shutdown cut short by its grace period can name the requests it cut.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 
 export interface InFlightRequest {
   id: string
@@ -25,41 +25,21 @@ declare module 'fastify' {
   }
 }
 
-/** Past this many tracked requests, the ones whose socket already went away are swept out. */
-const SWEEP_AT = 1024
-
 async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
-  // The requests in flight, by their reply: added on request, removed when the response is done
-  // (onResponse). A request whose client went away may never reach onResponse; it is dropped
-  // lazily (its response stream is destroyed), so no listener is added per request.
-  const inFlight = new Map<FastifyReply, number>()
-  let sweepAt = SWEEP_AT
-  const sweep = (): void => {
-    for (const reply of inFlight.keys()) if (reply.raw.destroyed || reply.raw.writableFinished) inFlight.delete(reply)
-    sweepAt = Math.max(SWEEP_AT, inFlight.size * 2)
-  }
+  const inFlight = new Set<InFlightRequest>()
   let draining = false
 
   fastify.decorate('lifecycle', {
     get draining () { return draining },
     drain () { draining = true },
-    inFlight: () => {
-      sweep()
-      return [...inFlight].map(([reply, startedAt]) => {
-        const url = reply.request.url
-        const q = url.indexOf('?')
-        return { id: reply.request.id, method: reply.request.method, path: q === -1 ? url : url.slice(0, q), startedAt }
-      })
-    }
+    inFlight: () => [...inFlight]
   } satisfies Lifecycle)
 
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    inFlight.set(reply, Date.now())
-    if (inFlight.size > sweepAt) sweep()
-    done()
-  })
-  fastify.addHook('onResponse', (_request, reply, done) => {
-    inFlight.delete(reply)
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const entry: InFlightRequest = { id: request.id, method: request.method, path: request.url.split('?')[0] as string, startedAt: Date.now() }
+    inFlight.add(entry)
+    // 'close' fires when the response is sent and when the client goes away: both end the request.
+    reply.raw.once('close', () => { inFlight.delete(entry) })
     done()
   })
   // While draining every response closes its connection, including those of requests that began

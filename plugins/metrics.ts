@@ -59,6 +59,9 @@ async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOp
     return known ? permalink : ''
   }
 
+  // Without metrics and access log there is nothing to do when a response ends: no hook at all
+  // (any onResponse hook makes Fastify listen for the end of every response).
+  if (metrics === undefined && !options.accessLog) return
   fastify.addHook('onResponse', (request, reply, done) => {
     const timing = request.conduitTiming
     const durationMs = reply.elapsedTime

@@ -65,7 +65,8 @@ export async function createTraffic (options: TrafficOptions): Promise<Traffic> 
       onResult: metrics === undefined ? undefined : (permalink, result) => { metrics.cacheResult(permalink, result) }
     }))
   }
-  interceptors.push(upstreamObserver(metrics))
+  // Upstream durations feed the metrics, upstream statuses the access log: neither, no observer.
+  if (metrics !== undefined || options.accessLog) interceptors.push(upstreamObserver(metrics))
   if (tracing !== undefined) interceptors.push(tracing.interceptor)
   interceptors.push(upstreamIdentity(CONDUIT_VERSION))
 
