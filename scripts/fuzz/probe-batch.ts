@@ -3,11 +3,10 @@
 // FILE has one template per line (a line starting with '"' is a JSON string, for newlines and
 // escapes); each renders with a fixed sample context (user, tenant_id, a JSON response). Prints
 // the templates whose outcomes differ (an error on both sides counts as the same).
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { describe, run } from '../../test/template/fuzz/replay.js'
 import type { FieldKind } from '../../src/template/types.js'
+import { renderWithJinja } from './jinja-render.js'
 const [file, kind = 'response_body'] = process.argv.slice(2)
 const templates = readFileSync(file, 'utf8').split('\n').filter(l => l !== '').map(l => l.startsWith('"') ? JSON.parse(l) as string : l)
 const context = {
@@ -15,19 +14,7 @@ const context = {
   tenant_id: 't1',
   response: { status_code: 200, headers: { 'content-type': 'application/json' }, body: '{"items": [{"n": "a", "p": true}, {"n": "b<", "p": false}, {"n": "c", "p": 1}], "big": 12345678901234567890, "f": 10.0}' }
 }
-const here = fileURLToPath(new URL('.', import.meta.url))
-const py = spawnSync('python3', ['-c', `
-import json, sys
-sys.path.insert(0, ${JSON.stringify(here)})
-sys.dont_write_bytecode = True
-import record, signal
-signal.signal(signal.SIGALRM, record._alarm)
-cases = json.load(sys.stdin)
-env = record.conformance.make_env()
-print(json.dumps([record.render(env, c['template'], c['context'], 2000) for c in cases], ensure_ascii=False))
-`], { input: JSON.stringify(templates.map(t => ({ template: t, context }))), encoding: 'utf8', maxBuffer: 1 << 26 })
-if (py.status !== 0) { console.error(py.stderr); process.exit(1) }
-const expected = JSON.parse(py.stdout) as unknown[]
+const expected = renderWithJinja(templates.map(t => ({ template: t, context })))
 let bad = 0
 templates.forEach((t, i) => {
   const j = JSON.stringify(expected[i])

@@ -1,4 +1,13 @@
 import t from 'tap'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { Writable } from 'node:stream'
+import { buildApp } from '../../plugins/app.js'
+import { loadSettings } from '../../src/settings/load.js'
+import { validateRegistryText } from '../../src/registry/load.js'
+import { createLogger } from '../../src/secrets/logger.js'
+import { MemoryStore } from './fixtures/memory-store.js'
+import { inMemoryHolder, staticHolder } from './fixtures/app.js'
 import { fullApp } from './fixtures/full-app.js'
 
 t.test('health: /healthz always, /readyz when the registry is loaded and the store answers', async t => {
@@ -42,13 +51,6 @@ t.test('store unavailable at request time is 503 SECRET_STORE_UNAVAILABLE', asyn
 })
 
 t.test('at info level each request logs one access-log line without the query string (SPEC §18)', async t => {
-  const { Writable } = await import('node:stream')
-  const { tmpdir } = await import('node:os')
-  const { buildApp } = await import('../../plugins/app.js')
-  const { loadSettings } = await import('../../src/settings/load.js')
-  const { createLogger } = await import('../../src/secrets/logger.js')
-  const { MemoryStore } = await import('./fixtures/memory-store.js')
-  const { staticHolder } = await import('./fixtures/app.js')
   const lines: Array<Record<string, unknown>> = []
   const destination = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString())); cb() } })
   const logger = createLogger({ level: 'info', destination, secretValues: () => ['sekrit-value'] })
@@ -71,13 +73,6 @@ t.test('at info level each request logs one access-log line without the query st
 })
 
 t.test('at warn level requests are not logged', async t => {
-  const { Writable } = await import('node:stream')
-  const { tmpdir } = await import('node:os')
-  const { buildApp } = await import('../../plugins/app.js')
-  const { loadSettings } = await import('../../src/settings/load.js')
-  const { createLogger } = await import('../../src/secrets/logger.js')
-  const { MemoryStore } = await import('./fixtures/memory-store.js')
-  const { staticHolder } = await import('./fixtures/app.js')
   const lines: string[] = []
   const destination = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } })
   const logger = createLogger({ level: 'warn', destination, secretValues: () => [] })
@@ -94,13 +89,6 @@ t.test('at warn level requests are not logged', async t => {
 })
 
 t.test('close() does not wait for upstream calls of callers that went away', async t => {
-  const { createServer } = await import('node:http')
-  const { tmpdir } = await import('node:os')
-  const { buildApp } = await import('../../plugins/app.js')
-  const { loadSettings } = await import('../../src/settings/load.js')
-  const { validateRegistryText } = await import('../../src/registry/load.js')
-  const { MemoryStore } = await import('./fixtures/memory-store.js')
-  const { inMemoryHolder } = await import('./fixtures/app.js')
   // An upstream that takes the request and never answers.
   let arrived!: () => void
   const reached = new Promise<void>(resolve => { arrived = resolve })

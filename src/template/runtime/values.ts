@@ -422,14 +422,17 @@ export class PyDict {
 
   values (): unknown[] {
     if (this.m === null) this.mapForListing()
-    if (this.m === null) {
-      const rec = this.record()
-      const keys = Object.keys(rec)
-      const out = new Array<unknown>(keys.length)
-      for (let i = 0; i < keys.length; i++) out[i] = rec[keys[i] as string]
-      return out
-    }
+    if (this.m === null) return this.recordEntries()[1]
     return Array.from(this.m.values())
+  }
+
+  /** Record mode: the record's own key names (marked ones as they are) and their values, in order. */
+  private recordEntries (): [string[], unknown[]] {
+    const rec = this.record()
+    const keys = Object.keys(rec)
+    const values = new Array<unknown>(keys.length)
+    for (let i = 0; i < keys.length; i++) values[i] = rec[keys[i] as string]
+    return [keys, values]
   }
 
   /** [key, value] pairs, in insertion order. */
@@ -457,10 +460,7 @@ export class PyDict {
   strEntries (): [string[], unknown[]] {
     if (this.m === null) this.mapForListing()
     if (this.m === null) {
-      const rec = this.record()
-      const keys = Object.keys(rec)
-      const values = new Array<unknown>(keys.length)
-      for (let i = 0; i < keys.length; i++) values[i] = rec[keys[i] as string]
+      const [keys, values] = this.recordEntries()
       if (this.marked) for (let i = 0; i < keys.length; i++) keys[i] = unmarkKey(keys[i] as string)
       return [keys, values]
     }

@@ -452,15 +452,12 @@ class Converter implements RecordFiller {
     return v
   }
 
+  /** Converts the elements in place (an element that stays as it is is not written back). */
   array (a: unknown[]): unknown[] {
-    const values = this.values
     for (let i = 0; i < a.length; i++) {
       const v = a[i]
-      if (typeof v === 'object') {
-        if (v !== null) a[i] = Array.isArray(v) ? this.array(v) : this.object(v as Record<string, unknown>)
-      } else if (values && typeof v === 'string' && v.charCodeAt(0) === MARK_CODE) {
-        a[i] = markedValue(v)
-      }
+      const c = this.value(v)
+      if (c !== v) a[i] = c
     }
     return a
   }
@@ -470,14 +467,10 @@ class Converter implements RecordFiller {
   }
 
   fill (rec: Record<string, unknown>): Record<string, unknown> {
-    const values = this.values
     for (const k of Object.keys(rec)) {
       const v = rec[k]
-      if (typeof v === 'object') {
-        if (v !== null) rec[k] = Array.isArray(v) ? this.array(v) : this.object(v as Record<string, unknown>)
-      } else if (values && typeof v === 'string' && v.charCodeAt(0) === MARK_CODE) {
-        rec[k] = markedValue(v)
-      }
+      const c = this.value(v)
+      if (c !== v) rec[k] = c
     }
     return rec
   }
