@@ -306,8 +306,14 @@ export class FileSecretStore implements SecretStore {
         LOCKS_HELD_HERE.delete(this.#lockPath)
       }
     }
-    const result = this.#queue.then(run, run)
-    this.#queue = result.catch(() => {})
+    // One queue per file for every store of this process (the server and a test's second store):
+    // they never contend for the lock file among themselves, which only other processes share.
+    const queued = WRITE_QUEUES.get(this.#path) ?? Promise.resolve()
+    const result = queued.then(run, run)
+    const settled = result.catch(() => {})
+    this.#queue = settled
+    WRITE_QUEUES.set(this.#path, settled)
+    settled.then(() => { if (WRITE_QUEUES.get(this.#path) === settled) WRITE_QUEUES.delete(this.#path) }, () => {})
     return result
   }
 
@@ -376,6 +382,8 @@ export class FileSecretStore implements SecretStore {
 
 /** Lock files held by a store of this process (two stores may share a file, as in tests). */
 const LOCKS_HELD_HERE = new Set<string>()
+/** The write queue of each secrets file written by this process (see #mutate). */
+const WRITE_QUEUES = new Map<string, Promise<void>>()
 
 /**
  * Whether the process named in a lock file is gone: same host, and either no such pid, or our own
