@@ -1,14 +1,17 @@
 // One upstream call (SPEC §7): no redirects followed, a whole-response deadline and a response size
 // cap. Header hygiene is headers.ts, the mapping of failures to ConduitError codes upstream-errors.ts.
-
-import { EventEmitter } from 'node:events'
-import { Transform } from 'node:stream'
-import type { Readable } from 'node:stream'
+//
+// The call goes straight to `dispatcher.dispatch()` with a handler of its own (undici's documented
+// controller-style DispatchHandler) instead of `dispatcher.request()`: a small answer is collected
+// into one Buffer as its bytes arrive, and a Readable exists only for a body that streams. Measured
+// on loopback, request() plus reading its body stream cost about 40% more of a proxy's CPU per call
+// (its per-request AsyncResource, body stream and stream consumption), every call of the gateway.
+import { Readable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
 import { ConduitError } from '../errors.js'
 import { cleanResponseHeaders, stripRequestHeaders } from './headers.js'
-import { discard, toConduitError, tooLarge, type CallContext } from './upstream-errors.js'
+import { toConduitError, tooLarge, type CallContext } from './upstream-errors.js'
 import type { UpstreamRequest, UpstreamResponse } from './types.js'
 
 export interface SendOptions {
@@ -27,6 +30,12 @@ export interface UpstreamStreamResponse {
   durationMs: number
 }
 
+/**
+ * How the body comes back: 'whole' read into a Buffer; 'stream' always a Readable; 'forward' a
+ * Buffer when its declared length is at most `bufferUpToBytes`, else a Readable.
+ */
+type BodyMode = 'whole' | 'stream' | 'forward'
+
 function targetOf (rawUrl: string): URL {
   let url: URL
   try {
@@ -40,91 +49,170 @@ function targetOf (rawUrl: string): URL {
   return url
 }
 
-/** What undici reads from an EventEmitter signal: whether and why it aborted. */
-type DeadlineSignal = EventEmitter & { aborted?: boolean, reason?: Error }
-
-interface Started {
-  ctx: CallContext
-  response: Dispatcher.ResponseData
-  headers: Record<string, string>
-  startedAt: number
-  clear: () => void
+function declaredLength (headers: Record<string, string>): number | undefined {
+  const declared = headers['content-length']
+  return declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined
 }
 
-async function start (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<Started> {
+type Answer = UpstreamResponse | UpstreamStreamResponse
+
+function ignore (): void {}
+
+/**
+ * One exchange as undici reports it. The promise settles once: with a Buffer body when the whole
+ * answer has arrived, or with a Readable at the response head; after that, failures go to the
+ * stream. The deadline runs until the last byte whichever way the body goes.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #ctx: CallContext
+  readonly #mode: BodyMode
+  readonly #bufferUpTo: number
+  readonly #startedAt = performance.now()
+  readonly #timer: NodeJS.Timeout
+  readonly #resolve: (answer: Answer) => void
+  readonly #reject: (err: ConduitError) => void
+  #controller: Dispatcher.DispatchController | undefined
+  #timedOut = false
+  /** The promise has settled. */
+  #settled = false
+  /** Nothing more will come: the body ended or the exchange failed. */
+  #over = false
+  #status = 0
+  #headers: Record<string, string> = {}
+  /** Until the response head, for a streamed body. */
+  #durationMs = 0
+  #chunks: Buffer[] = []
+  #size = 0
+  #stream: Readable | undefined
+
+  constructor (ctx: CallContext, mode: BodyMode, bufferUpTo: number, resolve: (answer: Answer) => void, reject: (err: ConduitError) => void) {
+    this.#ctx = ctx
+    this.#mode = mode
+    this.#bufferUpTo = bufferUpTo
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true
+      this.#fail(new Error('upstream deadline reached'))
+    }, ctx.timeoutMs)
+  }
+
+  timedOut = (): boolean => this.#timedOut
+
+  onRequestStart (controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    // The deadline passed while the request waited for a connection.
+    if (this.#over) controller.abort(new Error('upstream call abandoned'))
+  }
+
+  onResponseStart (_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // An informational answer (103 Early Hints): the real one follows.
+    if (statusCode < 200 || this.#over) return
+    this.#status = statusCode
+    this.#headers = cleanResponseHeaders(headers)
+    this.#durationMs = performance.now() - this.#startedAt
+    const declared = Number(headers['content-length'])
+    if (Number.isFinite(declared) && declared > this.#ctx.maxResponseBytes) {
+      this.#fail(tooLarge(this.#ctx))
+      return
+    }
+    const small = declaredLength(this.#headers)
+    const buffered = this.#mode === 'whole' || (this.#mode === 'forward' && small !== undefined && small <= this.#bufferUpTo)
+    if (!buffered) this.#openStream()
+  }
+
+  onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#over) return
+    this.#size += chunk.length
+    if (this.#size > this.#ctx.maxResponseBytes) {
+      this.#fail(tooLarge(this.#ctx))
+      return
+    }
+    if (this.#stream === undefined) this.#chunks.push(chunk)
+    else if (!this.#stream.push(chunk)) controller.pause()
+  }
+
+  onResponseEnd (): void {
+    if (this.#over) return
+    this.#over = true
+    clearTimeout(this.#timer)
+    if (this.#stream !== undefined) {
+      this.#stream.push(null)
+      return
+    }
+    const body = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#size)
+    this.#chunks = []
+    this.#settle({ status: this.#status, headers: this.#headers, body, durationMs: performance.now() - this.#startedAt })
+  }
+
+  onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#fail(err)
+  }
+
+  #openStream (): void {
+    const stream = new Readable({
+      read: () => this.#controller?.resume(),
+      destroy: (err, callback) => {
+        // The reader went away (the caller disconnected) before the end: stop the upstream call.
+        if (!this.#over) this.#fail(err ?? new Error('upstream body abandoned'))
+        callback(err)
+      }
+    })
+    // A failure before the reader attaches (the cap, the deadline) stays on the stream as its
+    // error, which the reader then gets (finished(), async iteration); never an unhandled 'error'.
+    stream.on('error', ignore)
+    this.#stream = stream
+    this.#settle({ status: this.#status, headers: this.#headers, body: stream, durationMs: this.#durationMs })
+  }
+
+  #settle (answer: Answer): void {
+    this.#settled = true
+    this.#resolve(answer)
+  }
+
+  /** Ends the exchange with an error: to the promise, or to the stream once there is one. */
+  #fail (cause: Error): void {
+    if (this.#over) return
+    this.#over = true
+    clearTimeout(this.#timer)
+    this.#chunks = []
+    const err = toConduitError(cause, this.#ctx)
+    // Stop undici too: it closes the connection of an answer not read to its end.
+    this.#controller?.abort(err)
+    if (!this.#settled) {
+      this.#settled = true
+      this.#reject(err)
+    } else if (this.#stream !== undefined && !this.#stream.destroyed) {
+      this.#stream.destroy(err)
+    }
+  }
+}
+
+async function call (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions, mode: BodyMode, bufferUpTo = 0): Promise<Answer> {
   const url = targetOf(req.url)
-  const startedAt = performance.now()
-  // undici takes an EventEmitter as its abort signal: far cheaper per call than an AbortController.
-  const signal: DeadlineSignal = new EventEmitter()
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    signal.aborted = true
-    signal.reason = new Error('upstream deadline reached')
-    signal.emit('abort')
-  }, opts.timeoutMs)
-  const clear = (): void => clearTimeout(timer)
-  const ctx: CallContext = { host: url.host, timeoutMs: opts.timeoutMs, maxResponseBytes: opts.maxResponseBytes, timedOut: () => timedOut }
-  try {
-    // Straight to the dispatcher (what undici's request() wrapper ends in), without parsing the URL again.
-    const response = await dispatcher.request({
+  return await new Promise<Answer>((resolve, reject) => {
+    const ctx: CallContext = { host: url.host, timeoutMs: opts.timeoutMs, maxResponseBytes: opts.maxResponseBytes, timedOut: () => exchange.timedOut() }
+    const exchange = new Exchange(ctx, mode, bufferUpTo, resolve, reject)
+    dispatcher.dispatch({
       origin: url.origin,
       path: url.pathname + url.search,
       method: req.method.toUpperCase() as Dispatcher.HttpMethod,
       headers: stripRequestHeaders(req.headers),
       body: req.body ?? null,
-      signal,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs
-    })
-    const declared = Number(response.headers['content-length'])
-    if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
-      discard(response.body)
-      throw tooLarge(ctx)
-    }
-    return { ctx, response, headers: cleanResponseHeaders(response.headers), startedAt, clear }
-  } catch (err) {
-    clear()
-    throw toConduitError(err, ctx)
-  }
+    }, exchange)
+  })
 }
 
 /** Performs one upstream call and reads the whole body (up to maxResponseBytes). */
 export async function sendUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
-  const started = await start(dispatcher, req, opts)
-  // A declared length was already held against the cap: read it in one go (no async iteration).
-  return hasDeclaredLength(started.headers) ? await readDeclared(started) : await readWhole(started, opts)
-}
-
-function hasDeclaredLength (headers: Record<string, string>): boolean {
-  const declared = headers['content-length']
-  return declared !== undefined && /^\d{1,15}$/.test(declared)
-}
-
-async function readWhole ({ ctx, response, headers, startedAt, clear }: Started, opts: SendOptions): Promise<UpstreamResponse> {
-  try {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of response.body) {
-      const buf = chunk as Buffer
-      size += buf.length
-      if (size > opts.maxResponseBytes) {
-        discard(response.body)
-        throw tooLarge(ctx)
-      }
-      chunks.push(buf)
-    }
-    return { status: response.statusCode, headers, body: Buffer.concat(chunks, size), durationMs: performance.now() - startedAt }
-  } catch (err) {
-    throw toConduitError(err, ctx)
-  } finally {
-    clear()
-  }
+  return await call(dispatcher, req, opts, 'whole') as UpstreamResponse
 }
 
 /** Like sendUpstream, for pass-through: the body streams to the caller with the same deadline and cap. */
 export async function streamUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamStreamResponse> {
-  return streamBody(await start(dispatcher, req, opts), opts)
+  return await call(dispatcher, req, opts, 'stream') as UpstreamStreamResponse
 }
 
 /**
@@ -135,43 +223,5 @@ export async function streamUpstream (dispatcher: Dispatcher, req: UpstreamReque
 export async function forwardUpstream (
   dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions & { bufferUpToBytes: number }
 ): Promise<UpstreamStreamResponse | UpstreamResponse> {
-  const started = await start(dispatcher, req, opts)
-  if (hasDeclaredLength(started.headers) && Number(started.headers['content-length']) <= opts.bufferUpToBytes) {
-    return await readDeclared(started)
-  }
-  return streamBody(started, opts)
-}
-
-/**
- * A body of a declared length that start() already held against the cap: the HTTP parser delivers
- * exactly that many bytes, so it is read in one go without counting chunks.
- */
-async function readDeclared ({ ctx, response, headers, startedAt, clear }: Started): Promise<UpstreamResponse> {
-  try {
-    const body = Buffer.from(await response.body.arrayBuffer())
-    return { status: response.statusCode, headers, body, durationMs: performance.now() - startedAt }
-  } catch (err) {
-    throw toConduitError(err, ctx)
-  } finally {
-    clear()
-  }
-}
-
-function streamBody ({ ctx, response, headers, startedAt, clear }: Started, opts: SendOptions): UpstreamStreamResponse {
-  const source = response.body
-  let size = 0
-  const limited = new Transform({
-    transform (chunk: Buffer, _encoding, callback) {
-      size += chunk.length
-      if (size > opts.maxResponseBytes) callback(tooLarge(ctx))
-      else callback(null, chunk)
-    }
-  })
-  source.on('error', err => limited.destroy(toConduitError(err, ctx)))
-  limited.on('close', () => {
-    clear()
-    if (!source.destroyed) discard(source)
-  })
-  source.pipe(limited)
-  return { status: response.statusCode, headers, body: limited, durationMs: performance.now() - startedAt }
+  return await call(dispatcher, req, opts, 'forward', opts.bufferUpToBytes)
 }
