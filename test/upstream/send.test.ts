@@ -337,3 +337,37 @@ t.test('header helpers', async t => {
     ['retry-after', '1'], ['x-ratelimit-limit', '10'], ['x-ratelimit-reset', '5']
   ]))
 })
+
+t.test('an informational answer (103 Early Hints) before the real one is skipped', async t => {
+  const server = await loopback(t, (_req, res) => {
+    res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' })
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '5' })
+    res.end('final')
+  })
+  const d = dispatcher(t)
+  const whole = await sendUpstream(d, get(`${server.base}/`), LIMITS)
+  t.equal(whole.status, 200)
+  t.equal(whole.headers.link, undefined, 'the hints are not the answer')
+  t.equal(whole.body.toString(), 'final')
+  const streamed = await streamUpstream(d, get(`${server.base}/`), LIMITS)
+  t.equal(streamed.status, 200)
+  t.equal((await collect(streamed.body)).toString(), 'final')
+})
+
+t.test('a streamed body whose reader goes away stops the upstream call', async t => {
+  let closed!: () => void
+  const upstreamClosed = new Promise<void>(resolve => { closed = resolve })
+  const server = await loopback(t, (_req, res) => {
+    res.writeHead(200)
+    res.write('first chunk')
+    // Never ends on its own: only the gateway giving up closes it.
+    res.on('close', () => closed())
+  })
+  const answer = await streamUpstream(dispatcher(t), get(`${server.base}/`), { timeoutMs: 30_000, maxResponseBytes: 1000 })
+  for await (const chunk of answer.body) {
+    t.equal((chunk as Buffer).toString(), 'first chunk')
+    break // leaving the loop destroys the stream
+  }
+  await upstreamClosed
+  t.pass('the upstream connection was closed long before the deadline')
+})
