@@ -34,6 +34,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import corsPlugin from './cors.js'
 import studio from './studio.js'
 import sdkPlugin from './sdk.js'
+import { lazyChildLogger } from './request-logger.js'
 
 const LOGS_INFO = new Set(['trace', 'debug', 'info'])
 
@@ -92,6 +93,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     // Fastify's own logging writes two lines per request (incoming, completed); one completion
     // line below carries the same facts at half the serializing, redacting and writing.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     return503OnClosing: true,
     // Permalinks (and secret names) may be 255 characters long; Fastify's default stops at 100.
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER },

@@ -1,7 +1,8 @@
 // The metrics of SPEC §18, and only these names and labels. Labels carry permalinks and codes
 // only: never a URL, a user or a value. The pipeline and the plugins report events through the
 // small methods below; nothing else touches prom-client.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { ConnectorHistogram, type HistogramSeries } from './connector-histogram.js'
 
 export type CacheResult = 'hit' | 'miss' | 'revalidated' | 'bypass'
 export type SecretCacheResult = 'hit' | 'miss' | 'stale' | 'error'
@@ -39,8 +40,8 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
   const registers = [registry]
   const requests = new Counter({ name: 'conduit_requests_total', help: 'Execute requests answered, by connector permalink, method and status code', labelNames: ['connector', 'method', 'status'] as const, registers })
-  const requestDuration = new Histogram({ name: 'conduit_request_duration_seconds', help: 'Whole execute request duration', labelNames: ['connector'] as const, buckets: DURATION_BUCKETS, registers })
-  const upstreamDuration = new Histogram({ name: 'conduit_upstream_duration_seconds', help: 'Upstream call duration (connectors and composite steps)', labelNames: ['connector'] as const, buckets: DURATION_BUCKETS, registers })
+  const requestDuration = new ConnectorHistogram({ name: 'conduit_request_duration_seconds', help: 'Whole execute request duration', buckets: DURATION_BUCKETS, registers })
+  const upstreamDuration = new ConnectorHistogram({ name: 'conduit_upstream_duration_seconds', help: 'Upstream call duration (connectors and composite steps)', buckets: DURATION_BUCKETS, registers })
   const cacheResults = new Counter({ name: 'conduit_cache_results_total', help: 'HTTP cache lookups by result (hit, miss, revalidated, bypass)', labelNames: ['connector', 'result'] as const, registers })
   let readSecretCache: (() => Readonly<Record<SecretCacheResult, number>>) | undefined
   const secretCacheSeen: Record<SecretCacheResult, number> = { hit: 0, miss: 0, stale: 0, error: 0 }
@@ -70,11 +71,11 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
   for (const r of ['ok', 'error']) { tokenRequests.inc({ result: r }, 0); reloads.inc({ result: r }, 0) }
 
   // prom-client hashes the label object on every call; the children of each label set are kept.
-  const perConnector = new Map<string, { duration: Histogram.Internal<'connector'>, upstream: Histogram.Internal<'connector'> }>()
-  const children = (connector: string): { duration: Histogram.Internal<'connector'>, upstream: Histogram.Internal<'connector'> } => {
+  const perConnector = new Map<string, { duration: HistogramSeries, upstream: HistogramSeries }>()
+  const children = (connector: string): { duration: HistogramSeries, upstream: HistogramSeries } => {
     let c = perConnector.get(connector)
     if (c === undefined) {
-      c = { duration: requestDuration.labels(connector), upstream: upstreamDuration.labels(connector) }
+      c = { duration: requestDuration.series(connector), upstream: upstreamDuration.series(connector) }
       perConnector.set(connector, c)
     }
     return c

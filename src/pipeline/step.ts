@@ -118,14 +118,14 @@ export type Send = (req: Outbound) => Promise<Inbound>
 export type StepInterceptor = (next: Send) => Send
 
 /** The innermost Send: undici through the injected dispatcher, timed as external. */
-export const sendDirect: Send = async (req) => {
+export const sendDirect: Send = (req) => {
   const limits = { timeoutMs: req.timeoutMs, maxResponseBytes: req.maxResponseBytes, bufferUpToBytes: BUFFER_UP_TO_BYTES }
   const request = { url: req.url, method: req.method, headers: req.headers, body: req.body }
-  return await timedUpstream(req.timing, async () => req.read === 'whole'
-    ? await sendUpstream(req.dispatcher, request, limits)
+  return timedUpstream(req.timing, req.read === 'whole'
+    ? sendUpstream(req.dispatcher, request, limits)
     : req.read === 'stream'
-      ? await streamUpstream(req.dispatcher, request, limits)
-      : await forwardUpstream(req.dispatcher, request, limits))
+      ? streamUpstream(req.dispatcher, request, limits)
+      : forwardUpstream(req.dispatcher, request, limits))
 }
 
 /** The Send of a list of interceptors, the first one outermost, around `base` (undici by default). */

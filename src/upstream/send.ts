@@ -188,9 +188,15 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
-async function call (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions, mode: BodyMode, bufferUpTo = 0): Promise<Answer> {
-  const url = targetOf(req.url)
-  return await new Promise<Answer>((resolve, reject) => {
+// Plain functions returning the exchange's promise, not async ones: no promise layered on it per call.
+function call (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions, mode: BodyMode, bufferUpTo = 0): Promise<Answer> {
+  let url: URL
+  try {
+    url = targetOf(req.url)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+  return new Promise<Answer>((resolve, reject) => {
     const ctx: CallContext = { host: url.host, timeoutMs: opts.timeoutMs, maxResponseBytes: opts.maxResponseBytes, timedOut: () => exchange.timedOut() }
     const exchange = new Exchange(ctx, mode, bufferUpTo, resolve, reject)
     dispatcher.dispatch({
@@ -206,13 +212,13 @@ async function call (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOpt
 }
 
 /** Performs one upstream call and reads the whole body (up to maxResponseBytes). */
-export async function sendUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
-  return await call(dispatcher, req, opts, 'whole') as UpstreamResponse
+export function sendUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
+  return call(dispatcher, req, opts, 'whole') as Promise<UpstreamResponse>
 }
 
 /** Like sendUpstream, for pass-through: the body streams to the caller with the same deadline and cap. */
-export async function streamUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamStreamResponse> {
-  return await call(dispatcher, req, opts, 'stream') as UpstreamStreamResponse
+export function streamUpstream (dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamStreamResponse> {
+  return call(dispatcher, req, opts, 'stream') as Promise<UpstreamStreamResponse>
 }
 
 /**
@@ -220,8 +226,8 @@ export async function streamUpstream (dispatcher: Dispatcher, req: UpstreamReque
  * read whole (as sendUpstream does): the caller then gets it with a Content-Length in one write
  * instead of chunked.
  */
-export async function forwardUpstream (
+export function forwardUpstream (
   dispatcher: Dispatcher, req: UpstreamRequest, opts: SendOptions & { bufferUpToBytes: number }
 ): Promise<UpstreamStreamResponse | UpstreamResponse> {
-  return await call(dispatcher, req, opts, 'forward', opts.bufferUpToBytes)
+  return call(dispatcher, req, opts, 'forward', opts.bufferUpToBytes)
 }

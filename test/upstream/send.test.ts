@@ -364,10 +364,9 @@ t.test('a streamed body whose reader goes away stops the upstream call', async t
     res.on('close', () => closed())
   })
   const answer = await streamUpstream(dispatcher(t), get(`${server.base}/`), { timeoutMs: 30_000, maxResponseBytes: 1000 })
-  for await (const chunk of answer.body) {
-    t.equal((chunk as Buffer).toString(), 'first chunk')
-    break // leaving the loop destroys the stream
-  }
+  const first: unknown = await new Promise(resolve => answer.body.once('data', resolve))
+  t.equal((first as Buffer).toString(), 'first chunk')
+  answer.body.destroy() // what Fastify does when the caller goes away
   await upstreamClosed
   t.pass('the upstream connection was closed long before the deadline')
 })
