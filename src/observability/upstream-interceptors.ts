@@ -35,14 +35,17 @@ export function upstreamIdentity (version: string): StepInterceptor {
 
 /** Times each upstream call for `conduit_upstream_duration_seconds` and keeps its status for the access log. */
 export function upstreamObserver (metrics: ConduitMetrics | undefined): StepInterceptor {
-  return next => async req => {
+  // Not an async function: the call's own promise is passed on, one promise less per call.
+  return next => req => {
     const started = performance.now()
-    try {
-      const res = await next(req)
+    const record = (): void => { metrics?.upstream(req.permalink, (performance.now() - started) / 1000) }
+    return next(req).then(res => {
       req.timing.upstreamStatus = res.status
+      record()
       return res
-    } finally {
-      metrics?.upstream(req.permalink, (performance.now() - started) / 1000)
-    }
+    }, (err: unknown) => {
+      record()
+      throw err
+    })
   }
 }

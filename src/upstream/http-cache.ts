@@ -29,6 +29,8 @@ export interface CachedResponse {
   headers: Record<string, string>
   body: Buffer
   policy: CachePolicy
+  /** Memo of plainFreshUntil() on the entry object a memory store hands out again. */
+  plainFreshUntil?: number
 }
 
 /**
@@ -108,6 +110,35 @@ function lowercaseHeaders (headers: Record<string, string>): Record<string, stri
   return out
 }
 
+/**
+ * Until when (ms since the epoch) a stored answer is fresh for a request that carries neither
+ * Cache-Control nor Pragma, judged as http-cache-semantics judges it: the policy's maxAge()
+ * against an age that grows with the clock, so one computation per entry replaces a full
+ * evaluateRequest() (which also rebuilds the response headers) on every hit. The request's URL,
+ * method and every header value are in the cache key, so they match the stored request.
+ * -Infinity where only the library can say: must-revalidate (which it always revalidates) and Vary.
+ */
+function plainFreshUntil (entry: CachedResponse): number {
+  const cc = entry.headers['cache-control']
+  if ((cc !== undefined && /must-revalidate/i.test(cc)) || entry.headers.vary !== undefined) return -Infinity
+  return Date.now() + (entry.policy.maxAge() - entry.policy.age()) * 1000
+}
+
+/** True when the entry is certainly fresh for this request; false means: ask the library. */
+export function freshForPlainRequest (entry: CachedResponse, headers: Record<string, string>): boolean {
+  for (const name in headers) {
+    const lower = name.toLowerCase()
+    if (lower === 'cache-control' || lower === 'pragma') return false
+  }
+  entry.plainFreshUntil ??= plainFreshUntil(entry)
+  return Date.now() < entry.plainFreshUntil
+}
+
+/** The request as http-cache-semantics reads it. */
+function policyRequestOf (req: CacheableRequest): CachePolicy.Request {
+  return { url: req.url, method: req.method, headers: lowercaseHeaders(req.headers) }
+}
+
 /** Headers of a cached answer: the stored ones with Age (and updated Date/Warning) from the policy. */
 function servedHeaders (entry: CachedResponse): Record<string, string> {
   const out: Record<string, string> = { ...entry.headers }
@@ -128,24 +159,31 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
   const report = options.onResult ?? (() => {})
   // Permalinks this interceptor has stored an answer for (only kept with a private store).
   const everStored = options.storeIsPrivate === true ? new Set<string>() : undefined
-  return next => async req => {
+  // The two common cases return next()'s promise as it is (no async layer on every call): a
+  // request the cache never serves, and a connector whose answers were never stored.
+  return next => req => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || req.step.cache === false) {
       req.timing.cacheResult = 'bypass'
       report(req.permalink, 'bypass')
-      return await next(req)
+      return next(req)
     }
+    if (everStored !== undefined && !everStored.has(req.permalink)) {
+      req.timing.lap('cache')
+      return next(req).then(res => afterMiss(req, res, undefined))
+    }
+    return lookup(req, next)
+  }
+
+  async function lookup (req: Req, next: CacheSend<Req, Res>): Promise<Res> {
     let key: string | undefined
     const keyOf = (): string => (key ??= cacheKey(req.permalink, req.method, req.url, req.headers))
-    let found: CachedResponse | undefined
-    if (everStored === undefined || everStored.has(req.permalink)) {
-      const pending = store.get(keyOf())
-      found = pending instanceof Promise ? await pending.catch(() => undefined) : pending
-    }
+    const pending = store.get(keyOf())
+    const found = pending instanceof Promise ? await pending.catch(() => undefined) : pending
     // Built only when a policy is asked or made: most calls of most APIs need neither.
     let policyRequest: CachePolicy.Request | undefined
-    const asPolicyRequest = (): CachePolicy.Request => (policyRequest ??= { url: req.url, method: req.method, headers: lowercaseHeaders(req.headers) })
+    const asPolicyRequest = (): CachePolicy.Request => (policyRequest ??= policyRequestOf(req))
 
-    if (found !== undefined && found.policy.satisfiesWithoutRevalidation(asPolicyRequest())) {
+    if (found !== undefined && (freshForPlainRequest(found, req.headers) || found.policy.satisfiesWithoutRevalidation(asPolicyRequest()))) {
       req.timing.cacheHit = true
       req.timing.cacheResult = 'hit'
       req.timing.lap('cache')
@@ -182,11 +220,20 @@ export function httpCacheInterceptor<Req extends CacheableRequest, Res extends C
         return { status: entry.status, headers: servedHeaders(entry), body: entry.body } as unknown as Res
       }
     }
+    return await afterMiss(req, res, key)
+  }
+
+  /** A response the cache did not answer: counted as a miss, stored when RFC 9111 allows. */
+  function afterMiss (req: Req, res: Res, knownKey: string | undefined): Res | Promise<Res> {
     req.timing.cacheResult = 'miss'
     report(req.permalink, 'miss')
-
     if (!STORED_STATUSES.has(res.status) || !mayStore(res.headers)) return res
-    const policy = new CachePolicy(asPolicyRequest(), { status: res.status, headers: res.headers }, { shared: true, cacheHeuristic: 0 })
+    return storeMiss(req, res, knownKey)
+  }
+
+  async function storeMiss (req: Req, res: Res, knownKey: string | undefined): Promise<Res> {
+    const keyOf = (): string => knownKey ?? cacheKey(req.permalink, req.method, req.url, req.headers)
+    const policy = new CachePolicy(policyRequestOf(req), { status: res.status, headers: res.headers }, { shared: true, cacheHeuristic: 0 })
     const validators = res.headers.etag !== undefined || res.headers['last-modified'] !== undefined
     const ttl = policy.timeToLive()
     if (!policy.storable() || (ttl <= 0 && !validators)) return res
