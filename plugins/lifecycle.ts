@@ -2,6 +2,7 @@
 // the signal arrives, and responses ask clients to reconnect elsewhere) and the requests in
 // flight, so that a shutdown cut short by its grace period can name the requests it cut.
 import fp from 'fastify-plugin'
+import type { ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 
 export interface InFlightRequest {
@@ -26,27 +27,31 @@ declare module 'fastify' {
 }
 
 async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
-  const inFlight = new Set<InFlightRequest>()
+  // Each request in flight with its response, which drain() may still turn to Connection: close.
+  const inFlight = new Map<InFlightRequest, ServerResponse>()
   let draining = false
 
   fastify.decorate('lifecycle', {
     get draining () { return draining },
-    drain () { draining = true },
-    inFlight: () => [...inFlight]
+    drain () {
+      draining = true
+      // While draining every response closes its connection, including those of requests that
+      // began before: a keep-alive socket left open would hold the server's close until the grace
+      // runs out. Node writes Connection: close for a response that is not to be kept alive.
+      for (const res of inFlight.values()) if (!res.headersSent) res.shouldKeepAlive = false
+    },
+    inFlight: () => [...inFlight.keys()]
   } satisfies Lifecycle)
 
+  // No onSend hook: one more hook run on every response only to look at the draining flag.
   fastify.addHook('onRequest', (request, reply, done) => {
     const entry: InFlightRequest = { id: request.id, method: request.method, path: request.url.split('?')[0] as string, startedAt: Date.now() }
-    inFlight.add(entry)
+    const res = reply.raw
+    if (draining) res.shouldKeepAlive = false
+    inFlight.set(entry, res)
     // 'close' fires when the response is sent and when the client goes away: both end the request.
-    reply.raw.once('close', () => { inFlight.delete(entry) })
+    res.once('close', () => { inFlight.delete(entry) })
     done()
-  })
-  // While draining every response closes its connection, including those of requests that began
-  // before: a keep-alive socket left open would hold the server's close until the grace runs out.
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
-    if (draining) reply.header('connection', 'close')
-    done(null, payload)
   })
 }
 
