@@ -81,10 +81,13 @@ export function renderAuthentication (def: AuthDefinition, context: RenderContex
   return out
 }
 
-/** What authentication adds to the request. Token requests and JWT signing happen here. */
-export async function applyAuthentication (def: AuthDefinition, rendered: RenderedAuth, deps: ApplyDeps): Promise<AuthOutcome> {
+/**
+ * What authentication adds to the request. Token requests and JWT signing happen here; a type that
+ * fetches nothing answers at once (no promise per request), the others with a promise.
+ */
+export function applyAuthentication (def: AuthDefinition, rendered: RenderedAuth, deps: ApplyDeps): AuthOutcome | Promise<AuthOutcome> {
   if (def.type === 'none') return { headers: {}, query: [] }
-  return await strategyOf(def).apply(def, rendered, deps)
+  return strategyOf(def).apply(def, rendered, deps)
 }
 
 /** Renders a template for X-Debug-Request without secret access. */

@@ -11,8 +11,9 @@
 //               Credentials must come from the secret store (ConfigReader.credential), a token
 //               endpoint passes the destination policy (ConfigReader.tokenUrl).
 //   apply       per request: what the rendered values add to the outgoing request (headers, query
-//               pairs that win over the caller's), fetching or signing as needed. Errors are
-//               ConduitErrors whose details never quote a rendered value.
+//               pairs that win over the caller's), fetching or signing as needed. A type that
+//               fetches nothing (api_key) answers at once, without a promise per request. Errors
+//               are ConduitErrors whose details never quote a rendered value.
 //   debug       X-Debug-Request (SPEC §9): the `config` as shown to an operator. Credentials
 //               (api key value, client secret, private key, claims) are always DEBUG_MASK; other
 //               templates go through `show`, which renders without secret access.
@@ -38,7 +39,7 @@ export const DEBUG_MASK = '**********'
 export interface AuthStrategy<D extends AuthDefinition = AuthDefinition> {
   readonly configKeys: readonly string[]
   compile: (c: ConfigReader) => D
-  apply: (def: D, rendered: RenderedAuth, deps: ApplyDeps) => Promise<AuthOutcome>
+  apply: (def: D, rendered: RenderedAuth, deps: ApplyDeps) => AuthOutcome | Promise<AuthOutcome>
   debug: (def: D, show: (t: CompiledTemplate) => string) => Record<string, unknown>
 }
 

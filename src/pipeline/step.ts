@@ -169,7 +169,7 @@ export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): P
       throw renderError(err, `${p}authentication`, withSecrets)
     }
     timing.lap('transform')
-    const auth = await applyAuthentication(def, rendered, {
+    const applied = applyAuthentication(def, rendered, {
       dispatcher: deps.dispatcher,
       timeoutMs,
       clock: deps.clock,
@@ -177,6 +177,7 @@ export async function runStep (step: Step, call: StepCall, deps: ExecuteDeps): P
       signingKeys: deps.signingKeys,
       allowInsecure: settings.upstream.allowInsecure
     })
+    const auth = applied instanceof Promise ? await applied : applied
     timing.lap('external')
     tokenCacheKey = auth.tokenCacheKey
     for (const name of Object.keys(auth.headers)) {

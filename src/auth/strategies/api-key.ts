@@ -23,7 +23,7 @@ export const apiKey: AuthStrategy<DefinitionOf<'api_key'>> = {
     return { type: 'api_key', key: key as CompiledTemplate, value: value as CompiledTemplate, in: where(c) }
   },
 
-  async apply (def, rendered) {
+  apply (def, rendered) {
     const key = str(rendered, 'key')
     const value = str(rendered, 'value')
     if (def.in === 'query') {
