@@ -97,7 +97,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     }, ctx.timeoutMs)
   }
 
-  timedOut = (): boolean => this.#timedOut
+  timedOut (): boolean {
+    return this.#timedOut
+  }
 
   onRequestStart (controller: Dispatcher.DispatchController): void {
     this.#controller = controller
