@@ -4,7 +4,7 @@
 // apart; an upstream 429 passes through; a cached answer stored by one replica is a hit on the other.
 import t from 'tap'
 import { SignJWT } from 'jose'
-import { startConduit, startUpstream } from './fixtures/harness.js'
+import { startConduit, startUpstream, waitForOutput } from './fixtures/harness.js'
 import type { Conduit, Reply, Upstream } from './fixtures/harness.js'
 import { startRedis } from '../shared-state/fixtures/redis.js'
 import type { RedisServer } from '../shared-state/fixtures/redis.js'
@@ -108,7 +108,8 @@ t.test('without Redis a replica counts and caches on its own; /metrics shows it'
   t.match(metrics.text, /conduit_rate_limited_total\{connector="per-caller"\} 1\n/)
   t.match(metrics.text, /conduit_requests_total\{connector="per-caller",method="GET",status="429"\} 1\n/)
   // One access-log line per request, with the caller's sub and never a token.
-  const lines = single.output().split('\n').filter(l => l.includes('"request completed"') && l.includes('per-caller'))
+  const completed = (output: string): string[] => output.split('\n').filter(l => l.includes('"request completed"') && l.includes('per-caller'))
+  const lines = completed(await waitForOutput(single, output => completed(output).length >= 6))
   t.ok(lines.length >= 6)
   const line = JSON.parse(lines[0]) as Record<string, unknown>
   t.match(line, { connector: 'per-caller', method: 'GET', status: 200, caller: 'ada', upstream_status: 200, cache: 'miss' })
