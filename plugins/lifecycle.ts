@@ -3,7 +3,7 @@
 // flight, so that a shutdown cut short by its grace period can name the requests it cut.
 import fp from 'fastify-plugin'
 import type { ServerResponse } from 'node:http'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 export interface InFlightRequest {
   id: string
@@ -27,8 +27,9 @@ declare module 'fastify' {
 }
 
 async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
-  // Each request in flight with its response, which drain() may still turn to Connection: close.
-  const inFlight = new Map<InFlightRequest, ServerResponse>()
+  // Each response in flight, with its request and start time: drain() may still turn it to
+  // Connection: close. The InFlightRequest (its path cut from the URL) is built only when asked.
+  const inFlight = new Map<ServerResponse, { request: FastifyRequest, startedAt: number }>()
   let draining = false
 
   fastify.decorate('lifecycle', {
@@ -38,19 +39,19 @@ async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
       // While draining every response closes its connection, including those of requests that
       // began before: a keep-alive socket left open would hold the server's close until the grace
       // runs out. Node writes Connection: close for a response that is not to be kept alive.
-      for (const res of inFlight.values()) if (!res.headersSent) res.shouldKeepAlive = false
+      for (const res of inFlight.keys()) if (!res.headersSent) res.shouldKeepAlive = false
     },
-    inFlight: () => [...inFlight.keys()]
+    inFlight: () => [...inFlight.values()].map(({ request, startedAt }) =>
+      ({ id: request.id, method: request.method, path: request.url.split('?')[0] as string, startedAt }))
   } satisfies Lifecycle)
 
   // No onSend hook: one more hook run on every response only to look at the draining flag.
   fastify.addHook('onRequest', (request, reply, done) => {
-    const entry: InFlightRequest = { id: request.id, method: request.method, path: request.url.split('?')[0] as string, startedAt: Date.now() }
     const res = reply.raw
     if (draining) res.shouldKeepAlive = false
-    inFlight.set(entry, res)
+    inFlight.set(res, { request, startedAt: Date.now() })
     // 'close' fires when the response is sent and when the client goes away: both end the request.
-    res.once('close', () => { inFlight.delete(entry) })
+    res.once('close', () => { inFlight.delete(res) })
     done()
   })
 }

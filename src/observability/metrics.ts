@@ -2,7 +2,7 @@
 // only: never a URL, a user or a value. The pipeline and the plugins report events through the
 // small methods below; nothing else touches prom-client.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import { ConnectorHistogram, type HistogramSeries } from './connector-histogram.js'
+import { ConnectorHistogram } from './connector-histogram.js'
 
 export type CacheResult = 'hit' | 'miss' | 'revalidated' | 'bypass'
 export type SecretCacheResult = 'hit' | 'miss' | 'stale' | 'error'
@@ -70,16 +70,7 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
   for (const r of SECRET_RESULTS) secretCache.inc({ result: r }, 0)
   for (const r of ['ok', 'error']) { tokenRequests.inc({ result: r }, 0); reloads.inc({ result: r }, 0) }
 
-  // prom-client hashes the label object on every call; the children of each label set are kept.
-  const perConnector = new Map<string, { duration: HistogramSeries, upstream: HistogramSeries }>()
-  const children = (connector: string): { duration: HistogramSeries, upstream: HistogramSeries } => {
-    let c = perConnector.get(connector)
-    if (c === undefined) {
-      c = { duration: requestDuration.series(connector), upstream: upstreamDuration.series(connector) }
-      perConnector.set(connector, c)
-    }
-    return c
-  }
+  // prom-client hashes the label object on every call; the counters' children are kept per label set.
   const requestChildren = new Map<string, Counter.Internal>()
   const cacheChildren = new Map<string, Counter.Internal>()
 
@@ -93,10 +84,10 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
         requestChildren.set(key, child)
       }
       child.inc()
-      children(connector).duration.observe(seconds)
+      requestDuration.series(connector).observe(seconds)
     },
     upstream (connector, seconds) {
-      children(connector).upstream.observe(seconds)
+      upstreamDuration.series(connector).observe(seconds)
     },
     cacheResult (connector, result) {
       const key = connector + ' ' + result

@@ -49,11 +49,6 @@ function targetOf (rawUrl: string): URL {
   return url
 }
 
-function declaredLength (headers: Record<string, string>): number | undefined {
-  const declared = headers['content-length']
-  return declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined
-}
-
 type Answer = UpstreamResponse | UpstreamStreamResponse
 
 function ignore (): void {}
@@ -113,13 +108,15 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#status = statusCode
     this.#headers = cleanResponseHeaders(headers)
     this.#durationMs = performance.now() - this.#startedAt
-    const declared = Number(headers['content-length'])
+    const length = this.#headers['content-length']
+    const declared = Number(length)
     if (Number.isFinite(declared) && declared > this.#ctx.maxResponseBytes) {
       this.#fail(tooLarge(this.#ctx))
       return
     }
-    const small = declaredLength(this.#headers)
-    const buffered = this.#mode === 'whole' || (this.#mode === 'forward' && small !== undefined && small <= this.#bufferUpTo)
+    // Only a plain digit string is a length to read into one Buffer.
+    const buffered = this.#mode === 'whole' ||
+      (this.#mode === 'forward' && length !== undefined && /^\d{1,15}$/.test(length) && declared <= this.#bufferUpTo)
     if (!buffered) this.#openStream()
   }
 
