@@ -668,8 +668,11 @@ function lengthFilter (_env: RuntimeEnv, value: unknown): number {
   return pyLen(value)
 }
 
-/** Filters whose result stays Markup when their input is one (markupsafe's str methods, soft_str). */
-const MARKUP_KEEPING = new Set(['upper', 'lower', 'capitalize', 'trim', 'string', 'truncate', 'reverse'])
+/**
+ * Filters whose result stays Markup when their input is one (markupsafe's str methods, soft_str;
+ * `last` reads reversed(seq), which indexes the str, and Markup's __getitem__ answers Markup).
+ */
+const MARKUP_KEEPING = new Set(['upper', 'lower', 'capitalize', 'trim', 'string', 'truncate', 'reverse', 'last'])
 /** Filters that take a Markup input as it is (default passes it through; tojson and format read it). */
 const MARKUP_AWARE = new Set(['default', 'd', 'tojson', 'format'])
 

@@ -174,7 +174,8 @@ export function formatGeneral (x: number, prec: number, upper = false, alt = fal
 
 function intText (n: number | bigint): string {
   if (typeof n === 'bigint') return (n < 0n ? -n : n).toString()
-  return Math.abs(n) < 1e21 ? String(Math.abs(n)) : BigInt(Math.abs(n)).toString()
+  // Beyond 2**53 String() prints the shortest text that reads back as the double, not its digits.
+  return Math.abs(n) <= Number.MAX_SAFE_INTEGER ? String(Math.abs(n)) : BigInt(Math.abs(n)).toString()
 }
 
 interface Spec { flags: string, width: number, prec: number | undefined, type: string }
