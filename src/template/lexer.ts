@@ -187,7 +187,11 @@ export function tokenize (source: string): LexResult {
 
     if (kind === '#') {
       const close = src.indexOf('#}', p)
-      if (close === -1) fail('unexpected end of template: comment not closed (missing #})', tagAt)
+      if (close === -1) {
+        // Jinja2's lexer stops without a word when a comment opener (and its - or +) ends the template.
+        if (p === src.length) break
+        fail('unexpected end of template: comment not closed (missing #})', tagAt)
+      }
       lstripNext = src[close - 1] === '-' && close - 1 >= p
       pos = close + 2
       continue

@@ -487,7 +487,9 @@ export class PyDict {
     if (key instanceof Undefined) return UNDEFINED_KEY
     // Objects without their own equality are hashable by identity.
     if (key instanceof PyObject || key instanceof Namespace) return key
-    if (isTuple(key) || listKindName(key) === 'range') {
+    // A complex is hashable: with no imaginary part it is the same key as its real part.
+    if (key instanceof PyComplex && key.im === 0) return this.normalize(key.re, create as false)
+    if (isTuple(key) || listKindName(key) === 'range' || key instanceof PyComplex) {
       const text = hashText(key)
       let token = this.tuples?.get(text)
       if (token === undefined && create) {
@@ -521,6 +523,7 @@ export function hashText (value: unknown): string {
     return 'n:' + (Number.isInteger(n) && !Number.isSafeInteger(n) ? BigInt(n).toString() : String(n))
   }
   if (value instanceof Undefined) return 'Undefined'
+  if (value instanceof PyComplex) return value.im === 0 ? hashText(value.re) : 'c:' + String(value.re) + ',' + String(value.im)
   if (value instanceof PyObject || value instanceof Namespace) return 'o:' + objectId(value)
   // A range is hashable; equal ranges (the same items) are one key.
   if (Array.isArray(value) && listKindName(value) === 'range') {
