@@ -98,6 +98,9 @@ SAFE_METHODS = {'items', 'keys', 'values', 'get', 'upper', 'lower', 'strip', 'ls
                 'endswith', 'replace', 'title', 'capitalize', 'append', 'by_id'}
 
 
+SECRET_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
+
+
 def spec_refusal(env, template, kind):
     """Why Conduit must refuse a template at compile time that Jinja2 renders, by a rule of Conduit's
     own (SPEC §4.2 sandbox, §4.3 fixed names): a top-level name outside the field's context (Jinja2
@@ -124,6 +127,13 @@ def spec_refusal(env, template, kind):
         if isinstance(fn, nodes.Getattr) and fn.attr in SAFE_METHODS:
             continue
         return 'spec §4.2: calling anything but the whitelisted functions and safe methods'
+    for call in ast.find_all(nodes.Call):
+        fn = call.node
+        arg = call.args[0] if len(call.args) == 1 else None
+        if isinstance(fn, nodes.Name) and fn.name in ('get_secret', 'get_variable') and fn.name not in assigned \
+                and isinstance(arg, nodes.Const) and isinstance(arg.value, str) and not SECRET_NAME.fullmatch(arg.value):
+            # A name no secret or variable can have (a mutated one) is refused, not read as missing.
+            return f'spec §5: {fn.name}({arg.value!r}): a name must match ^[A-Za-z_][A-Za-z0-9_]*$'
     for node in ast.find_all((nodes.Getattr, nodes.Name)):
         name = node.attr if isinstance(node, nodes.Getattr) else node.name
         if name.startswith('_') or name in ('constructor', 'prototype', '__proto__'):
