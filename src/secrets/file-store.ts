@@ -35,6 +35,8 @@ export interface FileStoreTuning {
   lockWaitMs?: number
   /** Milliseconds; injectable for tests. */
   sleep?: (ms: number) => Promise<void>
+  /** Runs after a lock was judged dead and before it is broken (tests: another writer acting in between). */
+  beforeBreak?: () => Promise<void>
 }
 
 const DEFAULT_LOCK_STALE_MS = 10_000
@@ -163,6 +165,9 @@ export class FileSecretStore implements SecretStore {
   readonly #lockStaleMs: number
   readonly #lockWaitMs: number
   readonly #sleep: (ms: number) => Promise<void>
+  readonly #beforeBreak: (() => Promise<void>) | undefined
+  /** What this store wrote into the lock file it holds (its nonce makes it unlike any other lock). */
+  #heldLock: string | undefined
 
   /** Opens (or initialises) the store synchronously, so a bad key or file stops start-up at once. */
   constructor (options: FileStoreOptions, tuning: FileStoreTuning = {}) {
@@ -171,6 +176,7 @@ export class FileSecretStore implements SecretStore {
     this.#lockStaleMs = tuning.lockStaleMs ?? DEFAULT_LOCK_STALE_MS
     this.#lockWaitMs = tuning.lockWaitMs ?? this.#lockStaleMs + 5_000
     this.#sleep = tuning.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
+    this.#beforeBreak = tuning.beforeBreak
     const exists = existsSync(options.path)
     const { key, source, created } = loadKey(options, exists)
     this.#key = key
@@ -302,8 +308,7 @@ export class FileSecretStore implements SecretStore {
         await this.#writeAtomically(JSON.stringify(next, null, 2) + '\n')
         this.#doc = next
       } finally {
-        await unlink(this.#lockPath).catch(() => {})
-        LOCKS_HELD_HERE.delete(this.#lockPath)
+        await this.#unlock()
       }
     }
     // One queue per file for every store of this process (the server and a test's second store):
@@ -322,16 +327,20 @@ export class FileSecretStore implements SecretStore {
    * file next to the secrets file, holding the writer's pid and host. Readers never need it, since
    * every write is an atomic rename. A lock whose writer is gone (killed with -9 mid-write) is
    * taken over at once; one whose owner cannot be checked is broken once it is older than the
-   * stale time.
+   * stale time. Each lock holds a nonce, and a lock is broken only while it still holds what was
+   * judged dead: two writers that judged the same dead lock at once cannot both take over, the
+   * second deleting the lock the first has just created.
    */
   async #lock (): Promise<void> {
     const deadline = Date.now() + this.#lockWaitMs
     for (;;) {
+      const content = `${process.pid}\n${hostname()}\n${randomBytes(12).toString('hex')}\n`
       try {
         const fh = await open(this.#lockPath, 'wx', 0o600)
         LOCKS_HELD_HERE.add(this.#lockPath)
+        this.#heldLock = content
         try {
-          await fh.writeFile(`${process.pid}\n${hostname()}\n`, 'utf8')
+          await fh.writeFile(content, 'utf8')
         } finally {
           await fh.close()
         }
@@ -339,15 +348,50 @@ export class FileSecretStore implements SecretStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.#unavailable('cannot create the lock file')
       }
-      const st = await stat(this.#lockPath).catch(() => undefined)
-      if (st !== undefined && (Date.now() - st.mtimeMs > this.#lockStaleMs || await ownerIsGone(this.#lockPath))) {
+      const seen = await readLock(this.#lockPath)
+      if (seen !== undefined && (Date.now() - seen.mtimeMs > this.#lockStaleMs || ownerIsGone(seen.text, this.#lockPath))) {
         // Left by a writer that died mid-write; its temp file never replaced the secrets file.
-        await unlink(this.#lockPath).catch(() => {})
-        continue
+        await this.#beforeBreak?.()
+        if (await this.#breakLock(seen.text)) continue
       }
       if (Date.now() > deadline) throw this.#unavailable('the secrets file is locked by another process')
       await this.#sleep(LOCK_POLL_MS)
     }
+  }
+
+  /**
+   * Deletes the lock file if it still holds `judged`, under a second lock file (`.lock.break`) so
+   * that the re-read and the delete are one step among writers. False when another breaker holds
+   * that one; a breaker lock older than the stale time (its writer died within those few
+   * milliseconds) is removed.
+   */
+  async #breakLock (judged: string): Promise<boolean> {
+    const breakPath = this.#lockPath + '.break'
+    try {
+      await (await open(breakPath, 'wx', 0o600)).close()
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.#unavailable('cannot create the lock file')
+      const st = await stat(breakPath).catch(() => undefined)
+      if (st !== undefined && Date.now() - st.mtimeMs > this.#lockStaleMs) await unlink(breakPath).catch(() => {})
+      return false
+    }
+    try {
+      const now = await readLock(this.#lockPath)
+      if (now !== undefined && now.text === judged) await unlink(this.#lockPath).catch(() => {})
+      return true
+    } finally {
+      await unlink(breakPath).catch(() => {})
+    }
+  }
+
+  /** Deletes the lock file only if it is still the one this store created. */
+  async #unlock (): Promise<void> {
+    const held = this.#heldLock
+    this.#heldLock = undefined
+    LOCKS_HELD_HERE.delete(this.#lockPath)
+    if (held === undefined) return
+    const now = await readLock(this.#lockPath)
+    if (now !== undefined && now.text === held) await unlink(this.#lockPath).catch(() => {})
   }
 
   async #writeAtomically (text: string): Promise<void> {
@@ -385,18 +429,30 @@ const LOCKS_HELD_HERE = new Set<string>()
 /** The write queue of each secrets file written by this process (see #mutate). */
 const WRITE_QUEUES = new Map<string, Promise<void>>()
 
+/** A lock file's content and age, read through one handle; undefined when there is none. */
+async function readLock (lockPath: string): Promise<{ text: string, mtimeMs: number } | undefined> {
+  let fh
+  try {
+    fh = await open(lockPath, 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    const st = await fh.stat()
+    return { text: await fh.readFile('utf8'), mtimeMs: st.mtimeMs }
+  } catch {
+    return undefined
+  } finally {
+    await fh.close()
+  }
+}
+
 /**
  * Whether the process named in a lock file is gone: same host, and either no such pid, or our own
  * pid without a store of ours holding it (a container restarted after a crash often gets the
  * same pid again). Unknown content counts as alive.
  */
-async function ownerIsGone (lockPath: string): Promise<boolean> {
-  let text: string
-  try {
-    text = await readFile(lockPath, 'utf8')
-  } catch {
-    return false
-  }
+function ownerIsGone (text: string, lockPath: string): boolean {
   const [pidText, host] = text.split('\n')
   const pid = Number(pidText)
   if (!Number.isSafeInteger(pid) || pid <= 0 || host !== hostname()) return false

@@ -278,6 +278,39 @@ t.test('a lock file naming our own pid is left from a previous run with the same
   t.ok(Date.now() - started < 1000)
 })
 
+t.test('two writers that judged the same dead lock: the later one leaves the lock the first took', async t => {
+  const { path, keyFile } = paths(t)
+  await new FileSecretStore({ path, keyFile }).create('secret', 'before', 'v')
+  const dead = spawn(process.execPath, ['-e', ''])
+  await new Promise(resolve => dead.on('exit', resolve))
+  writeFileSync(path + '.lock', `${dead.pid ?? 0}\n${hostname()}\nnonce-of-the-dead-writer\n`)
+  // Between this writer's judgement and its break, another writer broke the dead lock and took its own.
+  const live = `${process.ppid}\n${hostname()}\nnonce-of-the-live-writer\n`
+  let breaks = 0
+  const store = new FileSecretStore({ path, keyFile }, {
+    lockWaitMs: 300,
+    beforeBreak: async () => { if (breaks++ === 0) writeFileSync(path + '.lock', live) }
+  })
+  await t.rejects(store.create('secret', 'racing', 'v'), { code: 'SECRET_STORE_UNAVAILABLE' }, 'the live lock is waited for')
+  t.equal(readFileSync(path + '.lock', 'utf8'), live, 'the other writer still holds its lock')
+  t.equal(await new FileSecretStore({ path, keyFile }).get('secret', 'racing'), undefined, 'nothing was written past it')
+  t.notOk(existsSync(path + '.lock.break'), 'the break lock is released')
+})
+
+t.test('a break lock left by a writer that died while breaking is removed once stale', async t => {
+  const { path, keyFile } = paths(t)
+  const store = new FileSecretStore({ path, keyFile }, { lockStaleMs: 50 })
+  const past = new Date(Date.now() - 1_000)
+  for (const file of [path + '.lock', path + '.lock.break']) {
+    writeFileSync(file, '')
+    utimesSync(file, past, past)
+  }
+  await store.create('secret', 'after_break', 'v')
+  t.equal(await new FileSecretStore({ path, keyFile }).get('secret', 'after_break'), 'v')
+  t.notOk(existsSync(path + '.lock'))
+  t.notOk(existsSync(path + '.lock.break'))
+})
+
 t.test('the store says when it generated the key file, and only then', async t => {
   const { path, keyFile } = paths(t)
   t.equal(new FileSecretStore({ path, keyFile }).createdKeyFile, keyFile)
