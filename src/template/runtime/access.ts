@@ -7,6 +7,7 @@ import {
 } from './values.js'
 import { TemplateRenderError } from '../types.js'
 import { strCharAt, strLen } from './filters/python.js'
+import { isDictView } from './list-kinds.js'
 
 /** Safe methods of SPEC §4.2, by receiver type. */
 export const SAFE_METHODS = {
@@ -142,6 +143,8 @@ export function getItem (obj: unknown, key: unknown): unknown {
   if (typeof key === 'boolean') key = key ? 1 : 0
   if (Array.isArray(obj)) {
     if (isInt(key)) {
+      // dict_keys[0] is a TypeError, which Jinja2's getitem turns into Undefined.
+      if (isDictView(obj)) return missing(obj)
       const i = key < 0 ? obj.length + key : key
       return i >= 0 && i < obj.length ? obj[i] : missing(obj)
     }

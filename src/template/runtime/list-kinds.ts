@@ -30,6 +30,12 @@ export function listKindName (v: unknown): string | undefined {
   return listKind(v)?.kind
 }
 
+/** keys(), values() or items() of a dict: iterable and sized, but not subscriptable. */
+export function isDictView (v: unknown): boolean {
+  const kind = listKind(v)?.kind
+  return kind === 'dict_keys' || kind === 'dict_values' || kind === 'dict_items'
+}
+
 /**
  * Python's repr of a marked list, undefined for a plain list. `repr` prints the items; values.ts's
  * pyRepr passes itself (this module imports nothing, so there is no import cycle).

@@ -9,6 +9,7 @@ import { mod } from './operators.js'
 import { isIterable, iteratorContains, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
 import { PyIter } from './iterators.js'
 import { charge, chargeItems } from './budget.js'
+import { isDictView } from './list-kinds.js'
 
 export type TestFn = (env: RuntimeEnv, value: unknown, args: unknown[]) => boolean
 
@@ -99,8 +100,9 @@ const RAW_TESTS: Record<string, TestFn> = {
   float: unary('float', v => isFloat(v)),
   string: unary('string', v => typeof v === 'string'),
   mapping: unary('mapping', v => isDict(v)),
-  // Jinja2 checks len() and __getitem__: str, list, tuple, dict and the default Undefined pass.
-  sequence: unary('sequence', v => typeof v === 'string' || Array.isArray(v) || isDict(v) || isUndefined(v)),
+  // Jinja2 checks len() and __getitem__: str, list, tuple, dict and the default Undefined pass; a
+  // dict view has len() but no __getitem__.
+  sequence: unary('sequence', v => typeof v === 'string' || (Array.isArray(v) && !isDictView(v)) || isDict(v) || isUndefined(v)),
   iterable: unary('iterable', v => isIterable(v)),
   even: unary('even', v => modIs(v, 2, 0)),
   odd: unary('odd', v => modIs(v, 2, 1)),
