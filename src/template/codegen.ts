@@ -179,6 +179,8 @@ class Generator {
    * Fixed names (R, E, C, P, K, L, o, it, e) carry no digit; `v_<name>_0` is the top-level binding.
    */
   private counter = 1
+  /** How many `{% set %}` blocks enclose the code being generated (their text is a value, not output). */
+  private capturing = 0
   private readonly temps: string[] = []
   private scope = this.top
   /** Loop variables by identifier: `loop.index` and friends compile to arithmetic on these. */
@@ -288,7 +290,10 @@ class Generator {
         for (const f of n.filters) value = this.filterCall(f.name, value, f.args, f.kwargs, f)
         const val = this.fresh('B')
         // The body is its own scope, as in Jinja2: what it assigns stays inside.
-        return `{ const ${saved} = o; o = "";\n{ ${this.innerScope(n.body)}}\nconst ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
+        this.capturing++
+        const body = this.innerScope(n.body)
+        this.capturing--
+        return `{ const ${saved} = o; o = "";\n{ ${body}}\nconst ${val} = ${value}; o = ${saved};\n${this.assign(n.target, val, n)}}\n`
       }
       case 'For': return this.forLoop(n)
     }
@@ -395,7 +400,7 @@ class Generator {
       `for (; ${count} >= 0 ? ${idx} < ${count} : ${items}.has(${idx}); ${idx}++) {\nR.charge(E, ${bodyWeight(n.body)}, L = ${this.pos(n)});\n` +
       `const ${x} = ${count} >= 0 ? ${items}[${idx}] : ${items}.buf[${idx}];\n` +
       bind + (usesLoop ? `const ${loopIdent} = new R.Loop(${items}, ${idx});\n` : '') + localInits + body +
-      'R.checkLength(E, o);\n}\n'
+      (this.capturing > 0 ? 'R.checkCapture(o);\n}\n' : 'R.checkLength(E, o);\n}\n')
     // The else body is a scope of its own too (Jinja2 renders it in an inner frame).
     if (n.otherwise.length > 0) code += `if (${idx} === 0) {\n${this.innerScope(n.otherwise)}}\n`
     return code + '}\n'

@@ -126,11 +126,21 @@ export function getCheckedAttr (obj: unknown, name: string): unknown {
   return getAttr(obj, name, true)
 }
 
+/** d[key] for a key that may be unhashable: the TypeError Jinja2's getitem turns into Undefined. */
+function dictItem (d: PyDict, key: unknown): unknown {
+  try {
+    return d.get(key)
+  } catch (err) {
+    if (err instanceof TemplateRenderError && err.message.startsWith('unhashable type')) return undefined
+    throw err
+  }
+}
+
 /** `obj[key]`. Jinja2 tries the item first, then the attribute. */
 export function getItem (obj: unknown, key: unknown): unknown {
   if (obj instanceof PyDict) {
     // Keys are data, never attributes: any str key, '_x' included, is an item of a dict.
-    const v = obj.get(key)
+    const v = typeof key === 'string' ? obj.getStr(key) : dictItem(obj, key)
     if (v !== undefined) return v
     return typeof key === 'string' ? getAttr(obj, key) : missing(obj)
   }

@@ -15,7 +15,7 @@ import type { LoopItems } from './loop.js'
 import { DONE, LazyItems, PyIter, drain } from './iterators.js'
 import * as ops from './operators.js'
 import { TESTS } from './tests.js'
-import { COST, chargeItems } from './budget.js'
+import { BUDGET, COST, chargeItems } from './budget.js'
 import {
   HOST_RECORD, Markup, Namespace, ProfileFields, PyDict, UNDEFINED, Undefined, fromHost, makeDict, makeTuple, pyStr,
   pyTypeName, truthy
@@ -204,6 +204,15 @@ function checkLength (env: RuntimeEnv, out: string): void {
   if (out.length > env.outputLimit) outputTooLarge(env.outputLimit)
 }
 
+/**
+ * The same check for the text a `{% set x %}…{% endset %}` block captures: it is a value, not the
+ * field's output (Jinja2 lets a header template capture more than it prints), so only the cap on
+ * any string holds.
+ */
+function checkCapture (out: string): void {
+  if (out.length > BUDGET.maxStringLength) throw new TemplateRenderError(`value too large: a string of more than ${BUDGET.maxStringLength} characters`)
+}
+
 /** Exact check of the final output. */
 function checkOutput (env: RuntimeEnv, out: string): string {
   // UTF-16 length ≤ UTF-8 length: a long output fails without measuring (flattening) it.
@@ -268,6 +277,7 @@ export const RT = Object.freeze({
   has,
   lookup,
   checkLength,
+  checkCapture,
   checkOutput,
   err: toRenderError,
   isTemplateObject,
