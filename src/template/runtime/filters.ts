@@ -133,7 +133,9 @@ const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 
   if (typeof value === 'bigint') return value
   if (isNumber(value)) {
     const n = toNumber(value)
-    return Number.isFinite(n) ? Math.trunc(n) + 0 : p.default
+    // int(inf) is an OverflowError, which do_int lets through (int(nan), a ValueError, is the default).
+    if (n === Infinity || n === -Infinity) fail('cannot convert float infinity to integer')
+    return Number.isNaN(n) ? p.default : Math.trunc(n) + 0
   }
   return p.default
 })
