@@ -9,6 +9,9 @@ differently:
               other identifier characters, as the Jinja2 release generated them)
   start       str.isidentifier() of the character alone: may begin a name
   continue    may continue a name (str.isidentifier() of 'a' + the character)
+  titlecase   str.title() of a character where it is not its uppercase with the rest lowered
+              (the engine's rule for every other character): digraphs (ǆ → ǅ), Greek letters with
+              ypogegrammeni (ᾀ → ᾈ, not ἈΙ), ŉ → ʼN, Georgian (its own titlecase since Unicode 11)
 
 The table is a run-length list over all code points, written compactly into the TS file; nothing
 is fetched at run time. Run: python3 scripts/gen-unicode-tables.py (then npx eslint --fix the file).
@@ -68,7 +71,24 @@ export const CONTINUE = {CONTINUE}
 export const UNICODE_RUNS =
   {body}
 """)
+    with open(OUT, 'a', encoding='utf-8') as fh:
+        fh.write(titlecase_table())
     print(f'{len(runs)} runs, {len(text)} characters -> {os.path.relpath(OUT)}')
+
+
+def titlecase_table():
+    entries = []
+    for c in range(0x110000):
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        ch = chr(c)
+        upper = ch.upper()
+        rule = upper[0] + upper[1:].lower() if len(upper) > 1 else upper
+        if ch.title() != rule:
+            escaped = ''.join('\\u{%x}' % ord(t) for t in ch.title())
+            entries.append(f"  0x{c:x}: '{escaped}'")
+    return ('\n/** str.title() of the characters whose titlecase is not their uppercase with the rest lowered. */\n'
+            'export const TITLECASE_EXCEPTIONS: Readonly<Record<number, string>> = {\n' + ',\n'.join(entries) + '\n}\n')
 
 
 def to36(n):

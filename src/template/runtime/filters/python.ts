@@ -10,6 +10,7 @@ import { DONE, PyIter, drain } from '../iterators.js'
 import type { Step } from '../iterators.js'
 import { TemplateRenderError } from '../../types.js'
 import { COST, activeBudget, charge, chargeChars, chargeItems, chargeSort, chargeString } from '../budget.js'
+import { TITLECASE_EXCEPTIONS } from '../unicode-tables.js'
 
 export function fail (message: string): never {
   throw new TemplateRenderError(message)
@@ -468,24 +469,12 @@ export function strIsUpper (s: string): boolean {
   return cased
 }
 
-const TITLECASE: Record<string, string> = {
-  Ǆ: '\u01c5',
-  ǅ: '\u01c5',
-  ǆ: '\u01c5',
-  Ǉ: '\u01c8',
-  ǈ: '\u01c8',
-  ǉ: '\u01c8',
-  Ǌ: '\u01cb',
-  ǋ: '\u01cb',
-  ǌ: '\u01cb',
-  Ǳ: '\u01f2',
-  ǲ: '\u01f2',
-  ǳ: '\u01f2'
-}
-
-/** Python's titlecase of one character: JavaScript has only upper, which differs for digraphs and ß. */
+/**
+ * Python's titlecase of one character. JavaScript has only upper: its first character with the rest
+ * lowered is the titlecase (ß → Ss, ﬁ → Fi) but for the characters of the generated table.
+ */
 function titleCase (ch: string): string {
-  const special = TITLECASE[ch]
+  const special = TITLECASE_EXCEPTIONS[ch.codePointAt(0) as number]
   if (special !== undefined) return special
   const upper = ch.toUpperCase()
   const cps = codePoints(upper)
