@@ -189,3 +189,26 @@ t.test('nothing global was touched', async t => {
   t.equal(exitCalls, 0, 'process.exit was never called')
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
 })
+
+t.test('a caller value nested past what json.loads reads is a render error, and the same value renders the same again', async t => {
+  // One request renders several fields from the same objects (and a caller's verified claims are
+  // kept between requests): a render cut short must not leave a half-converted copy behind.
+  const lists = (depth: number): unknown => JSON.parse('['.repeat(depth) + '7' + ']'.repeat(depth))
+  const dicts = (depth: number): unknown => JSON.parse('{"a":'.repeat(depth) + '[' + '['.repeat(depth) + '7' + ']'.repeat(depth) + ']' + '}'.repeat(depth))
+  for (const [name, value] of [['lists', lists(100_000)], ['dicts over lists', dicts(20_000)]] as const) {
+    for (const source of ['{{ body_raw }}', '{{ body_raw[0][0] }}', '{{ body_raw.a.a | tojson | length }}', '{{ body_raw | string | length }}']) {
+      const outcomes = [0, 1].map(() => {
+        try {
+          return compileTemplate(source, 'request_body').render({ body_raw: value, user: null } as RenderContext)
+        } catch (err) {
+          t.type(err, TemplateRenderError, `${name} ${source}`)
+          return 'error: ' + (err as Error).message
+        }
+      })
+      t.match(outcomes[0], /^error: /, `${name} ${source} fails`)
+      t.equal(outcomes[1], outcomes[0], `${name} ${source} fails again the same way`)
+    }
+  }
+  const shallow = lists(999)
+  t.equal(compileTemplate('{{ body_raw | string | length }}', 'request_body').render({ body_raw: shallow } as RenderContext), '1999', '999 levels are read')
+})

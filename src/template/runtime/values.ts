@@ -321,8 +321,9 @@ export class PyDict {
   private record (): Record<string, unknown> {
     const filler = this.filler
     if (filler !== null) {
-      this.filler = null
+      // Marked filled only once it is: a fill cut short (a render error) is done again on the next read.
       this.rec = filler.fill(this.rec as Record<string, unknown>)
+      this.filler = null
     }
     return this.rec as Record<string, unknown>
   }
@@ -575,6 +576,12 @@ function isPlainObject (v: object): v is Record<string, unknown> {
 
 // Arrays of the host are copied once (their items converted), so a cyclic one stays cyclic.
 const fromHostArrays = new WeakMap<object, unknown[]>()
+/**
+ * Lists within lists of the host are copied at once, recursively: bounded well within the stack.
+ * json.loads refuses 1,000 levels, so no payload Jinja2 could read is deeper.
+ */
+const MAX_HOST_DEPTH = 1000
+let hostDepth = 0
 
 /**
  * Converts a host object's values on the first read of its dict, into a copy: the render context
@@ -611,10 +618,20 @@ export function fromHost (v: unknown): unknown {
     if (isTuple(v)) return v
     const hit = fromHostArrays.get(v)
     if (hit !== undefined) return hit
+    if (hostDepth >= MAX_HOST_DEPTH) throw new TemplateRenderError(`value nested too deeply (more than ${MAX_HOST_DEPTH} levels of lists)`)
     const out = new Array<unknown>(v.length)
     // Remembered before the items are converted, so a cyclic array converts to a cyclic list.
     fromHostArrays.set(v, out)
-    for (let i = 0; i < v.length; i++) out[i] = fromHost(v[i])
+    hostDepth++
+    try {
+      for (let i = 0; i < v.length; i++) out[i] = fromHost(v[i])
+    } catch (err) {
+      // A copy cut short must not be what a later read of the same object (another field) finds.
+      fromHostArrays.delete(v)
+      throw err
+    } finally {
+      hostDepth--
+    }
     return out
   }
   if (!isPlainObject(v)) return v
