@@ -580,7 +580,8 @@ class Parser {
     }
     this.leave()
     this.next()
-    if (keys.length === 0) this.fail('expected a subscript inside [ ]', t)
+    // `x[]` is x[()] to Jinja2's parser: an empty tuple as the key.
+    if (keys.length === 0) return { type: 'GetItem', object: node, key: { type: 'Tuple', items: [], line: t.line, column: t.column }, line: t.line, column: t.column }
     if (keys.length === 1) {
       const k = keys[0] as Expr | { slice: [Expr | null, Expr | null, Expr | null] }
       if ('slice' in k) {
