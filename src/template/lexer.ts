@@ -41,7 +41,11 @@ function nameEnd (src: string, p: number): number {
   }
   return end
 }
-const NUMBER_RE = /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+(?:_\d+)*)?/y
+// Numbers as Jinja2's lexer reads them: a float first (never right after a '.', so `a.1.5` is two
+// subscripts), then an integer, whose decimal form has no leading zero (`007` lexes as `00` then
+// `7`, a syntax error; `007.5` is a float).
+const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y
+const INT_RE = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y
 const WS_RE = /\s+/y
 const RAW_OPEN_RE = /\s*raw\s*(-?)%\}/y
 const ENDRAW_RE = /\{%(-|\+)?\s*endraw\s*(-?)%\}/g
@@ -249,10 +253,17 @@ export function tokenize (source: string): LexResult {
         continue
       }
       if (ch >= '0' && ch <= '9') {
-        NUMBER_RE.lastIndex = p
-        const m = NUMBER_RE.exec(src) as RegExpExecArray
+        let m: RegExpExecArray | null = null
+        if (src[p - 1] !== '.') {
+          FLOAT_RE.lastIndex = p
+          m = FLOAT_RE.exec(src)
+        }
+        const isFloat = m !== null
+        if (m === null) {
+          INT_RE.lastIndex = p
+          m = INT_RE.exec(src) as RegExpExecArray
+        }
         const text = m[0]
-        const isFloat = /^\d/.test(text) && !/^0[xXoObB]/.test(text) && /[.eE]/.test(text)
         tokens.push(tok(isFloat ? 'float' : 'int', text.replace(/_/g, ''), p, p + text.length))
         p += text.length
         continue
