@@ -19,7 +19,7 @@ import { composeSend, type StepInterceptor } from '../src/pipeline/step.js'
 import settingsPlugin from './settings.js'
 import registryPlugin from './registry.js'
 import secretsPlugin from './secrets.js'
-import errorsPlugin, { MAX_PATH_PARAMETER, frameworkErrors } from './errors.js'
+import errorsPlugin, { MAX_PATH_PARAMETER, clientErrorHandler, frameworkErrors } from './errors.js'
 import healthPlugin from './health.js'
 import lifecyclePlugin from './lifecycle.js'
 import listenersPlugin, { httpServerOptions } from './listeners.js'
@@ -97,7 +97,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     return503OnClosing: true,
     // Permalinks (and secret names) may be 255 characters long; Fastify's default stops at 100.
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
-    frameworkErrors
+    frameworkErrors,
+    clientErrorHandler
   }) as unknown as FastifyInstance
 
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,8 +1,11 @@
 // The one error handler (SPEC §11): ConduitErrors become the envelope through toEnvelope; Fastify's
 // own errors (bad JSON, body too large, unsupported media type, unknown route) are mapped to their
 // codes; anything else is INTERNAL_ERROR with 'Unexpected error'. No stack, path or secret leaves.
+import { STATUS_CODES, maxHeaderSize } from 'node:http'
+import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { requestIdFrom } from '../src/pipeline/timing.js'
 import { ConduitError, isConduitError, toEnvelope } from '../src/errors.js'
 import type { CallTiming } from '../src/pipeline/timing.js'
 import { PERMALINK_MAX } from '../src/registry/permalink.js'
@@ -77,6 +80,29 @@ export function frameworkErrors (err: FastifyError, request: FastifyRequest, rep
       ? new ConduitError('INVALID_REQUEST', 'The URL path is not valid percent-encoded UTF-8')
       : err
   return send(request, reply, mapped)
+}
+
+/**
+ * What Node's HTTP parser refuses before there is a request (malformed HTTP, headers over the size
+ * limit, a request not received in time) gets the envelope too, written to the socket, which then
+ * closes: Fastify's `clientErrorHandler` and the admin listener's 'clientError'.
+ */
+export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection has nobody to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const refusal = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? new ConduitError('REQUEST_TIMEOUT', 'The request was not received in full within server.requestTimeoutMs')
+    : err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ConduitError('HEADERS_TOO_LARGE', `The request line and headers are larger than the ${maxHeaderSize} bytes the server reads`)
+      : new ConduitError('INVALID_REQUEST', 'The request is not valid HTTP/1.1')
+  const requestId = requestIdFrom(undefined)
+  const { status, body } = toEnvelope(refusal, requestId)
+  const text = JSON.stringify(body)
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nX-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${text}`)
+  }
+  socket.destroy(err)
 }
 
 async function errorsPlugin (fastify: FastifyInstance): Promise<void> {

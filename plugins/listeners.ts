@@ -11,6 +11,7 @@ import type { IncomingMessage, Server, ServerOptions } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Settings } from '../src/settings/types.js'
+import { clientErrorHandler } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,6 +73,7 @@ async function listenersPlugin (fastify: FastifyInstance, opts: ListenersOptions
       (req as IncomingMessage & { [FROM_ADMIN_LISTENER]?: true })[FROM_ADMIN_LISTENER] = true
       fastify.routing(req, res)
     })
+    srv.on('clientError', clientErrorHandler)
     adminServer = srv
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject)

@@ -6,6 +6,9 @@ export const ERROR_CODES = {
   MISSING_PATH_PARAMETERS: { status: 400 },
   INVALID_PATH_PARAMETERS: { status: 400 },
   INVALID_REQUEST: { status: 400 },
+  // What Node's HTTP parser refuses before a request exists (the envelope written to the socket).
+  REQUEST_TIMEOUT: { status: 408 },
+  HEADERS_TOO_LARGE: { status: 431 },
   AUTHENTICATION_REQUIRED: { status: 401 },
   INVALID_CALLER_TOKEN: { status: 401 },
   UNAUTHORIZED: { status: 401 },

@@ -69,7 +69,42 @@ t.test('a body trickled byte by byte is cut at server.requestTimeoutMs', async t
   clearInterval(timer)
   const elapsed = Date.now() - started
   t.match(answer, /^HTTP\/1\.1 408/, 'answered 408 Request Timeout')
+  t.match(envelopeOf(answer), { success: false, errors: { code: 'REQUEST_TIMEOUT', detail: /requestTimeoutMs/ } }, 'with the error envelope')
   t.ok(elapsed >= 550 && elapsed < 2000, `cut after ${elapsed} ms`)
+})
+
+/** The JSON body of a raw HTTP answer. */
+function envelopeOf (answer: string): unknown {
+  return JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))
+}
+
+/** Writes raw bytes and reads until the server closes. */
+async function rawExchange (port: number, text: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1')
+  let answer = ''
+  socket.on('data', (c: Buffer) => { answer += c.toString('utf8') })
+  socket.on('error', () => {})
+  socket.write(text)
+  await new Promise<void>(resolve => socket.on('close', () => resolve()))
+  return answer
+}
+
+t.test('what the HTTP parser refuses gets the error envelope, on both listeners', async t => {
+  const { app } = await fullApp([], { CONDUIT_ADMIN_PORT: '0' })
+  t.teardown(async () => { await app.close() })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const admin = new URL(await app.listenAdmin() as string)
+  for (const port of [(app.server.address() as { port: number }).port, Number(admin.port)]) {
+    const smuggled = await rawExchange(port, 'POST /connectors/x/execute HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+    t.match(smuggled, /^HTTP\/1\.1 400 Bad Request\r\n/, `${port}: Content-Length with Transfer-Encoding is 400`)
+    t.match(smuggled, /\r\nContent-Type: application\/json; charset=utf-8\r\n/)
+    const body = envelopeOf(smuggled) as { request_id: string }
+    t.match(body, { success: false, errors: { code: 'INVALID_REQUEST', detail: 'The request is not valid HTTP/1.1' } })
+    t.match(smuggled, new RegExp(`\r\nX-Request-ID: ${body.request_id}\r\n`), 'the request id is the header\'s')
+    const flood = await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n' + Array.from({ length: 2000 }, (_, i) => `X-H${i}: value`).join('\r\n') + '\r\n\r\n')
+    t.match(flood, /^HTTP\/1\.1 431 /, `${port}: headers over the limit are 431`)
+    t.match(envelopeOf(flood), { success: false, errors: { code: 'HEADERS_TOO_LARGE', detail: /larger than the \d+ bytes/ } })
+  }
 })
 
 t.test('an idle keep-alive connection is closed after server.keepAliveTimeoutMs, on both listeners', async t => {
