@@ -73,9 +73,10 @@ function affix (s: string, name: 'startswith' | 'endswith', args: unknown[], kwa
   if (args.length === 1) return wholeAffix(s, name, args[0])
   const cps = codePoints(s)
   const [start, end] = sliceBounds(cps.length, args[1], args[2])
-  // Python: a start beyond the end never matches, not even the empty prefix.
+  // Python: a start beyond the end never matches, not even the empty prefix (each affix's type
+  // is still checked first, in order).
   const rawStart = args[1] === undefined || args[1] === null ? 0 : intArg(args[1], name)
-  if (rawStart > cps.length) return false
+  const beyond = rawStart > cps.length
   const part = cps.slice(start, end).join('')
   const target = args[0]
   const candidates = isTuple(target) ? target : [target]
@@ -83,7 +84,7 @@ function affix (s: string, name: 'startswith' | 'endswith', args: unknown[], kwa
     if (typeof c !== 'string') {
       fail(`${name} first arg must be str or a tuple of str, not ${pyTypeName(isTuple(target) ? c : target)}`)
     }
-    if (end - start < codePoints(c).length) return false
+    if (beyond || end - start < codePoints(c).length) return false
     return name === 'startswith' ? part.startsWith(c) : part.endsWith(c)
   })
 }

@@ -350,7 +350,8 @@ export function strStrip (s: string, chars: unknown, left: boolean, right: boole
 }
 
 export function strSplit (s: string, sep: unknown, maxsplit: unknown): string[] {
-  let max = maxsplit === undefined || maxsplit === null ? -1 : intArg(maxsplit, 'split')
+  // maxsplit=None is a TypeError in Python (sep=None is the whitespace split).
+  let max = maxsplit === undefined ? -1 : intArg(maxsplit, 'split')
   if (max < 0) max = Infinity
   // At most one piece per two characters (or per separator): charged before they are cut.
   chargeItems(typeof sep === 'string' && sep.length > 0 ? s.length / sep.length : s.length / 2, COST.part)
