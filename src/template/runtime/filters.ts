@@ -6,7 +6,7 @@
 import type { RuntimeEnv } from './env.js'
 import {
   Markup, PyComplex, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
-  isTuple, makeNamedTuple, makeTuple, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
+  isTuple, makeNamedTuple, makeTuple, normInt, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
 } from './values.js'
 import { getAttr, getItem, BoundMethod, SAFE_METHODS } from './access.js'
 import { TESTS } from './tests.js'
@@ -18,7 +18,7 @@ import {
 } from './filters/pyformat.js'
 import {
   PY_WHITESPACE, asciiDigits, codePoints, fail, hashKey, ignoreCase, intArg, iterOf, iterate, pyAdd, pyLen, pySorted,
-  isNumberOrStrKeys, sortByKeys, strCapitalize, strLen, strReplace, strSlice, strStrip, undefinedError
+  isNumberOrStrKeys, sortByKeys, strCapitalize, strReplace, strSlice, strStrip, undefinedError
 } from './filters/python.js'
 import { TemplateRenderError } from '../types.js'
 import { BUDGET, COST, charge, chargeChars, chargeItems, chargeList, chargeSort, chargeString } from './budget.js'
@@ -119,12 +119,22 @@ function absFilter (_env: RuntimeEnv, value: unknown): unknown {
   return fail(`bad operand type for abs(): '${pyTypeName(value)}'`)
 }
 
+/**
+ * The base int(text, base) accepts, or undefined where it raises the TypeError or ValueError that
+ * do_int catches (it then reads the text as a float); a base too large for a C int is not caught.
+ */
+function intBase (base: unknown): number | undefined {
+  if (typeof base === 'bigint') fail('int: Python int too large to convert to C int')
+  const b = typeof base === 'boolean' ? Number(base) : isInt(base) ? base : undefined
+  return b !== undefined && (b === 0 || (b >= 2 && b <= 36)) ? b : undefined
+}
+
 const intFilter = withParams('int', ['default', 'base'], { default: 0, base: 10 }, (_env, value, p) => {
   if (isUndefined(value)) undefinedError(value)
   if (typeof value === 'string') {
     value = asciiDigits(value)
-    const base = intArg(p.base, 'int')
-    const parsed = parsePyInt(value as string, base)
+    const base = intBase(p.base)
+    const parsed = base === undefined ? undefined : parsePyInt(value as string, base)
     if (parsed !== undefined) return parsed
     const f = parsePyFloat(value as string)
     return f !== undefined && Number.isFinite(f) ? Math.trunc(f) + 0 : p.default
@@ -150,9 +160,22 @@ const floatFilter = withParams('float', ['default'], { default: new PyFloat(0) }
   return p.default
 })
 
+/** round(x, None) is round(x): an int, half to even (floor and ceil compute 10 ** None and fail). */
+function roundToInt (value: unknown, method: string): unknown {
+  if (method !== 'common') fail("unsupported operand type(s) for ** or pow(): 'int' and 'NoneType'")
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'bigint' || isInt(value)) return value
+  if (!isNumber(value)) fail(`type ${pyTypeName(value)} doesn't define __round__ method`)
+  const x = toNumber(value)
+  if (!Number.isFinite(x)) fail(`cannot convert float ${Number.isNaN(x) ? 'NaN' : 'infinity'} to integer`)
+  const r = roundFloat(x, 0)
+  return Number.isSafeInteger(r) ? r + 0 : normInt(BigInt(r))
+}
+
 const roundFilter = withParams('round', ['precision', 'method'], { precision: 0, method: 'common' }, (_env, value, p) => {
   const method = p.method
   if (method !== 'common' && method !== 'ceil' && method !== 'floor') fail('method must be common, ceil or floor')
+  if (p.precision === null) return roundToInt(value, method)
   const precision = intArg(p.precision, 'round')
   if (!(isNumber(value) || typeof value === 'boolean')) {
     if (method === 'common') fail(`type ${pyTypeName(value)} doesn't define __round__ method`)
@@ -220,13 +243,14 @@ const truncateFilter = withParams('truncate', ['length', 'killwords', 'end', 'le
   { length: 255, killwords: false, end: '...', leeway: null }, (_env, value, p) => {
     const length = intArg(p.length, 'truncate')
     const leeway = p.leeway === null || p.leeway === undefined ? 5 : intArg(p.leeway, 'truncate')
-    if (typeof p.end !== 'string') fail(`truncate: end must be a string, not ${pyTypeName(p.end)}`)
-    const end = p.end
-    const endLen = strLen(end)
+    // In do_truncate's order: len(end) first; `end` must be a str only when it is appended.
+    const endLen = pyLen(p.end)
     // The numbers are not echoed: they may come from the context (SPEC §4.6).
     if (length < endLen) fail('truncate: expected length >= the length of end')
     if (leeway < 0) fail('truncate: expected leeway >= 0')
     if (pyLen(value) <= length + leeway) return value
+    if (typeof p.end !== 'string') fail(`can only concatenate str (not "${pyTypeName(p.end)}") to str`)
+    const end = p.end
     if (typeof value !== 'string') fail(`truncate expects a string, not ${pyTypeName(value)}`)
     const head = strSlice(value, 0, length - endLen)
     if (truthy(p.killwords)) return head + end
@@ -430,6 +454,11 @@ function itemsFilter (_env: RuntimeEnv, value: unknown): PyIter {
   })
 }
 
+/** sorted()'s reverse: an int (a bool is one), not any truthy value. */
+function sortReverse (reverse: unknown, filter: string): boolean {
+  return intArg(reverse, filter) !== 0
+}
+
 const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'],
   { case_sensitive: false, by: 'key', reverse: false }, (_env, value, p) => {
     let pos: number
@@ -441,14 +470,14 @@ const dictsortFilter = withParams('dictsort', ['case_sensitive', 'by', 'reverse'
     const post = caseGetter(p.case_sensitive)
     chargeItems(value.size, COST.listItem + COST.newList)
     const items = value.entries().map(e => makeTuple(e))
-    return pySorted(items, item => post === undefined ? item[pos] : post(item[pos]), truthy(p.reverse))
+    return pySorted(items, item => post === undefined ? item[pos] : post(item[pos]), sortReverse(p.reverse, 'dictsort'))
   })
 
 const sortFilter = withParams('sort', ['reverse', 'case_sensitive', 'attribute'],
   { reverse: false, case_sensitive: false, attribute: null }, (_env, value, p) => {
     const items = iterate(value)
     const post = caseGetter(p.case_sensitive)
-    const reverse = truthy(p.reverse)
+    const reverse = sortReverse(p.reverse, 'sort')
     if (typeof p.attribute === 'string' && p.attribute.includes(',')) return pySorted(items, multiAttrGetter(p.attribute, post), reverse)
     // Jinja2 sorts by one-item lists [key]; for numbers or strs only, that orders as the keys do.
     const get = attrGetter(p.attribute, post)

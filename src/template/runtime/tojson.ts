@@ -330,13 +330,17 @@ const HTML_UNSAFE_CHARS = /[<>&']/
 function indentArg (indent: unknown, filter: string): number | string | null {
   if (indent === null || indent === undefined || isUndefined(indent)) return null
   if (typeof indent === 'number' && Number.isInteger(indent)) return indent
+  // ' ' * True is one space.
+  if (typeof indent === 'boolean') return indent ? 1 : 0
   if (typeof indent === 'string') return indent
   throw new TemplateRenderError(`${filter}: indent must be an integer or a string, not ${pyTypeName(indent)}`)
 }
 
 /** Jinja2's `tojson(indent=None)`. */
 export function toJson (value: unknown, indent?: unknown): string {
-  if (typeof value === 'string' && (indent === null || indent === undefined)) return encodeString(value, true)
+  // json.dumps of a str (a Markup is one) never reads the indent, nor checks it.
+  if (typeof value === 'string') return encodeString(value, true)
+  if (value instanceof Markup) return encodeString(value.text, true)
   const unit = indentArg(indent, 'tojson')
   // Strings (keys included) are escaped while encoding; only a string indent can add more of < > & '.
   const text = dumps(value, { sortKeys: true, indent: unit }, true)
@@ -345,6 +349,7 @@ export function toJson (value: unknown, indent?: unknown): string {
 
 /** Conduit's `json_encode(indent=None)`: Python's json.dumps(value, indent=indent). */
 export function jsonEncode (value: unknown, indent?: unknown): string {
+  if (typeof value === 'string' || value instanceof Markup) return pyJsonDumps(value, { sortKeys: false, indent: null })
   return pyJsonDumps(value, { sortKeys: false, indent: indentArg(indent, 'json_encode') })
 }
 

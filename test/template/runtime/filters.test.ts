@@ -130,7 +130,8 @@ t.test('sequence filters return lists and reject what Python rejects', async t =
   t.same(plain(f('reverse', makeTuple([1, 2]))), [2, 1])
   t.equal(f('reverse', 'a\u{1F600}b'), 'b\u{1F600}a')
   t.same(plain(f('truncate', [1, 2])), [1, 2])
-  t.throws(() => f('truncate', 'x'.repeat(300), [], { end: 5 }), /end must be a string, not int/)
+  t.throws(() => f('truncate', 'x'.repeat(300), [], { end: 5 }), /object of type 'int' has no len\(\)/)
+  t.throws(() => f('truncate', 'x'.repeat(300), [], { end: ['.'] }), /can only concatenate str \(not "list"\) to str/)
   t.throws(() => f('urlencode', [makeTuple(['a', 1, 2])]), /too many values to unpack \(expected 2\)/)
   t.throws(() => f('sum', [1, 'a']), /unsupported operand type\(s\) for \+: 'int' and 'str'/)
   // Python's do_batch compares len(tmp) == linecount (never true for a str) and fails only to fill.
