@@ -36,6 +36,12 @@ export function isDictView (v: unknown): boolean {
   return kind === 'dict_keys' || kind === 'dict_values' || kind === 'dict_items'
 }
 
+/** keys() or items() of a dict: set-like, so == and the order operators compare as sets do. */
+export function isSetView (v: unknown): boolean {
+  const kind = listKind(v)?.kind
+  return kind === 'dict_keys' || kind === 'dict_items'
+}
+
 /**
  * Python's repr of a marked list, undefined for a plain list. `repr` prints the items; values.ts's
  * pyRepr passes itself (this module imports nothing, so there is no import cycle).

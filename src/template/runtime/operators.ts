@@ -5,10 +5,10 @@
 import { TemplateRenderError } from '../types.js'
 import {
   Markup, PyComplex, PyDict, PyFloat, Undefined, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
-  pyEquals, pyLess, pyStr, pyTypeName, toBigInt, toNumber
+  pyEquals, pyLess, pyStr, pyTypeName, toBigInt, toNumber, viewSubset
 } from './values.js'
 import { isTemplateObject } from './access.js'
-import { listKindName } from './list-kinds.js'
+import { isSetView, listKindName } from './list-kinds.js'
 import { BUDGET, charge, chargeItems, chargeList, chargeString } from './budget.js'
 import { percentFormat } from './filters/pyformat.js'
 import { exactIntPow, intTrueDiv } from './float-pow.js'
@@ -306,7 +306,7 @@ function comparable (a: unknown, b: unknown, op: string): void {
   a = unmark(a)
   b = unmark(b)
   const ok = (isNumeric(a) && isNumeric(b)) || (typeof a === 'string' && typeof b === 'string') ||
-    (isPlainSequence(a) && isPlainSequence(b) && isTuple(a) === isTuple(b))
+    (isPlainSequence(a) && isPlainSequence(b) && isTuple(a) === isTuple(b)) || (isSetView(a) && isSetView(b))
   if (!ok) throw new TemplateRenderError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
 }
 
@@ -314,8 +314,19 @@ export function eq (a: unknown, b: unknown): boolean { op(); return pyEquals(a, 
 export function ne (a: unknown, b: unknown): boolean { op(); return !pyEquals(a, b) }
 export function lt (a: unknown, b: unknown): boolean { op(); comparable(a, b, '<'); return pyLess(a, b) }
 export function gt (a: unknown, b: unknown): boolean { op(); comparable(a, b, '>'); return pyLess(b, a) }
-export function le (a: unknown, b: unknown): boolean { op(); comparable(a, b, '<='); return !pyLess(b, a) }
-export function ge (a: unknown, b: unknown): boolean { op(); comparable(a, b, '>='); return !pyLess(a, b) }
+export function le (a: unknown, b: unknown): boolean { op(); comparable(a, b, '<='); return setViews(a, b) ? subsetOf(a, b) : !pyLess(b, a) }
+export function ge (a: unknown, b: unknown): boolean { op(); comparable(a, b, '>='); return setViews(a, b) ? subsetOf(b, a) : !pyLess(a, b) }
+
+/** Two dict views compared as sets (<= is a subset, not "not greater"). */
+function setViews (a: unknown, b: unknown): boolean {
+  return isSetView(a) && isSetView(b)
+}
+
+function subsetOf (a: unknown, b: unknown): boolean {
+  const x = a as unknown[]
+  const y = b as unknown[]
+  return x.length <= y.length && viewSubset(x, y)
+}
 
 /** `item in container`. */
 export function contains (container: unknown, item: unknown): boolean {

@@ -10,7 +10,7 @@
 // Python itself raises (documented at the function).
 
 import { TemplateRenderError } from '../types.js'
-import { listKind, listKindName, listKindRepr } from './list-kinds.js'
+import { isSetView, listKind, listKindName, listKindRepr } from './list-kinds.js'
 import { BUDGET, COST, charge, chargeItems, chargeString } from './budget.js'
 import { isPrintable } from './unicode.js'
 
@@ -931,6 +931,9 @@ export function pyEquals (a: unknown, b: unknown): boolean {
   if (a instanceof Undefined && b instanceof Undefined) return true
   if (a === undefined) return b === null
   if (Array.isArray(a) && Array.isArray(b)) {
+    if (isSetView(a) && isSetView(b)) return a.length === b.length && viewSubset(a, b)
+    // values() views are equal only to themselves (a === b above).
+    if (listKindName(a) === 'dict_values') return false
     if (isTuple(a) !== isTuple(b) || a.length !== b.length || listKindName(a) !== listKindName(b)) return false
     chargeItems(a.length, COST.equality)
     return a.every((x, i) => pyEquals(x, b[i]))
@@ -1002,7 +1005,10 @@ export function pyLess (a: unknown, b: unknown): boolean {
   const bNum = isNumber(b) || typeof b === 'boolean'
   if (aNum && bNum) return compareNumeric(a, b) < 0
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0
-  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+  // keys() and items() order as sets: a proper subset is less.
+  if (isSetView(a) && isSetView(b)) return (a as unknown[]).length < (b as unknown[]).length && viewSubset(a as unknown[], b as unknown[])
+  // Ranges and values() views have no order.
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b) && listKindName(a) === undefined && listKindName(b) === undefined) {
     const n = Math.min(a.length, b.length)
     chargeItems(n)
     for (let i = 0; i < n; i++) {
@@ -1011,6 +1017,12 @@ export function pyLess (a: unknown, b: unknown): boolean {
     return a.length < b.length
   }
   throw new TemplateRenderError(`'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
+}
+
+/** Every item of the view `a` is in the view `b` (items of a dict view are never repeated). */
+export function viewSubset (a: readonly unknown[], b: readonly unknown[]): boolean {
+  chargeItems(a.length * b.length, COST.equality)
+  return a.every(x => b.some(y => pyEquals(x, y)))
 }
 
 /** Python compares strings by code point, JS by UTF-16 unit: they differ above U+FFFF. */
