@@ -239,10 +239,19 @@ const trimFilter = withParams('trim', ['chars'], { chars: null }, (_env, value, 
   return strStrip(str(value), isUndefined(p.chars) ? null : p.chars, true, true)
 })
 
+/** A number do_truncate compares with an int: any int, float or bool; anything else is a TypeError there. */
+function comparedNumber (v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0
+  if (isNumber(v)) return toNumber(v)
+  if (isUndefined(v)) undefinedError(v)
+  return fail(`'>=' not supported between instances of '${pyTypeName(v)}' and 'int'`)
+}
+
 const truncateFilter = withParams('truncate', ['length', 'killwords', 'end', 'leeway'],
   { length: 255, killwords: false, end: '...', leeway: null }, (_env, value, p) => {
-    const length = intArg(p.length, 'truncate')
-    const leeway = p.leeway === null || p.leeway === undefined ? 5 : intArg(p.leeway, 'truncate')
+    // length and leeway are only compared and added until the text is cut (a float will do).
+    const length = comparedNumber(p.length)
+    const leeway = p.leeway === null || p.leeway === undefined ? 5 : comparedNumber(p.leeway)
     // In do_truncate's order: len(end) first; `end` must be a str only when it is appended.
     const endLen = pyLen(p.end)
     // The numbers are not echoed: they may come from the context (SPEC §4.6).
@@ -252,6 +261,7 @@ const truncateFilter = withParams('truncate', ['length', 'killwords', 'end', 'le
     if (typeof p.end !== 'string') fail(`can only concatenate str (not "${pyTypeName(p.end)}") to str`)
     const end = p.end
     if (typeof value !== 'string') fail(`truncate expects a string, not ${pyTypeName(value)}`)
+    if (!isInt(p.length) && typeof p.length !== 'boolean') fail('slice indices must be integers or None or have an __index__ method')
     const head = strSlice(value, 0, length - endLen)
     if (truthy(p.killwords)) return head + end
     const cut = head.lastIndexOf(' ')
