@@ -2,9 +2,9 @@
 // from the render context): range, namespace, dict, now, jwt_encode.
 import type { RuntimeEnv } from './env.js'
 import { chargeRangeItems } from './env.js'
-import { Namespace, PyDict, isDict, isFloat, isNumber, makeDict, makeFloat, isUndefined, pyTypeName, toNumber } from './values.js'
+import { Markup, Namespace, PyDict, isDict, isFloat, isNumber, makeDict, makeFloat, isUndefined, pyTypeName, toNumber } from './values.js'
 import { bindArgs, registry } from './filters/args.js'
-import { fail, intArg, iterate } from './filters/python.js'
+import { fail, intArg, iterate, undefinedError } from './filters/python.js'
 import { jwtEncode } from './jwt-encode.js'
 import { markList } from './list-kinds.js'
 import { chargeItems, chargeList } from './budget.js'
@@ -40,7 +40,9 @@ function dictPairs (name: string, args: unknown[], kwargs: Record<string, unknow
     const src = args[0]
     chargeItems(isDict(src) ? src.size : Array.isArray(src) ? src.length : 0, 4)
     if (isDict(src)) pairs.push(...src.entries())
-    else if (Array.isArray(src) || isUndefined(src) || src instanceof PyIter) {
+    // dict() asks its argument for .keys() first, which an Undefined refuses.
+    else if (isUndefined(src)) undefinedError(src)
+    else if (Array.isArray(src) || typeof src === 'string' || src instanceof Markup || src instanceof PyIter) {
       iterate(src).forEach((item) => {
         const kv = Array.isArray(item) || typeof item === 'string' || item instanceof PyIter ? [...iterate(item)] : undefined
         // Neither the element's index nor its length is echoed: both come from a value (SPEC §4.6).
