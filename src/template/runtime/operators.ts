@@ -5,7 +5,7 @@
 import { TemplateRenderError } from '../types.js'
 import {
   Markup, PyComplex, PyDict, PyFloat, Undefined, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
-  pyEquals, pyLess, pyStr, pyTypeName, toBigInt, toNumber, viewSubset
+  hashText, pyEquals, pyLess, pyStr, pyTypeName, toBigInt, toNumber, viewSubset
 } from './values.js'
 import { isTemplateObject } from './access.js'
 import { isSetView, listKindName } from './list-kinds.js'
@@ -328,6 +328,16 @@ function subsetOf (a: unknown, b: unknown): boolean {
   return x.length <= y.length && viewSubset(x, y)
 }
 
+/** `item in` a list, tuple, range or dict view (the `in` operator and the `in` test). */
+export function listContains (container: readonly unknown[], item: unknown): boolean {
+  // A keys() view looks the item up in its dict, an items() view the item's key: both hash it.
+  const kind = listKindName(container)
+  if (kind === 'dict_keys') hashText(item)
+  else if (kind === 'dict_items' && isTuple(item) && item.length === 2) hashText(item[0])
+  chargeItems(container.length)
+  return container.some(x => pyEquals(x, item))
+}
+
 /** `item in container`. */
 export function contains (container: unknown, item: unknown): boolean {
   op()
@@ -341,10 +351,7 @@ export function contains (container: unknown, item: unknown): boolean {
     }
     return container.includes(item)
   }
-  if (Array.isArray(container)) {
-    chargeItems(container.length)
-    return container.some(x => pyEquals(x, item))
-  }
+  if (Array.isArray(container)) return listContains(container, item)
   if (container instanceof PyDict) return container.has(item)
   if (container instanceof PyIter) return iteratorContains(container, item)
   if (container instanceof Undefined) return false

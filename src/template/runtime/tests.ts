@@ -5,10 +5,10 @@ import {
   Markup, Namespace, PyFloat, isDict, unmark, isFloat, isInt, isIntegral, isNumber, isUndefined, pyEquals, pyLess, pyStr, pyTypeName
 } from './values.js'
 import { registry } from './filters/args.js'
-import { mod } from './operators.js'
+import { listContains, mod } from './operators.js'
 import { isIterable, iteratorContains, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
 import { PyIter } from './iterators.js'
-import { charge, chargeItems } from './budget.js'
+import { charge } from './budget.js'
 import { isDictView } from './list-kinds.js'
 
 export type TestFn = (env: RuntimeEnv, value: unknown, args: unknown[]) => boolean
@@ -73,10 +73,7 @@ export function pyIn (value: unknown, seq: unknown): boolean {
     charge(seq.length)
     return seq.includes(value)
   }
-  if (Array.isArray(seq)) {
-    chargeItems(seq.length)
-    return seq.some(item => pyEquals(item, value))
-  }
+  if (Array.isArray(seq)) return listContains(seq, value)
   if (isDict(seq)) return seq.has(value)
   if (seq instanceof PyIter) return iteratorContains(seq, value)
   if (isUndefined(seq)) return false
