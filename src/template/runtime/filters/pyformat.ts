@@ -261,6 +261,7 @@ function convert (spec: Spec, arg: unknown): string {
     case 'c': {
       let ch: string
       if (typeof arg === 'string' && codePoints(arg).length === 1) ch = arg
+      else if (typeof arg === 'boolean') ch = arg ? '\u0001' : '\u0000'
       else if (isInt(arg) && arg >= 0 && arg <= 0x10ffff) ch = String.fromCodePoint(arg)
       else if (isInt(arg)) return fail('%c arg not in range(0x110000)')
       else return fail('%c requires an int or a unicode character, not ' + pyTypeName(arg))
@@ -282,6 +283,13 @@ function asciiEscape (ch: string): string {
  * arguments) for %(name)s conversions. `extraAllowed`: the one argument is an object Python reads
  * as a mapping (it has []), so arguments left unused are no error.
  */
+/** A `*` width or precision: an int (a bool is one). */
+function starArg (v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0
+  if (!isInt(v)) fail('* wants int')
+  return v
+}
+
 export function percentFormat (format: string, args: unknown[] | Record<string, unknown> | PyDict, extraAllowed = false): string {
   const mapping = Array.isArray(args) ? undefined : args
   const positional = Array.isArray(args) ? args : [args]
@@ -319,8 +327,7 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
     while (i < format.length && '-+ #0'.includes(format[i] as string)) flags += format[i++] as string
     let width = 0
     if (format[i] === '*') {
-      const w = nextArg()
-      if (!isInt(w)) fail('* wants int')
+      const w = starArg(nextArg())
       width = w
       if (width < 0) {
         flags += '-'
@@ -335,8 +342,7 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
       i++
       prec = 0
       if (format[i] === '*') {
-        const p = nextArg()
-        if (!isInt(p)) fail('* wants int')
+        const p = starArg(nextArg())
         prec = Math.max(0, p)
         i++
       } else {
@@ -348,8 +354,14 @@ export function percentFormat (format: string, args: unknown[] | Record<string, 
     const type = format[i] as string
     i++
     if (type === '%') {
-      out += '%'
-      continue
+      // Only a bare %% is a percent sign: with a key, flags, width or precision CPython takes an
+      // argument for it and then refuses '%' as a conversion.
+      if (i - 1 === pct + 1) {
+        out += '%'
+        continue
+      }
+      if (key === undefined) nextArg()
+      fail('unsupported format character')
     }
     // Neither the character nor its index is echoed: the format string may be a context value.
     if (!'sradiuxXoeEfFgGc'.includes(type)) fail('unsupported format character')
