@@ -46,9 +46,31 @@ function nameEnd (src: string, p: number): number {
 // `7`, a syntax error; `007.5` is a float).
 const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y
 const INT_RE = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y
-const WS_RE = /\s+/y
-const RAW_OPEN_RE = /\s*raw\s*(-?)%\}/y
-const ENDRAW_RE = /\{%(-|\+)?\s*endraw\s*(-?)%\}/g
+// Python's whitespace (str.isspace, and `\s` of its re), which whitespace control strips and
+// which separates tokens: JavaScript's \s and trim() leave out U+001C–U+001F and U+0085 and take
+// U+FEFF.
+const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+const WS_RE = new RegExp(`[${PY_SPACE}]+`, 'y')
+const ONE_SPACE = new RegExp(`[${PY_SPACE}]`)
+const RAW_OPEN_RE = new RegExp(`[${PY_SPACE}]*raw[${PY_SPACE}]*(-?)%\\}`, 'y')
+const ENDRAW_RE = new RegExp(`\\{%(-|\\+)?[${PY_SPACE}]*endraw[${PY_SPACE}]*([-+]?)%\\}`, 'g')
+
+// Scanned by hand: a /[…]+$/ search is quadratic over a long run of spaces that does not end the text.
+function isSpaceAt (text: string, i: number): boolean {
+  return ONE_SPACE.test(text[i] as string)
+}
+
+function trimStart (text: string): string {
+  let i = 0
+  while (i < text.length && isSpaceAt(text, i)) i++
+  return i === 0 ? text : text.slice(i)
+}
+
+function trimEnd (text: string): string {
+  let i = text.length
+  while (i > 0 && isSpaceAt(text, i - 1)) i--
+  return i === text.length ? text : text.slice(0, i)
+}
 const NEWLINES = /\r\n|\r/g
 
 /** Maps source offsets to 1-based line and column. */
@@ -169,8 +191,8 @@ export function tokenize (source: string): LexResult {
     throw new LexError(message, positions.at(offset))
   }
   const pushData = (text: string, start: number, rstrip: boolean): void => {
-    if (lstripNext) text = text.trimStart()
-    if (rstrip) text = text.trimEnd()
+    if (lstripNext) text = trimStart(text)
+    if (rstrip) text = trimEnd(text)
     lstripNext = false
     if (text !== '') tokens.push(tok('data', text.replace(NEWLINES, '\n'), start, start + text.length))
   }
@@ -210,8 +232,8 @@ export function tokenize (source: string): LexResult {
         const end = ENDRAW_RE.exec(src)
         if (end === null) fail("unexpected end of template: expected 'endraw' to close 'raw' from " + where(positions.at(tagAt)), tagAt)
         let content = src.slice(contentStart, (end as RegExpExecArray).index)
-        if (raw[1] === '-') content = content.trimStart()
-        if ((end as RegExpExecArray)[1] === '-') content = content.trimEnd()
+        if (raw[1] === '-') content = trimStart(content)
+        if ((end as RegExpExecArray)[1] === '-') content = trimEnd(content)
         if (content !== '') tokens.push(tok('data', content.replace(NEWLINES, '\n'), contentStart, contentStart + content.length))
         lstripNext = (end as RegExpExecArray)[2] === '-'
         pos = ENDRAW_RE.lastIndex
@@ -240,6 +262,12 @@ export function tokenize (source: string): LexResult {
         if (src.startsWith(closer, p)) {
           tokens.push(tok(isVar ? 'var_end' : 'block_end', closer, p, p + 2))
           p += 2
+          break
+        }
+        // `+%}` ends a block without trim_blocks (off here anyway): the same as `%}`.
+        if (!isVar && src.startsWith('+%}', p)) {
+          tokens.push(tok('block_end', '+%}', p, p + 3))
+          p += 3
           break
         }
       }
