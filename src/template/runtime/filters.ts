@@ -772,7 +772,8 @@ const RAW_FILTERS: Record<string, FilterFn> = {
   urlencode: noParams('urlencode', urlencodeFilter),
   wordcount: noParams('wordcount', wordcountFilter),
   from_json: noParams('from_json', fromJsonFilter),
-  json_encode: withParams('json_encode', ['indent'], { indent: null }, (_env, value, p) => jsonEncode(value, p.indent)),
+  json_encode: withParams('json_encode', ['indent', 'sort_keys', 'separators'], { indent: null, sort_keys: false, separators: null },
+    (_env, value, p) => jsonEncode(value, p.indent, truthy(p.sort_keys), p.separators)),
   base64_encode: noParams('base64_encode', base64EncodeFilter),
   base64_decode: base64DecodeFilter
 }

@@ -347,10 +347,23 @@ export function toJson (value: unknown, indent?: unknown): string {
   return typeof unit === 'string' && HTML_UNSAFE_CHARS.test(unit) ? text.replace(/[<>&']/g, ch => HTML_UNSAFE[ch] as string) : text
 }
 
-/** Conduit's `json_encode(indent=None)`: Python's json.dumps(value, indent=indent). */
-export function jsonEncode (value: unknown, indent?: unknown): string {
+/**
+ * Conduit's `json_encode(indent=None, sort_keys=False, separators=None)`: Python's json.dumps with
+ * those arguments (compact JSON for a signature is `separators=(',', ':')`).
+ */
+export function jsonEncode (value: unknown, indent?: unknown, sortKeys = false, separators: unknown = null): string {
+  const seps = separatorsArg(separators)
   if (typeof value === 'string' || value instanceof Markup) return pyJsonDumps(value, { sortKeys: false, indent: null })
-  return pyJsonDumps(value, { sortKeys: false, indent: indentArg(indent, 'json_encode') })
+  return pyJsonDumps(value, { sortKeys, indent: indentArg(indent, 'json_encode'), ...(seps === undefined ? {} : { separators: seps }) })
+}
+
+/** json.dumps' separators: None, or an (item separator, key separator) pair of str. */
+function separatorsArg (separators: unknown): [string, string] | undefined {
+  if (separators === null || separators === undefined || isUndefined(separators)) return undefined
+  if (Array.isArray(separators) && separators.length === 2 && typeof separators[0] === 'string' && typeof separators[1] === 'string') {
+    return [separators[0], separators[1]]
+  }
+  throw new TemplateRenderError('json_encode: separators must be a pair of strings, such as (\',\', \':\')')
 }
 
 /** Compact JSON as PyJWT writes JWT segments (separators ',' and ':'). */
