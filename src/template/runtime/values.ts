@@ -1019,10 +1019,23 @@ export function pyLess (a: unknown, b: unknown): boolean {
   throw new TemplateRenderError(`'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
 }
 
-/** Every item of the view `a` is in the view `b` (items of a dict view are never repeated). */
+/**
+ * Every item of the view `a` is in the view `b` (items of a dict view are never repeated), looked
+ * up as Python does: by hash in a keys() view, by the key's hash and then the value in an items() view.
+ */
 export function viewSubset (a: readonly unknown[], b: readonly unknown[]): boolean {
-  chargeItems(a.length * b.length, COST.equality)
-  return a.every(x => b.some(y => pyEquals(x, y)))
+  chargeItems(a.length + b.length, COST.equality)
+  if (listKindName(b) === 'dict_items') {
+    const values = new Map<string, unknown>()
+    for (const item of b) values.set(hashText((item as unknown[])[0]), (item as unknown[])[1])
+    return a.every(x => {
+      if (!isTuple(x) || x.length !== 2) return false
+      const key = hashText(x[0])
+      return values.has(key) && pyEquals(values.get(key), x[1])
+    })
+  }
+  const keys = new Set(b.map(hashText))
+  return a.every(x => keys.has(hashText(x)))
 }
 
 /** Python compares strings by code point, JS by UTF-16 unit: they differ above U+FFFF. */

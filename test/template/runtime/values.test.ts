@@ -55,3 +55,12 @@ t.test('user: the fields of SPEC §2.1 first, other keys after them, profile_fie
   t.equal(render('{{ user.profile_fields.by_id(3) }} {{ user.profile_fields.by_id(4) }}', { user: { id: 'i', profile_fields: { 3: [1, 2] } } }, 'header'), '[1, 2] None')
   t.equal(render('{{ user.email }}', { user: null }, 'header'), 'None')
 })
+
+t.test('dict views compare as sets by hash, in time linear in their size', async t => {
+  const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}`)
+  const a = Object.fromEntries(keys.map(k => [k, k.length]))
+  const b = Object.fromEntries([...keys].reverse().map(k => [k, k.length]))
+  const context = { response: { status_code: 200, headers: {}, body: JSON.stringify({ a, b }) } }
+  const source = '{% set d = response.body | from_json %}{{ d.a.keys() == d.b.keys() }}|{{ d.a.items() == d.b.items() }}|{{ d.a.keys() < d.b.keys() }}|{{ d.a.items() <= d.b.items() }}'
+  t.equal(render(source, context), 'True|True|False|True', 'two 20,000-key views in opposite orders, within the work budget')
+})
