@@ -74,6 +74,13 @@ function raisedAsRequired (outcome: Outcome, stage: 'compile' | 'render' | undef
   return outcome.error instanceof TemplateCompileError || outcome.error instanceof TemplateRenderError
 }
 
+/**
+ * A template as a JSON string, also escaping what JSON leaves raw but a TAP reader may take for a
+ * line break (U+0085, U+2028, U+2029 and the other C1 controls): the message must stay one line.
+ */
+const quoted = (text: string): string =>
+  JSON.stringify(text).replace(/[\u0080-\u009f\u2028\u2029]/g, ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'))
+
 const describe = (o: Outcome): string => 'output' in o ? JSON.stringify(o.output) : `${o.error.name} at ${o.stage} time: ${o.error.message}`
 
 for (const { name, cases } of corpus) {
@@ -96,7 +103,7 @@ for (const { name, cases } of corpus) {
         t.ok(raisedAsRequired(outcome, stage),
           `${c.id}: must raise a template error${stage === undefined ? '' : ' at ' + stage + ' time'} (${fixture.error}); Conduit gave ${describe(outcome)}`)
       } else {
-        t.equal('output' in outcome ? outcome.output : `<${describe(outcome)}>`, fixture.output, `${c.id}: ${JSON.stringify(c.template)}`)
+        t.equal('output' in outcome ? outcome.output : `<${describe(outcome)}>`, fixture.output, `${c.id}: ${quoted(c.template)}`)
       }
     }
   })
