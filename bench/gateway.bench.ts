@@ -5,13 +5,15 @@
 //   realistic connector (caller JWT user fields in headers, api_key from the file store, a query
 //   template)  (5) the same plus a response template  (6) a cached GET (the upstream allows
 //   caching; a hit skips it)
+// Each row also shows the CPU time the answering server spent per request (Linux /proc), the
+// figure to optimise against: it is what a ratio of req/s is made of, without the machine's noise.
 // Conduit runs as in production: metrics on, rate limiting on (local store, a limit the bench
 // never reaches), tracing off.
 // Then (unless BENCH_SKIP_LARGE=1): load time of a 10,000-connector registry, and latency with 10
 // vs 10,000 connectors.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -106,10 +108,28 @@ function connectors (upstream: string): unknown[] {
   ]
 }
 
-interface Figures { rps: number, p50: number, p99: number, internalP99?: number }
+interface Figures { rps: number, p50: number, p99: number, internalP99?: number, cpuUs?: number }
 
-async function measure (url: string, headers: Record<string, string> = {}): Promise<Figures> {
+/**
+ * CPU time (user + system, µs) a process has used, from /proc (Linux; undefined elsewhere). Per
+ * request it says what the server under test costs, which a noisy machine disturbs far less than
+ * req/s: a ratio of req/s moves with CPU steal, the µs a request costs barely does.
+ */
+function cpuMicros (pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000
+  } catch {
+    return undefined
+  }
+}
+
+/** One autocannon run against url; `pid` is the server process whose CPU time per request is reported. */
+async function measure (url: string, headers: Record<string, string> = {}, pid?: number): Promise<Figures> {
   const internal: number[] = []
+  const cpuBefore = cpuMicros(pid)
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -125,7 +145,9 @@ async function measure (url: string, headers: Record<string, string> = {}): Prom
   } as autocannon.Options)
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
   internal.sort((a, b) => a - b)
+  const cpuAfter = cpuMicros(pid)
   return {
+    cpuUs: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / result.requests.total,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -133,7 +155,7 @@ async function measure (url: string, headers: Record<string, string> = {}): Prom
   }
 }
 
-async function startConduit (registry: string, upstreamPort: number): Promise<string> {
+async function startConduit (registry: string, upstreamPort: number): Promise<{ base: string, pid?: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'conduit-bench-data-'))
   const port = await freePort()
   const env = {
@@ -152,6 +174,7 @@ async function startConduit (registry: string, upstreamPort: number): Promise<st
     CONDUIT_RATE_LIMIT_KEY: 'caller'
   }
   startChild(['dist/bin/conduit.js', 'serve', '--registry', registry, '--port', String(port)], env).catch(() => {})
+  const pid = children[children.length - 1].pid
   const base = `http://127.0.0.1:${port}`
   await waitReady(`${base}/healthz`)
   const res = await fetch(`${base}/admin/secrets`, {
@@ -160,7 +183,7 @@ async function startConduit (registry: string, upstreamPort: number): Promise<st
     body: JSON.stringify({ name: 'bench_api_key', value: 'k-' + randomBytes(12).toString('hex') })
   })
   if (res.status !== 201) throw new Error(`could not store the bench secret: ${res.status}`)
-  return base
+  return { base, pid }
 }
 
 function fmt (n: number | undefined, digits = 0): string {
@@ -169,45 +192,51 @@ function fmt (n: number | undefined, digits = 0): string {
 
 async function main (): Promise<void> {
   const upstreamPort = await startChild(['bench/servers/upstream.mjs'])
+  const upstreamPid = children[children.length - 1].pid
   const upstream = `http://127.0.0.1:${upstreamPort}`
   const proxyPort = await startChild(['bench/servers/reply-from-proxy.mjs', upstream])
+  const proxyPid = children[children.length - 1].pid
   const undiciPort = await startChild(['bench/servers/undici-proxy.mjs', upstream])
+  const undiciPid = children[children.length - 1].pid
 
   const dir = mkdtempSync(join(tmpdir(), 'conduit-bench-'))
   const small = join(dir, 'registry-small.json')
   writeFileSync(small, JSON.stringify({ connectors: connectors(upstream) }))
-  const conduit = await startConduit(small, upstreamPort)
+  const { base: conduit, pid: conduitPid } = await startConduit(small, upstreamPort)
   const auth = { authorization: `Bearer ${callerJwt()}` }
 
-  const scenarios: Array<[string, string, Record<string, string>]> = [
-    ['(1) upstream directly', `${upstream}/data`, {}],
-    ['(2) bare reply-from proxy', `http://127.0.0.1:${proxyPort}/proxy`, {}],
-    ['(2b) node:http + undici.request proxy', `http://127.0.0.1:${undiciPort}/`, {}],
-    ['(3) Conduit, static connector', `${conduit}/connectors/static/execute`, {}],
-    ['(4) Conduit, realistic connector', `${conduit}/connectors/realistic/execute`, auth],
-    ['(5) Conduit, realistic + response template', `${conduit}/connectors/realistic-response/execute`, auth],
-    ['(6) Conduit, cached GET', `${conduit}/connectors/cached/execute`, {}]
+  // Name, URL, headers, and the server process whose CPU per request is reported.
+  const scenarios: Array<[string, string, Record<string, string>, number | undefined]> = [
+    ['(1) upstream directly', `${upstream}/data`, {}, upstreamPid],
+    ['(2) bare reply-from proxy', `http://127.0.0.1:${proxyPort}/proxy`, {}, proxyPid],
+    ['(2b) node:http + undici.request proxy', `http://127.0.0.1:${undiciPort}/`, {}, undiciPid],
+    ['(3) Conduit, static connector', `${conduit}/connectors/static/execute`, {}, conduitPid],
+    ['(4) Conduit, realistic connector', `${conduit}/connectors/realistic/execute`, auth, conduitPid],
+    ['(5) Conduit, realistic + response template', `${conduit}/connectors/realistic-response/execute`, auth, conduitPid],
+    ['(6) Conduit, cached GET', `${conduit}/connectors/cached/execute`, {}, conduitPid]
   ]
   const runs = new Map<string, Figures[]>(scenarios.map(([name]) => [name, []]))
   for (const [, url, headers] of scenarios) await measure(url, headers) // warm-up, discarded
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? scenarios : [...scenarios].reverse()
-    for (const [name, url, headers] of order) runs.get(name)?.push(await measure(url, headers))
+    for (const [name, url, headers, pid] of order) runs.get(name)?.push(await measure(url, headers, pid))
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   const summary = scenarios.map(([name]) => {
     const r = runs.get(name) ?? []
     const internal = r.map(x => x.internalP99).filter((x): x is number => x !== undefined)
-    return { name, rps: median(r.map(x => x.rps)), p50: median(r.map(x => x.p50)), p99: median(r.map(x => x.p99)), internalP99: internal.length > 0 ? median(internal) : undefined }
+    const cpu = r.map(x => x.cpuUs).filter((x): x is number => x !== undefined)
+    return { name, rps: median(r.map(x => x.rps)), p50: median(r.map(x => x.p50)), p99: median(r.map(x => x.p99)), internalP99: internal.length > 0 ? median(internal) : undefined, cpuUs: cpu.length > 0 ? median(cpu) : undefined }
   })
   const baseline = summary[1].rps
   const limit = summary[2].rps
   console.log(`\n${CONNECTIONS} connections, ${SECONDS}s x ${ROUNDS} rounds per scenario, alternating; medians\n`)
-  console.log('scenario'.padEnd(46) + 'req/s'.padStart(9) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + '  vs (2)' + ' vs (2b)' + '  internal p99 ms')
+  console.log('scenario'.padEnd(46) + 'req/s'.padStart(9) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + '  vs (2)' + ' vs (2b)' + '  internal p99 ms' + '  server CPU µs/req')
   for (const s of summary) {
     console.log(s.name.padEnd(46) + fmt(s.rps).padStart(9) + fmt(s.p50).padStart(9) + fmt(s.p99).padStart(9) +
-      `${fmt((s.rps / baseline) * 100, 1)}%`.padStart(8) + `${fmt((s.rps / limit) * 100, 1)}%`.padStart(8) + fmt(s.internalP99, 3).padStart(18))
+      `${fmt((s.rps / baseline) * 100, 1)}%`.padStart(8) + `${fmt((s.rps / limit) * 100, 1)}%`.padStart(8) + fmt(s.internalP99, 3).padStart(18) + fmt(s.cpuUs, 1).padStart(20))
   }
+  console.log('(server CPU: user + system time of the process answering, per request; Linux only)')
   const target = (label: string, s: { rps: number }, ratio: number): void => {
     const got = s.rps / baseline
     console.log(`target ${label} >= ${(ratio * 100).toFixed(0)}% of (2): ${(got * 100).toFixed(1)}% ${got >= ratio ? 'PASS' : 'MISS'}`)
@@ -235,7 +264,7 @@ async function main (): Promise<void> {
   const loaded = await loadRegistry(big, { allowInsecure: true, allowPrivateNetworks: true })
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6
   console.log(`\nregistry of ${loaded.connectors.size} connectors loaded in ${loadMs.toFixed(0)} ms (target <= 3000 ms: ${loadMs <= 3000 ? 'PASS' : 'MISS'})`)
-  const conduitBig = await startConduit(big, upstreamPort)
+  const { base: conduitBig } = await startConduit(big, upstreamPort)
   // The big registry's process has just started: warm it up (JIT, connection pool) like every
   // scenario above, then measure both alternately and take medians, so the two differ only in
   // registry size.
