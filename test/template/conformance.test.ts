@@ -129,7 +129,8 @@ const FILTERS = ['abs', 'attr', 'batch', 'capitalize', 'count', 'default', 'd', 
   'rejectattr', 'reverse', 'round', 'select', 'selectattr', 'slice', 'sort', 'string', 'sum', 'title', 'tojson', 'trim',
   'truncate', 'unique', 'upper', 'urlencode', 'wordcount', 'from_json', 'json_encode', 'base64_encode', 'base64_decode']
 const TESTS = ['defined', 'undefined', 'none', 'number', 'string', 'mapping', 'sequence', 'iterable', 'boolean', 'integer',
-  'float', 'even', 'odd', 'divisibleby', 'equalto', 'sameas', 'in', 'lower', 'upper', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']
+  'float', 'even', 'odd', 'divisibleby', 'equalto', 'sameas', 'in', 'lower', 'upper', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
+  'true', 'false', 'escaped']
 const FUNCTIONS = ['get_secret', 'get_variable', 'jwt_encode', 'now', 'range', 'namespace', 'dict']
 const METHODS = ['items', 'keys', 'values', 'get', 'upper', 'lower', 'strip', 'lstrip', 'rstrip', 'split', 'startswith',
   'endswith', 'replace', 'title', 'capitalize', 'append', 'by_id']

@@ -5,7 +5,7 @@ Prints one template per line (JSON strings) for scripts/fuzz/probe-batch.ts:
 """
 import random, sys, json
 rng = random.Random(int(sys.argv[1]))
-TESTS = 'defined undefined none number string mapping sequence iterable boolean integer float even odd divisibleby equalto sameas in lower upper eq ne lt le gt ge == != < <= > >='.split()
+TESTS = 'defined undefined none number string mapping sequence iterable boolean integer float even odd divisibleby equalto sameas in lower upper eq ne lt le gt ge == != < <= > >= true false escaped'.split()
 VALS = ['none', 'true', 'false', '0', '1', '-2', '3', '2.5', '-0.0', '1e300', "''", "'a'", "'ABC'", "'abc'", "'1'", '[]', '[1, 2, 3]', "['b', 'a']", '{}', "{'a': 1}", '(1, 2)', 'range(3)', "{'a': 1}.keys()", "'upper'", 'user', 'user.email', 'user.nope', 'tenant_id', 'namespace(a=1)', "dict(a=1)", '2 ** 70']
 FUNCS = ['range(A)', 'range(A, A)', 'range(A, A, A)', 'dict(A)', 'dict(a=A)', 'dict(A, b=A)', 'namespace(A)', 'namespace(a=A)', 'namespace(A, b=A)']
 out = []

@@ -1,11 +1,12 @@
 // The tests of SPEC §4.2 (`x is defined`, `x is divisibleby(3)`, …) with Jinja2 3.1's semantics,
-// including its aliases (==, !=, <, <=, >, >=, equalto, greaterthan, lessthan).
+// including its aliases (==, !=, <, <=, >, >=, equalto, greaterthan, lessthan), and Jinja2's
+// `true`, `false` and `escaped`, which templates written for Jinja2 use.
 import type { RuntimeEnv } from './env.js'
 import {
-  Markup, Namespace, PyFloat, isDict, unmark, isFloat, isInt, isIntegral, isNumber, isUndefined, pyEquals, pyLess, pyStr, pyTypeName
+  Markup, Namespace, PyFloat, isDict, unmark, isFloat, isInt, isIntegral, isNumber, isUndefined, pyEquals, pyStr, pyTypeName
 } from './values.js'
 import { registry } from './filters/args.js'
-import { listContains, mod } from './operators.js'
+import { listContains, mod, lt as ltOp, le as leOp, gt as gtOp, ge as geOp } from './operators.js'
 import { isIterable, iteratorContains, strIsLower, strIsUpper, undefinedError, fail } from './filters/python.js'
 import { PyIter } from './iterators.js'
 import { charge } from './budget.js'
@@ -42,18 +43,12 @@ function modIs (a: unknown, b: unknown, r: number): boolean {
   return pyEquals(mod(a, b), r)
 }
 
-function ordered (op: string, a: unknown, b: unknown, fn: () => boolean): boolean {
-  try {
-    return fn()
-  } catch {
-    return fail(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`)
-  }
-}
-
-const lt = binary('lt', (a, b) => ordered('<', a, b, () => pyLess(a, b)))
-const le = binary('le', (a, b) => ordered('<=', a, b, () => pyEquals(a, b) || pyLess(a, b)))
-const gt = binary('gt', (a, b) => ordered('>', a, b, () => pyLess(b, a)))
-const ge = binary('ge', (a, b) => ordered('>=', a, b, () => pyEquals(a, b) || pyLess(b, a)))
+// Jinja2's ordering tests are Python's operators (operator.lt …): the same type checks, and dict
+// views compared as sets.
+const lt = binary('lt', ltOp)
+const le = binary('le', leOp)
+const gt = binary('gt', gtOp)
+const ge = binary('ge', geOp)
 const eq = binary('eq', (a, b) => pyEquals(a, b))
 const ne = binary('ne', (a, b) => !pyEquals(a, b))
 
@@ -91,6 +86,9 @@ const RAW_TESTS: Record<string, TestFn> = {
   undefined: unary('undefined', v => isUndefined(v)),
   none: unary('none', v => v === null),
   boolean: unary('boolean', v => typeof v === 'boolean'),
+  // Jinja2 3.0's identity tests: `1 is true` is False.
+  true: unary('true', v => v === true),
+  false: unary('false', v => v === false),
   // Python's numbers.Number includes bool; `integer` does not.
   number: unary('number', v => isNumber(v) || typeof v === 'boolean'),
   integer: unary('integer', v => isIntegral(v)),
@@ -126,6 +124,8 @@ const RAW_TESTS: Record<string, TestFn> = {
 }
 
 /** Frozen, without a prototype: a name like 'constructor' or 'toString' finds nothing. */
-export const TESTS: Record<string, TestFn> = registry(Object.fromEntries(
-  Object.entries(RAW_TESTS).map(([name, fn]) => [name, markupAsText(fn)])
-))
+export const TESTS: Record<string, TestFn> = registry({
+  ...Object.fromEntries(Object.entries(RAW_TESTS).map(([name, fn]) => [name, markupAsText(fn)])),
+  // Whether the value is markup (has __html__): tojson's output, and what keeps it so.
+  escaped: unary('escaped', v => v instanceof Markup)
+})

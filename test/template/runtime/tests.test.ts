@@ -11,11 +11,29 @@ function is (name: string, value: unknown, ...args: unknown[]): boolean {
   return test(env, fromHost(value), args.map(fromHost))
 }
 
-t.test('every test of SPEC §4.2 and every Jinja2 alias is registered', async t => {
+t.test('every test of SPEC §4.2, every Jinja2 alias and Jinja2\'s true, false and escaped are registered', async t => {
   const names = ['defined', 'undefined', 'none', 'number', 'string', 'mapping', 'sequence', 'iterable', 'boolean',
     'integer', 'float', 'even', 'odd', 'divisibleby', 'equalto', 'sameas', 'in', 'lower', 'upper',
-    'eq', 'ne', 'lt', 'le', 'gt', 'ge', '==', '!=', '<', '<=', '>', '>=', 'greaterthan', 'lessthan']
+    'eq', 'ne', 'lt', 'le', 'gt', 'ge', '==', '!=', '<', '<=', '>', '>=', 'greaterthan', 'lessthan',
+    'true', 'false', 'escaped']
   t.same(Object.keys(TESTS).sort(), names.sort())
+})
+
+t.test('true and false are identity tests: only the booleans pass', async t => {
+  t.ok(is('true', true))
+  t.notOk(is('true', 1))
+  t.notOk(is('true', 'true'))
+  t.ok(is('false', false))
+  t.notOk(is('false', 0))
+  t.notOk(is('false', null))
+  t.notOk(is('false', UNDEFINED))
+})
+
+t.test('the ordering tests refuse what the operators refuse, equal values included', async t => {
+  t.throws(() => is('le', {}, {}), /'<=' not supported between instances of 'dict' and 'dict'/)
+  t.throws(() => is('ge', {}, {}), /'>=' not supported between instances of 'dict' and 'dict'/)
+  t.ok(is('le', 2, 2))
+  t.ok(is('ge', 'b', 'a'))
 })
 
 t.test('type tests follow Python: bool is a number but not an integer', async t => {
