@@ -6,6 +6,7 @@ import type { Pos } from './ast.js'
 import { TemplateSyntaxError } from './ast.js'
 import { isIdentifier, isNameChar } from './runtime/unicode.js'
 import { lastIndexAtMost } from './binary-search.js'
+import { PY_WHITESPACE, isPySpace, stripBy } from './runtime/filters/python.js'
 
 export type TokenType =
   | 'data' | 'var_begin' | 'var_end' | 'block_begin' | 'block_end'
@@ -46,31 +47,14 @@ function nameEnd (src: string, p: number): number {
 // `7`, a syntax error; `007.5` is a float).
 const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y
 const INT_RE = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y
-// Python's whitespace (str.isspace, and `\s` of its re), which whitespace control strips and
-// which separates tokens: JavaScript's \s and trim() leave out U+001C–U+001F and U+0085 and take
-// U+FEFF.
-const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
-const WS_RE = new RegExp(`[${PY_SPACE}]+`, 'y')
-const ONE_SPACE = new RegExp(`[${PY_SPACE}]`)
-const RAW_OPEN_RE = new RegExp(`[${PY_SPACE}]*raw[${PY_SPACE}]*(-?)%\\}`, 'y')
-const ENDRAW_RE = new RegExp(`\\{%(-|\\+)?[${PY_SPACE}]*endraw[${PY_SPACE}]*([-+]?)%\\}`, 'g')
+// Whitespace control strips, and tokens are separated by, Python's whitespace (str.isspace, and
+// `\s` of its re): JavaScript's \s and trim() leave out U+001C–U+001F and U+0085 and take U+FEFF.
+const WS_RE = new RegExp(`[${PY_WHITESPACE}]+`, 'y')
+const RAW_OPEN_RE = new RegExp(`[${PY_WHITESPACE}]*raw[${PY_WHITESPACE}]*(-?)%\\}`, 'y')
+const ENDRAW_RE = new RegExp(`\\{%(-|\\+)?[${PY_WHITESPACE}]*endraw[${PY_WHITESPACE}]*([-+]?)%\\}`, 'g')
 
-// Scanned by hand: a /[…]+$/ search is quadratic over a long run of spaces that does not end the text.
-function isSpaceAt (text: string, i: number): boolean {
-  return ONE_SPACE.test(text[i] as string)
-}
-
-function trimStart (text: string): string {
-  let i = 0
-  while (i < text.length && isSpaceAt(text, i)) i++
-  return i === 0 ? text : text.slice(i)
-}
-
-function trimEnd (text: string): string {
-  let i = text.length
-  while (i > 0 && isSpaceAt(text, i - 1)) i--
-  return i === text.length ? text : text.slice(0, i)
-}
+const trimStart = (text: string): string => stripBy(text, true, false, isPySpace)
+const trimEnd = (text: string): string => stripBy(text, false, true, isPySpace)
 const NEWLINES = /\r\n|\r/g
 
 /** Maps source offsets to 1-based line and column. */

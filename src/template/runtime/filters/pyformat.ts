@@ -278,11 +278,6 @@ function asciiEscape (ch: string): string {
   return '\\U' + code.toString(16).padStart(8, '0')
 }
 
-/**
- * `format % args`: args is a list (Jinja2's positional arguments, a tuple) or a dict (its keyword
- * arguments) for %(name)s conversions. `extraAllowed`: the one argument is an object Python reads
- * as a mapping (it has []), so arguments left unused are no error.
- */
 /** A `*` width or precision: an int (a bool is one). */
 function starArg (v: unknown): number {
   if (typeof v === 'boolean') return v ? 1 : 0
@@ -290,6 +285,11 @@ function starArg (v: unknown): number {
   return v
 }
 
+/**
+ * `format % args`: args is a list (Jinja2's positional arguments, a tuple) or a dict (its keyword
+ * arguments) for %(name)s conversions. `extraAllowed`: the one argument is an object Python reads
+ * as a mapping (it has []), so arguments left unused are no error.
+ */
 export function percentFormat (format: string, args: unknown[] | Record<string, unknown> | PyDict, extraAllowed = false): string {
   const mapping = Array.isArray(args) ? undefined : args
   const positional = Array.isArray(args) ? args : [args]
