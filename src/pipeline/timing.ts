@@ -11,13 +11,37 @@ export function requestIdFrom (header: string | string[] | undefined): string {
   return value !== undefined && REQUEST_ID.test(value) ? value : randomUUID()
 }
 
-function ms (n: number): number {
-  return Math.round(n * 1000) / 1000
+/**
+ * Milliseconds to three decimals, as text: exactly `String(Math.round(n * 1000) / 1000)`, which is
+ * how JSON prints the number, but from the integer count of microseconds (a double's shortest
+ * representation is the slower conversion, and a response prints six of these).
+ */
+export function msText (n: number): string {
+  const us = Math.round(n * 1000)
+  if (!(us >= 0 && us < 1e15)) return String(us / 1000)
+  const whole = Math.floor(us / 1000)
+  const frac = us - whole * 1000
+  if (frac === 0) return String(whole)
+  // frac + 1000 is '1' and three digits; drop its trailing zeros.
+  const digits = String(frac + 1000)
+  const end = digits.charCodeAt(3) !== 48 ? 4 : digits.charCodeAt(2) !== 48 ? 3 : 2
+  return String(whole) + '.' + digits.slice(1, end)
 }
 
 /** Server-Timing `desc` is a quoted string: keep it printable and unquoted. */
 function quoted (text: string): string {
   return '"' + text.replace(/[^\x20-\x7e]|["\\]/g, '') + '"'
+}
+
+// The external host of consecutive responses is mostly the same: its quoted form is kept.
+let lastDesc = ''
+let lastQuoted = '""'
+function quotedDesc (text: string): string {
+  if (text !== lastDesc) {
+    lastQuoted = quoted(text)
+    lastDesc = text
+  }
+  return lastQuoted
 }
 
 export class CallTiming {
@@ -65,22 +89,24 @@ export class CallTiming {
 
   headers (requestId: string): Record<string, string> {
     this.end()
-    const total = ms((this.#endedAt as number) - this.startedAt)
-    const external = ms(this.externalMs)
-    const setup = ms(this.setupMs)
-    const transform = ms(this.transformMs)
-    const cache = ms(this.cacheMs)
+    const endedAt = this.#endedAt as number
+    // Each figure is printed once and used in both headers (a number prints as JSON.stringify
+    // would print it). Built as text on every response: string concatenation instead of arrays,
+    // objects and a whole-report escape pass.
+    const total = msText(endedAt - this.startedAt)
+    const external = msText(this.externalMs)
+    const setup = msText(this.setupMs)
+    const transform = msText(this.transformMs)
+    const cache = msText(this.cacheMs)
     const externalDesc = this.timeout ? 'Timeout' : (this.externalHost ?? 'None')
-    // Built as text on every response: string concatenation instead of arrays, objects and a
-    // whole-report escape pass. Numbers print as JSON.stringify would print them.
     let serverTiming = 'setup;dur=' + setup + ';desc="Setup", transform;dur=' + transform +
       ';desc="Template", cache;dur=' + cache + (this.cacheHit ? ';desc="Cache Hit"' : ';desc="Cache Miss"') +
-      ', external;dur=' + external + ';desc=' + quoted(externalDesc)
-    for (const step of this.steps) serverTiming += ', step.' + step.name + ';dur=' + ms(step.ms) + ';desc=' + quoted(step.name)
+      ', external;dur=' + external + ';desc=' + quotedDesc(externalDesc)
+    for (const step of this.steps) serverTiming += ', step.' + step.name + ';dur=' + msText(step.ms) + ';desc=' + quoted(step.name)
     serverTiming += ', total;dur=' + total + ';desc="Total"'
     let report = '{"request_id":' + jsonString(requestId) +
       ',"total_ms":' + total +
-      ',"internal_ms":' + ms(Math.max(0, ((this.#endedAt as number) - this.startedAt) - this.externalMs)) +
+      ',"internal_ms":' + msText(Math.max(0, (endedAt - this.startedAt) - this.externalMs)) +
       ',"external_ms":' + external +
       ',"breakdown":{"setup_ms":' + setup + ',"transform_ms":' + transform + ',"cache_ms":' + cache + ',"http_request_ms":' + external + '}' +
       ',"cache_hit":' + (this.cacheHit ? 'true' : 'false')

@@ -73,9 +73,9 @@ const SAFE_RESPONSE_HEADERS = new Set(['content-type', 'content-language', 'cach
 /** The upstream headers a caller may see (SPEC §2): never set-cookie, hop-by-hop or server. */
 export function safeResponseHeaders (headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
     const lower = name.toLowerCase()
-    if (SAFE_RESPONSE_HEADERS.has(lower) || lower.startsWith('x-ratelimit-')) out[lower] = value
+    if (SAFE_RESPONSE_HEADERS.has(lower) || lower.startsWith('x-ratelimit-')) out[lower] = headers[name]
   }
   return out
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { CallTiming, asciiJson, requestIdFrom } from '../../src/pipeline/timing.js'
+import { CallTiming, asciiJson, requestIdFrom, msText } from '../../src/pipeline/timing.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -69,4 +69,32 @@ t.test('the report stays printable ASCII and parses back whatever the host and e
   t.equal(report.error, 'quote " and \\ and \u2028')
   t.ok(Math.abs(report.internal_ms + report.external_ms - report.total_ms) < 0.0025, 'internal + external = total, to the rounding')
   t.match(h['server-timing'], /, step\.first;dur=1\.235;desc="first", total;dur=/)
+})
+
+t.test('msText prints milliseconds exactly as String(Math.round(n * 1000) / 1000)', async t => {
+  let mismatches = 0
+  const check = (n: number): void => {
+    const want = String(Math.round(n * 1000) / 1000)
+    if (msText(n) !== want && mismatches++ < 5) t.fail(`${n}: ${msText(n)} instead of ${want}`)
+  }
+  // Every microsecond count up to 2 s, then durations of all magnitudes and the odd values.
+  for (let us = 0; us <= 2_000_000; us++) check(us / 1000)
+  let seed = 7
+  const next = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
+  for (let i = 0; i < 200_000; i++) check(next() * 10 ** Math.floor(next() * 16))
+  for (const n of [0, -0, 0.0004, 0.0005, 0.0015, 1e-9, -0.0004, -1.5, 1e12 + 0.5, 1e15, 1e21, Number.MAX_SAFE_INTEGER, Infinity, NaN]) check(n)
+  t.equal(mismatches, 0)
+})
+
+t.test('each response names its own external host, whatever the one before named', async t => {
+  const desc = (host: string | undefined): string => {
+    const timing = new CallTiming()
+    timing.externalHost = host
+    return /external;dur=[\d.]+;desc=("[^"]*")/.exec(timing.headers('r')['server-timing'])?.[1] ?? ''
+  }
+  t.equal(desc('a.example:8443'), '"a.example:8443"')
+  t.equal(desc('a.example:8443'), '"a.example:8443"')
+  t.equal(desc('b"\\.example'), '"b.example"', 'quotes and backslashes dropped')
+  t.equal(desc(undefined), '"None"')
+  t.equal(desc('a.example:8443'), '"a.example:8443"')
 })
