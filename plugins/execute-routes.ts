@@ -64,11 +64,12 @@ async function executeRoutes (fastify: FastifyInstance, opts: ExecuteRoutesOptio
     done(null, { text: body as string } satisfies RawBody)
   })
 
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  // One hook for both: the timing starts, then the caller is identified.
+  const identifyCaller = fastify.identifyCaller
+  fastify.addHook('onRequest', (request, reply, done) => {
     request.conduitTiming = new CallTiming()
-    done()
+    identifyCaller(request, reply, done)
   })
-  fastify.addHook('onRequest', fastify.identifyCaller)
 
   // HTTP → Call: the caller identified before the handler, query and payload.
   function callFrom (request: FastifyRequest, pathParams: Call['pathParams'], payload: { bodyText?: string, bodyRaw?: unknown }): Call {

@@ -64,21 +64,42 @@ function renderField (field: string, t: CompiledTemplate, context: RenderContext
  */
 export function renderAuthentication (def: AuthDefinition, context: RenderContext): RenderedAuth {
   if (def.type === 'none') return { type: 'none' }
-  const known = STRATEGIES[def.type].configKeys
   const out: RenderedAuth = { type: def.type }
-  for (const [key, v] of Object.entries(def)) {
-    if (!known.includes(key) || v === undefined) continue
-    if (isTemplate(v)) {
-      out[key] = renderField(`config.${key}`, v, context)
-    } else if (typeof v === 'object' && v !== null) {
+  const fields = def as unknown as Record<string, unknown>
+  for (const [key, kind] of fieldsOf(def)) {
+    const v = fields[key]
+    if (kind === 'template') {
+      out[key] = renderField(`config.${key}`, v as CompiledTemplate, context)
+    } else if (kind === 'map') {
       const rendered: Record<string, string> = {}
       for (const [k, t] of Object.entries(v as Record<string, CompiledTemplate>)) rendered[k] = renderField(`config.${key}.${k}`, t, context)
       out[key] = rendered
-    } else if (typeof v === 'string' || typeof v === 'number') {
-      out[key] = v
+    } else {
+      out[key] = v as string | number
     }
   }
   return out
+}
+
+type FieldKind = 'template' | 'map' | 'plain'
+/** Per compiled definition (immutable once compiled): its configured fields and what each holds. */
+const FIELD_LISTS = new WeakMap<AuthDefinition, ReadonlyArray<readonly [string, FieldKind]>>()
+
+function fieldsOf (def: Exclude<AuthDefinition, { type: 'none' }>): ReadonlyArray<readonly [string, FieldKind]> {
+  let list = FIELD_LISTS.get(def)
+  if (list === undefined) {
+    const known = STRATEGIES[def.type].configKeys
+    const found: Array<readonly [string, FieldKind]> = []
+    for (const [key, v] of Object.entries(def)) {
+      if (!known.includes(key) || v === undefined) continue
+      if (isTemplate(v)) found.push([key, 'template'])
+      else if (typeof v === 'object' && v !== null) found.push([key, 'map'])
+      else if (typeof v === 'string' || typeof v === 'number') found.push([key, 'plain'])
+    }
+    list = found
+    FIELD_LISTS.set(def, list)
+  }
+  return list
 }
 
 /**

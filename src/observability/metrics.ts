@@ -39,10 +39,13 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
   const registry = new Registry()
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
   const registers = [registry]
-  const requests = new Counter({ name: 'conduit_requests_total', help: 'Execute requests answered, by connector permalink, method and status code', labelNames: ['connector', 'method', 'status'] as const, registers })
+  // The two counters moved on every request count in plain numbers, added at scrape time.
+  const requestCounts = new PendingCounts<'connector' | 'method' | 'status'>()
+  const cacheCounts = new PendingCounts<'connector' | 'result'>()
+  const requests: Counter<'connector' | 'method' | 'status'> = new Counter({ name: 'conduit_requests_total', help: 'Execute requests answered, by connector permalink, method and status code', labelNames: ['connector', 'method', 'status'] as const, registers, collect () { requestCounts.flushTo(requests) } })
   const requestDuration = new ConnectorHistogram({ name: 'conduit_request_duration_seconds', help: 'Whole execute request duration', buckets: DURATION_BUCKETS, registers })
   const upstreamDuration = new ConnectorHistogram({ name: 'conduit_upstream_duration_seconds', help: 'Upstream call duration (connectors and composite steps)', buckets: DURATION_BUCKETS, registers })
-  const cacheResults = new Counter({ name: 'conduit_cache_results_total', help: 'HTTP cache lookups by result (hit, miss, revalidated, bypass)', labelNames: ['connector', 'result'] as const, registers })
+  const cacheResults: Counter<'connector' | 'result'> = new Counter({ name: 'conduit_cache_results_total', help: 'HTTP cache lookups by result (hit, miss, revalidated, bypass)', labelNames: ['connector', 'result'] as const, registers, collect () { cacheCounts.flushTo(cacheResults) } })
   let readSecretCache: (() => Readonly<Record<SecretCacheResult, number>>) | undefined
   const secretCacheSeen: Record<SecretCacheResult, number> = { hit: 0, miss: 0, stale: 0, error: 0 }
   const secretCache: Counter<'result'> = new Counter({
@@ -70,33 +73,17 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
   for (const r of SECRET_RESULTS) secretCache.inc({ result: r }, 0)
   for (const r of ['ok', 'error']) { tokenRequests.inc({ result: r }, 0); reloads.inc({ result: r }, 0) }
 
-  // prom-client hashes the label object on every call; the counters' children are kept per label set.
-  const requestChildren = new Map<string, Counter.Internal>()
-  const cacheChildren = new Map<string, Counter.Internal>()
-
   return {
     registry,
     request (connector, method, status, seconds) {
-      const key = connector + ' ' + method + ' ' + status
-      let child = requestChildren.get(key)
-      if (child === undefined) {
-        child = requests.labels(connector, method, String(status))
-        requestChildren.set(key, child)
-      }
-      child.inc()
+      requestCounts.add(connector + ' ' + method + ' ' + status, () => ({ connector, method, status: String(status) }))
       requestDuration.series(connector).observe(seconds)
     },
     upstream (connector, seconds) {
       upstreamDuration.series(connector).observe(seconds)
     },
     cacheResult (connector, result) {
-      const key = connector + ' ' + result
-      let child = cacheChildren.get(key)
-      if (child === undefined) {
-        child = cacheResults.labels(connector, result)
-        cacheChildren.set(key, child)
-      }
-      child.inc()
+      cacheCounts.add(connector + ' ' + result, () => ({ connector, result }))
     },
     watchSecretCache (read) { readSecretCache = read },
     missingValue (connector, kind) { missing.inc({ connector, kind }) },
@@ -106,6 +93,30 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
       reloads.inc({ result })
       registryOk.set(result === 'ok' ? 1 : 0)
       registryConnectors.set(connectors)
+    }
+  }
+}
+
+/**
+ * Counts per label set as plain numbers, added to a prom-client counter when it is collected
+ * (a scrape). prom-client's inc(), even through a bound child, hashes and checks the label set
+ * on every call; here a request costs one map lookup and an addition.
+ */
+class PendingCounts<L extends string> {
+  readonly #series = new Map<string, { labels: Partial<Record<L, string>>, pending: number }>()
+
+  /** One more for the label set named `key`; `labels` builds its labels the first time. */
+  add (key: string, labels: () => Partial<Record<L, string>>): void {
+    const s = this.#series.get(key)
+    if (s !== undefined) s.pending++
+    else this.#series.set(key, { labels: labels(), pending: 1 })
+  }
+
+  flushTo (counter: Counter<L>): void {
+    for (const s of this.#series.values()) {
+      if (s.pending === 0) continue
+      counter.inc(s.labels, s.pending)
+      s.pending = 0
     }
   }
 }
