@@ -51,7 +51,8 @@ async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
     if (draining) res.shouldKeepAlive = false
     inFlight.set(res, { request, startedAt: Date.now() })
     // 'close' fires when the response is sent and when the client goes away: both end the request.
-    res.once('close', () => { inFlight.delete(res) })
+    // It fires once per response, so a plain listener does (once() wraps it in one more closure).
+    res.on('close', () => { inFlight.delete(res) })
     done()
   })
 }

@@ -76,14 +76,14 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
   return {
     registry,
     request (connector, method, status, seconds) {
-      requestCounts.add(connector + ' ' + method + ' ' + status, () => ({ connector, method, status: String(status) }))
+      requestCounts.add(connector, method, status, () => ({ connector, method, status: String(status) }))
       requestDuration.series(connector).observe(seconds)
     },
     upstream (connector, seconds) {
       upstreamDuration.series(connector).observe(seconds)
     },
     cacheResult (connector, result) {
-      cacheCounts.add(connector + ' ' + result, () => ({ connector, result }))
+      cacheCounts.add(connector, result, undefined, () => ({ connector, result }))
     },
     watchSecretCache (read) { readSecretCache = read },
     missingValue (connector, kind) { missing.inc({ connector, kind }) },
@@ -100,23 +100,52 @@ export function createMetrics (options: MetricsOptions = {}): ConduitMetrics {
 /**
  * Counts per label set as plain numbers, added to a prom-client counter when it is collected
  * (a scrape). prom-client's inc(), even through a bound child, hashes and checks the label set
- * on every call; here a request costs one map lookup and an addition.
+ * on every call; here a request costs two or three map lookups (one level per label value, so
+ * no key string is built) and an addition.
  */
 class PendingCounts<L extends string> {
-  readonly #series = new Map<string, { labels: Partial<Record<L, string>>, pending: number }>()
+  readonly #levels = new Map<string, Map<string | number, Pending<L> | Map<string | number, Pending<L>>>>()
+  readonly #all: Array<Pending<L>> = []
 
-  /** One more for the label set named `key`; `labels` builds its labels the first time. */
-  add (key: string, labels: () => Partial<Record<L, string>>): void {
-    const s = this.#series.get(key)
-    if (s !== undefined) s.pending++
-    else this.#series.set(key, { labels: labels(), pending: 1 })
+  /** One more for the label values a, b (and c); `labels` builds their labels the first time. */
+  add (a: string, b: string | number, c: string | number | undefined, labels: () => Partial<Record<L, string>>): void {
+    let second = this.#levels.get(a)
+    if (second === undefined) {
+      second = new Map()
+      this.#levels.set(a, second)
+    }
+    let slot: Pending<L> | Map<string | number, Pending<L>> | undefined = second.get(b)
+    if (c !== undefined) {
+      let third = slot as Map<string | number, Pending<L>> | undefined
+      if (third === undefined) {
+        third = new Map()
+        second.set(b, third)
+      }
+      slot = third.get(c)
+      if (slot === undefined) third.set(c, this.#made(labels))
+      else (slot as Pending<L>).pending++
+      return
+    }
+    if (slot === undefined) second.set(b, this.#made(labels))
+    else (slot as Pending<L>).pending++
+  }
+
+  #made (labels: () => Partial<Record<L, string>>): Pending<L> {
+    const entry = { labels: labels(), pending: 1 }
+    this.#all.push(entry)
+    return entry
   }
 
   flushTo (counter: Counter<L>): void {
-    for (const s of this.#series.values()) {
+    for (const s of this.#all) {
       if (s.pending === 0) continue
       counter.inc(s.labels, s.pending)
       s.pending = 0
     }
   }
+}
+
+interface Pending<L extends string> {
+  labels: Partial<Record<L, string>>
+  pending: number
 }
