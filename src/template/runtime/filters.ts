@@ -6,7 +6,7 @@
 import type { RuntimeEnv } from './env.js'
 import {
   Markup, PyComplex, PyFloat, UNDEFINED, Namespace, htmlEscape, isDict, unmark, isFloat, isInt, isNumber, isUndefined, makeFloat,
-  isTuple, makeNamedTuple, makeTuple, normInt, pyEquals, pyLess, pyStr, pyTypeName, toNumber, truthy
+  isTuple, makeNamedTuple, makeTuple, normInt, pyLess, sameOrEqual, pyStr, pyTypeName, toNumber, truthy
 } from './values.js'
 import { getAttr, getItem, BoundMethod, SAFE_METHODS } from './access.js'
 import { TESTS } from './tests.js'
@@ -552,7 +552,7 @@ const groupbyFilter = withParams('groupby', ['attribute', 'default', 'case_sensi
     for (const item of sorted) {
       const k = expr(item)
       const last = groups[groups.length - 1]
-      if (last !== undefined && pyEquals(last.key, k)) last.items.push(item)
+      if (last !== undefined && sameOrEqual(last.key, k)) last.items.push(item)
       else groups.push({ key: k, items: [item] })
     }
     if (truthy(p.case_sensitive)) return groups.map(g => groupTuple(g.key, g.items))

@@ -5,7 +5,7 @@
 import { TemplateRenderError } from '../types.js'
 import {
   Markup, PyComplex, PyDict, PyFloat, Undefined, htmlEscape, unmark, isFloat, isInt, isNumber, isTuple, makeFloat, makeTuple, normInt,
-  hashText, pyEquals, pyLess, pyStr, pyTypeName, toBigInt, toNumber, viewSubset
+  hashText, pyEquals, pyLess, sameOrEqual, pyStr, pyTypeName, toBigInt, toNumber, viewSubset
 } from './values.js'
 import { isTemplateObject } from './access.js'
 import { isSetView, listKindName } from './list-kinds.js'
@@ -335,7 +335,7 @@ export function listContains (container: readonly unknown[], item: unknown): boo
   if (kind === 'dict_keys') hashText(item)
   else if (kind === 'dict_items' && isTuple(item) && item.length === 2) hashText(item[0])
   chargeItems(container.length)
-  return container.some(x => pyEquals(x, item))
+  return container.some(x => sameOrEqual(x, item))
 }
 
 /** `item in container`. */

@@ -913,6 +913,19 @@ export function pyStr (v: unknown): string {
 }
 
 /** Python ==, with int/float/bool numeric equality and deep list/dict equality. */
+/**
+ * How Python's containers compare their elements (list and dict ==, `in`, ordering, index(),
+ * groupby): PyObject_RichCompareBool, identity first, then ==. The one value identical to itself
+ * yet not == to itself is a float nan. JS numbers have no identity, so here every nan is the same
+ * object as every other: what Python answers for json's nan (json.loads gives one nan object, so
+ * `(t | from_json) == (t | from_json)` is True) and for a nan held in one variable, though not for
+ * two nans computed apart.
+ */
+export function sameOrEqual (a: unknown, b: unknown): boolean {
+  // eslint-disable-next-line no-self-compare
+  return pyEquals(a, b) || (a !== a && b !== b)
+}
+
 export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === b) return true
   if (a instanceof Markup || b instanceof Markup) return pyEquals(unmark(a), unmark(b))
@@ -936,14 +949,14 @@ export function pyEquals (a: unknown, b: unknown): boolean {
     if (listKindName(a) === 'dict_values') return false
     if (isTuple(a) !== isTuple(b) || a.length !== b.length || listKindName(a) !== listKindName(b)) return false
     chargeItems(a.length, COST.equality)
-    return a.every((x, i) => pyEquals(x, b[i]))
+    return a.every((x, i) => sameOrEqual(x, b[i]))
   }
   if (a instanceof PyDict && b instanceof PyDict) {
     if (a.size !== b.size) return false
     chargeItems(a.size, COST.equality)
     return a.entries().every(([k, v]) => {
       const other = b.get(k)
-      return other !== undefined && pyEquals(v, other)
+      return other !== undefined && sameOrEqual(v, other)
     })
   }
   return false
@@ -1012,7 +1025,7 @@ export function pyLess (a: unknown, b: unknown): boolean {
     const n = Math.min(a.length, b.length)
     chargeItems(n)
     for (let i = 0; i < n; i++) {
-      if (!pyEquals(a[i], b[i])) return pyLess(a[i], b[i])
+      if (!sameOrEqual(a[i], b[i])) return pyLess(a[i], b[i])
     }
     return a.length < b.length
   }
@@ -1031,7 +1044,7 @@ export function viewSubset (a: readonly unknown[], b: readonly unknown[]): boole
     return a.every(x => {
       if (!isTuple(x) || x.length !== 2) return false
       const key = hashText(x[0])
-      return values.has(key) && pyEquals(values.get(key), x[1])
+      return values.has(key) && sameOrEqual(values.get(key), x[1])
     })
   }
   const keys = new Set(b.map(hashText))

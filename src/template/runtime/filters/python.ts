@@ -2,7 +2,7 @@
 // set membership, sorted() with a key, + for sum(), and str methods whose Unicode rules differ from
 // JavaScript's (whitespace set, code-point length, title/capitalize, islower/isupper).
 import {
-  Markup, PyDict, PyFloat, compareCodePoints, hashText, isInt, isUndefined, pyEquals, pyLess, pyTypeName, toNumber
+  Markup, PyDict, PyFloat, compareCodePoints, hashText, isInt, isUndefined, pyLess, sameOrEqual, pyTypeName, toNumber
 } from '../values.js'
 import { add } from '../operators.js'
 import type { Undefined } from '../values.js'
@@ -148,7 +148,7 @@ export function iterOf (value: unknown): Step {
 export function iteratorContains (it: PyIter, item: unknown): boolean {
   for (let x = it.next(); x !== DONE; x = it.next()) {
     charge(COST.item)
-    if (pyEquals(x, item)) return true
+    if (sameOrEqual(x, item)) return true
   }
   return false
 }
