@@ -912,12 +912,11 @@ export function pyStr (v: unknown): string {
   return pyRepr(v)
 }
 
-/** Python ==, with int/float/bool numeric equality and deep list/dict equality. */
 /**
- * How Python's containers compare their elements (list and dict ==, `in`, ordering, index(),
- * groupby): PyObject_RichCompareBool, identity first, then ==. The one value identical to itself
- * yet not == to itself is a float nan. JS numbers have no identity, so here every nan is the same
- * object as every other: what Python answers for json's nan (json.loads gives one nan object, so
+ * How Python's containers compare their elements (list and dict ==, `in`, ordering, groupby):
+ * PyObject_RichCompareBool, identity first, then ==. The one value identical to itself yet not ==
+ * to itself is a float nan. JS numbers have no identity, so here every nan is the same object as
+ * every other: what Python answers for json's nan (json.loads gives one nan object, so
  * `(t | from_json) == (t | from_json)` is True) and for a nan held in one variable, though not for
  * two nans computed apart.
  */
@@ -926,6 +925,7 @@ export function sameOrEqual (a: unknown, b: unknown): boolean {
   return pyEquals(a, b) || (a !== a && b !== b)
 }
 
+/** Python ==, with int/float/bool numeric equality and deep list/dict equality. */
 export function pyEquals (a: unknown, b: unknown): boolean {
   if (a === b) return true
   if (a instanceof Markup || b instanceof Markup) return pyEquals(unmark(a), unmark(b))
