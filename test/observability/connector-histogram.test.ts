@@ -3,6 +3,7 @@
 import t from 'tap'
 import { Histogram, Registry } from 'prom-client'
 import { ConnectorHistogram } from '../../src/observability/connector-histogram.js'
+import { prng } from '../fixtures/prng.js'
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
@@ -14,18 +15,9 @@ function pair (): { ours: ConnectorHistogram, theirs: Histogram<'connector'>, a:
   return { ours, theirs, a, b }
 }
 
-/** A small deterministic generator: the same runs on every machine. */
-function random (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
-
 t.test('the scrape equals prom-client Histogram for the same observations', async t => {
   for (let seed = 1; seed <= 40; seed++) {
-    const next = random(seed)
+    const next = prng(seed)
     const { ours, theirs, a, b } = pair()
     const connectors = ['static', 'realistic', 'a-b_c', 'composite-one'].slice(0, 1 + Math.floor(next() * 4))
     const n = Math.floor(next() * 200)

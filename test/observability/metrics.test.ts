@@ -5,14 +5,7 @@ import t from 'tap'
 import { Counter, Registry } from 'prom-client'
 import { createMetrics } from '../../src/observability/metrics.js'
 import type { CacheResult } from '../../src/observability/metrics.js'
-
-function random (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { prng } from '../fixtures/prng.js'
 
 /** The lines of one metric family, without HELP and TYPE. */
 function series (text: string, name: string): string[] {
@@ -21,7 +14,7 @@ function series (text: string, name: string): string[] {
 
 t.test('counts scraped at any point equal a prom-client Counter moved on every event', async t => {
   for (let seed = 1; seed <= 30; seed++) {
-    const next = random(seed)
+    const next = prng(seed)
     const pick = <T> (xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T
     const ours = createMetrics({ defaultMetrics: false })
     const reference = new Registry()

@@ -5,14 +5,7 @@
 import t from 'tap'
 import CachePolicy from 'http-cache-semantics'
 import { freshForPlainRequest, type CachedResponse } from '../../src/upstream/http-cache.js'
-
-function random (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { prng } from '../fixtures/prng.js'
 
 const DIRECTIVES = ['max-age=0', 'max-age=1', 'max-age=60', 'max-age=3600', 's-maxage=0', 's-maxage=30', 'public', 'no-cache',
   'must-revalidate', 'proxy-revalidate', 'immutable', 'stale-while-revalidate=30', 'stale-if-error=60', 'no-transform', 'MAX-AGE=10']
@@ -24,7 +17,7 @@ t.test('the shortcut agrees with satisfiesWithoutRevalidation', async t => {
   let checked = 0
   let answered = 0
   for (let seed = 1; seed <= 3000; seed++) {
-    const next = random(seed)
+    const next = prng(seed)
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     const n = Math.floor(next() * 4)

@@ -5,6 +5,7 @@
 import t from 'tap'
 import { targetOf } from '../../src/upstream/send.js'
 import { ConduitError } from '../../src/errors.js'
+import { prng } from '../fixtures/prng.js'
 
 function viaUrl (raw: string): { origin: string, host: string, path: string } | string {
   let url: URL
@@ -25,17 +26,6 @@ function viaTarget (raw: string): { origin: string, host: string, path: string }
   }
 }
 
-/** A small seeded generator (mulberry32): the same cases on every run, many of them. */
-function rng (seed: number): () => number {
-  let a = seed
-  return () => {
-    a |= 0; a = a + 0x6D2B79F5 | 0
-    let x = Math.imul(a ^ a >>> 15, 1 | a)
-    x = x + Math.imul(x ^ x >>> 7, 61 | x) ^ x
-    return ((x ^ x >>> 14) >>> 0) / 4294967296
-  }
-}
-
 // Every printable ASCII character, the characters the parser strips or encodes, and non-ASCII.
 const PIECES = [
   ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)),
@@ -45,7 +35,7 @@ const SCHEMES = ['http://', 'https://', 'HTTP://', 'ftp://', 'http:', 'http:/', 
 const HOSTS = ['api.example.com', '127.0.0.1:8080', '[::1]:443', 'user:pw@h.example', 'EXAMPLE.com.', 'h.example:80', 'h.example:443', 'xn--bcher-kva.example', 'bücher.example', 'a b', '']
 
 t.test('targetOf agrees with URL parsing of the whole URL', async t => {
-  const next = rng(20261202)
+  const next = prng(20261202)
   const pick = <T> (xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T
   const text = (n: number): string => Array.from({ length: Math.floor(next() * n) }, () => pick(PIECES)).join('')
   let mismatches = 0

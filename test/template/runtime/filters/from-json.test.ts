@@ -6,7 +6,7 @@ import { parseJson, parseJsonByHand, parseJsonViaJsonParse } from '../../../../s
 import { PyDict, isDict, makeDict, pyEquals, pyRepr } from '../../../../src/template/runtime/values.js'
 import { toJson } from '../../../../src/template/runtime/tojson.js'
 import { compileTemplate } from '../../../../src/template/index.js'
-import { prng } from '../../fixtures/hostile-cases.js'
+import { prng } from '../../../fixtures/prng.js'
 
 const JSON_LOADS: Array<[string, string]> = [
   ['{"b": 1, "10": 2, "2": 3, "a": {"1": [1, {"0": 0}]}}', "{'b': 1, '10': 2, '2': 3, 'a': {'1': [1, {'0': 0}]}}"],
