@@ -5,7 +5,9 @@ import { LRUCache } from 'lru-cache'
 import { check } from './checker.js'
 import { generate } from './codegen.js'
 import { compileWithEta } from './eta.js'
+import { readsOnlyResponseStatusAndBody } from './meta.js'
 import { ParseError, parse } from './parser.js'
+import { recall, remember } from './response-memo.js'
 import { LIMITS, createEnv } from './runtime/env.js'
 import { beginRender, budgetFor, endRender, inputLength } from './runtime/budget.js'
 import { RT } from './runtime/render-helpers.js'
@@ -15,6 +17,8 @@ import type { CompiledTemplate, FieldKind, RenderContext } from './types.js'
 export * from './types.js'
 
 const BODY_KINDS = new Set<FieldKind>(['request_body', 'response_body', 'step_request_body', 'step_response_body'])
+/** Kinds whose template may reuse its last output for the same upstream answer (response-memo.ts). */
+const RESPONSE_KINDS = new Set<FieldKind>(['response_body', 'step_response_body'])
 const CACHE_LIMIT = 10_000
 /** Compiled templates by (kind, source): a registry reload recompiles only what changed. */
 const cache = new LRUCache<string, CompiledTemplate>({ max: CACHE_LIMIT })
@@ -86,23 +90,33 @@ function compile (source: string, kind: FieldKind): CompiledTemplate {
   const fn = compileWithEta(generated.code, kind)
   const positions = Object.freeze(generated.positions)
   const constants = Object.freeze(generated.constants)
-  return Object.freeze({
+  const memoized = RESPONSE_KINDS.has(kind) && readsOnlyResponseStatusAndBody(template.body, checked.names)
+  const compiled: CompiledTemplate = Object.freeze({
     ...base,
     isStatic: false,
     render (context: RenderContext): string {
       context ??= {}
       // One budget per render (SPEC §4.5), sized by the data it reads.
-      const env = createEnv(context.clock ?? Date.now, limit, budgetFor(inputLength(context)))
+      const budget = budgetFor(inputLength(context))
+      if (memoized) {
+        const known = recall(compiled, context.response, budget)
+        if (known !== undefined) return known
+      }
+      const env = createEnv(context.clock ?? Date.now, limit, budget)
       const previous = beginRender(env)
+      let output: string
       try {
-        return fn({ r: RT, e: env, c: context, p: positions, k: constants })
+        output = fn({ r: RT, e: env, c: context, p: positions, k: constants })
       } catch (err) {
         throw RT.err(err, undefined)
       } finally {
         endRender(previous)
       }
+      if (memoized) remember(compiled, context.response, output, budget - env.work)
+      return output
     }
   })
+  return compiled
 }
 
 /** Parses, checks (SPEC §4.3) and compiles `source` for a field of `kind`; throws TemplateCompileError. */

@@ -135,21 +135,41 @@ export function templateFacts (source: string): TemplateFacts | undefined {
     parts,
     position: (offset) => positions.at(offset),
     reads (name) {
-      const found: AttributeRead[] = []
-      const keyed = new Set<Expr>()
-      walk(body, e => {
-        if (e.type === 'GetAttr' && e.object.type === 'Name' && e.object.name === name) {
-          keyed.add(e.object)
-          found.push(read(e.name, e.object))
-        } else if (e.type === 'GetItem' && e.object.type === 'Name' && e.object.name === name &&
-          e.key.type === 'Literal' && typeof e.key.value === 'string') {
-          keyed.add(e.object)
-          found.push(read(e.key.value, e.object))
-        } else if (e.type === 'Name' && e.name === name && !keyed.has(e)) {
-          found.push(read(undefined, e))
-        }
-      })
-      return found.sort((a, b) => a.offset - b.offset)
+      return namedReads(body, name).map(r => read(r.key, r.at)).sort((a, b) => a.offset - b.offset)
     }
   }
+}
+
+/** Every read of the top-level `name` in `body`, with the literal attribute or key it reads (undefined for any other use). */
+function namedReads (body: readonly Node[], name: string): Array<{ key: string | undefined, at: Pos }> {
+  const found: Array<{ key: string | undefined, at: Pos }> = []
+  const keyed = new Set<Expr>()
+  walk(body, e => {
+    if (e.type === 'GetAttr' && e.object.type === 'Name' && e.object.name === name) {
+      keyed.add(e.object)
+      found.push({ key: e.name, at: e.object })
+    } else if (e.type === 'GetItem' && e.object.type === 'Name' && e.object.name === name &&
+      e.key.type === 'Literal' && typeof e.key.value === 'string') {
+      keyed.add(e.object)
+      found.push({ key: e.key.value, at: e.object })
+    } else if (e.type === 'Name' && e.name === name && !keyed.has(e)) {
+      found.push({ key: undefined, at: e })
+    }
+  })
+  return found
+}
+
+/** Functions whose result is not fixed by their arguments: the clock, and variables a registry reload changes. */
+const IMPURE_FUNCTIONS = ['now', 'get_variable', 'get_secret']
+
+/**
+ * Whether a compiled template's output is a function of `response.status_code` and
+ * `response.body` alone: the only context name it reads is `response`, only through those two
+ * attributes, and it names no function whose result is not fixed by its arguments. `contextNames`
+ * are the context names the checker found the template reading. False when unsure.
+ */
+export function readsOnlyResponseStatusAndBody (body: readonly Node[], contextNames: ReadonlySet<string>): boolean {
+  if (contextNames.size !== 1 || !contextNames.has('response')) return false
+  if (!namedReads(body, 'response').every(r => r.key === 'body' || r.key === 'status_code')) return false
+  return IMPURE_FUNCTIONS.every(fn => namedReads(body, fn).length === 0)
 }
