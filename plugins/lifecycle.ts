@@ -26,13 +26,17 @@ declare module 'fastify' {
   }
 }
 
-/** One response in flight, linked into the list of them in the order they began. */
-interface InFlightEntry {
-  res: ServerResponse | undefined
-  request: FastifyRequest | undefined
+/** Where a response in flight sits in the list of them. */
+interface Links {
+  prev: Links
+  next: Links
+}
+
+/** One response in flight, linked into the list in the order they began. */
+interface InFlightEntry extends Links {
+  res: ServerResponse
+  request: FastifyRequest
   startedAt: number
-  prev: InFlightEntry | undefined
-  next: InFlightEntry | undefined
 }
 
 async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
@@ -42,12 +46,11 @@ async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
   // V8's young-generation collector promoted about 5 MB every 1,800 requests instead of 0.2 MB,
   // some 4 µs of CPU per request spent in GC (measured with --trace-gc-nvp; a Map whose entries
   // come and go is rebuilt often, and what its old tables held is kept until a full collection).
-  // An unlinked entry points nowhere.
-  const head: InFlightEntry = { res: undefined, request: undefined, startedAt: 0, prev: undefined, next: undefined }
-  head.prev = head
-  head.next = head
+  // An unlinked entry points only to itself.
+  const head = {} as Links
+  head.prev = head.next = head
   const entries = function * (): Generator<InFlightEntry> {
-    for (let e = head.next; e !== head && e !== undefined; e = e.next) yield e
+    for (let e = head.next; e !== head; e = e.next) yield e as InFlightEntry
   }
   let draining = false
 
@@ -58,28 +61,25 @@ async function lifecyclePlugin (fastify: FastifyInstance): Promise<void> {
       // While draining every response closes its connection, including those of requests that
       // began before: a keep-alive socket left open would hold the server's close until the grace
       // runs out. Node writes Connection: close for a response that is not to be kept alive.
-      for (const { res } of entries()) if (res !== undefined && !res.headersSent) res.shouldKeepAlive = false
+      for (const { res } of entries()) if (!res.headersSent) res.shouldKeepAlive = false
     },
-    inFlight: () => [...entries()].flatMap(({ request, startedAt }) => request === undefined
-      ? []
-      : [{ id: request.id, method: request.method, path: request.url.split('?')[0] as string, startedAt }])
+    inFlight: () => [...entries()].map(({ request, startedAt }) =>
+      ({ id: request.id, method: request.method, path: request.url.split('?')[0] as string, startedAt }))
   } satisfies Lifecycle)
 
   // No onSend hook: one more hook run on every response only to look at the draining flag.
   fastify.addHook('onRequest', (request, reply, done) => {
     const res = reply.raw
     if (draining) res.shouldKeepAlive = false
-    const last = head.prev as InFlightEntry
-    const entry: InFlightEntry = { res, request, startedAt: Date.now(), prev: last, next: head }
-    last.next = entry
+    const entry: InFlightEntry = { res, request, startedAt: Date.now(), prev: head.prev, next: head }
+    head.prev.next = entry
     head.prev = entry
     // 'close' fires when the response is sent and when the client goes away: both end the request.
     // It fires once per response, so a plain listener does (once() wraps it in one more closure).
     res.on('close', () => {
-      if (entry.prev === undefined || entry.next === undefined) return
       entry.prev.next = entry.next
       entry.next.prev = entry.prev
-      entry.prev = entry.next = entry.res = entry.request = undefined
+      entry.prev = entry.next = entry
     })
     done()
   })

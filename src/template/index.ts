@@ -17,8 +17,6 @@ import type { CompiledTemplate, FieldKind, RenderContext } from './types.js'
 export * from './types.js'
 
 const BODY_KINDS = new Set<FieldKind>(['request_body', 'response_body', 'step_request_body', 'step_response_body'])
-/** Kinds whose template may reuse its last output for the same upstream answer (response-memo.ts). */
-const RESPONSE_KINDS = new Set<FieldKind>(['response_body', 'step_response_body'])
 const CACHE_LIMIT = 10_000
 /** Compiled templates by (kind, source): a registry reload recompiles only what changed. */
 const cache = new LRUCache<string, CompiledTemplate>({ max: CACHE_LIMIT })
@@ -90,7 +88,8 @@ function compile (source: string, kind: FieldKind): CompiledTemplate {
   const fn = compileWithEta(generated.code, kind)
   const positions = Object.freeze(generated.positions)
   const constants = Object.freeze(generated.constants)
-  const memoized = RESPONSE_KINDS.has(kind) && readsOnlyResponseStatusAndBody(template.body, checked.names)
+  // Only response kinds may read `response` (checker.ts), so only they can be memoized.
+  const memoized = readsOnlyResponseStatusAndBody(template.body, checked.names)
   const compiled: CompiledTemplate = Object.freeze({
     ...base,
     isStatic: false,

@@ -30,25 +30,18 @@ const entries = new LRUCache<object, Entry>({
   sizeCalculation: e => 2 * ((e.body?.length ?? 0) + e.output.length) + 64
 })
 
-/** The parts of a render context the memo reads, when they have the shape the pipeline gives them. */
-function keyOf (response: unknown): { status: number, body: string | null } | undefined {
-  if (typeof response !== 'object' || response === null) return undefined
-  const { status_code: status, body } = response as { status_code?: unknown, body?: unknown }
-  if (typeof status !== 'number' || !(typeof body === 'string' || body === null)) return undefined
-  if (body !== null && body.length > MAX_CHARS) return undefined
-  return { status, body }
-}
-
 /** The output `template` rendered for an answer like `response`, if its render fits in `budget`. */
 export function recall (template: object, response: unknown, budget: number): string | undefined {
   const e = entries.get(template)
-  if (e === undefined) return undefined
-  const key = keyOf(response)
-  if (key === undefined || key.status !== e.status || key.body !== e.body || e.work > budget) return undefined
-  return e.output
+  if (e === undefined || typeof response !== 'object' || response === null) return undefined
+  // A kept status is a number and a kept body a string or null, so === also checks the shape.
+  const { status_code: status, body } = response as { status_code?: unknown, body?: unknown }
+  return status === e.status && body === e.body && e.work <= budget ? e.output : undefined
 }
 
 export function remember (template: object, response: unknown, output: string, work: number): void {
-  const key = keyOf(response)
-  if (key !== undefined && output.length <= MAX_CHARS) entries.set(template, { status: key.status, body: key.body, output, work })
+  if (typeof response !== 'object' || response === null || output.length > MAX_CHARS) return
+  const { status_code: status, body } = response as { status_code?: unknown, body?: unknown }
+  if (typeof status !== 'number' || !(body === null || (typeof body === 'string' && body.length <= MAX_CHARS))) return
+  entries.set(template, { status, body, output, work })
 }

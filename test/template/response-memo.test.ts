@@ -74,15 +74,15 @@ t.test('reusing an output never changes what a caller sees (generated sequences 
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
   const bodies = ['{"v": 1}', '{"v": 2}', '{"v": [1, 2]}', 'not json', '', null, 'x'.repeat(999)]
   let fresh = 0
-  let compared = 0
   for (const source of TEMPLATES) {
     for (const kind of ['response_body', 'step_response_body'] as const) {
       const shared = compileTemplate(source, kind)
       let previous: RenderContext | undefined
       for (let i = 0; i < 120; i++) {
-        // Half the calls repeat the previous answer (as a new string, as the pipeline decodes it).
+        // Half the calls repeat the previous answer, decoded again into a new string as the pipeline does.
         const again = previous !== undefined && rand() < 0.5
-        const body = again ? (previous?.response?.body === null ? null : String(previous?.response?.body).slice(0)) : pick(bodies)
+        const last = previous?.response?.body
+        const body = again ? (typeof last === 'string' ? Buffer.from(last).toString('utf8') : null) : pick(bodies)
         const context: RenderContext = {
           response: {
             status_code: again ? previous?.response?.status_code ?? 200 : pick([200, 200, 404]),
@@ -97,12 +97,10 @@ t.test('reusing an output never changes what a caller sees (generated sequences 
         }
         const alone = compileTemplate(`${source}{# call ${fresh++} #}`, kind)
         same(t, outcome(() => shared.render(context)), outcome(() => alone.render(context)), `${kind} ${source} call ${i}`)
-        compared++
         previous = context
       }
     }
   }
-  t.equal(compared, TEMPLATES.length * 2 * 120)
 })
 
 t.test('an output reused only within the budget: the same answer fails when the call carries less data', async t => {
@@ -111,7 +109,7 @@ t.test('an output reused only within the budget: the same answer fails when the 
   const response = { status_code: 200, body: 'ab'.repeat(499) + 'a', headers: {} }
   const rich = outcome(() => tpl.render({ response, request: { body_text: 'p'.repeat(600_000) } }))
   t.equal(rich.length, 'ok: '.length + 3 * 999 * 100, 'renders with the budget of a large request')
-  t.equal(outcome(() => tpl.render({ response: { ...response, body: response.body.slice(0) } })), 'error: TemplateRenderError: work budget exceeded (line 1, column 26)',
+  t.equal(outcome(() => tpl.render({ response: { ...response, body: Buffer.from(response.body).toString('utf8') } })), 'error: TemplateRenderError: work budget exceeded (line 1, column 26)',
     'the same answer with the budget of an empty request')
   same(t, outcome(() => tpl.render({ response, request: { body_text: 'p'.repeat(600_000) } })), rich, 'and again with the large request')
 })
